@@ -1,0 +1,53 @@
+/*
+ * The Slipway portal backend.
+ *
+ * Each `backend.add` installs one plugin or module of the new backend system.
+ * Slipway's own plugins and scaffolder modules are added here as they land.
+ */
+
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+// Serves the built frontend in production (app.baseUrl == backend.baseUrl).
+backend.add(import('@backstage/plugin-app-backend'));
+
+// Sign-in: guest for local development (app-config.yaml), GitHub for
+// production (app-config.production.yaml). Only the providers configured
+// under auth.providers are active.
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
+
+// Software catalog
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// Software templates ("Create component")
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+
+// Permissions. The allow-all policy is a placeholder until Slipway's own
+// policy lands with the delivery plugin's permissions.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+
+// Search: Lunr in memory by default; the PostgreSQL engine takes over when
+// the database client is pg (production).
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+
+backend.add(import('@backstage/plugin-user-settings-backend'));
+
+// Events (catalog refresh on push, later GitHub webhooks) and signals (live
+// updates in the browser: scaffolder task logs, user settings).
+backend.add(import('@backstage/plugin-events-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+
+backend.start();

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suites use when they are missing:
+# chromium (Playwright drives Debian's browser; no browser is downloaded)
+# and postgresql (the production-config test starts its own server).
+# Only root can install; anyone else gets the apt-get line to run.
+set -euo pipefail
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "[slipway] missing Debian packages: ${missing[*]}" >&2
+  echo "[slipway] run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "[slipway] installing Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The Debian package starts a cluster of its own on :5432; the tests never use it.
+if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null; then
+  for c in /etc/postgresql/*/main; do
+    [[ -d "$c" ]] && pg_ctlcluster "$(basename "$(dirname "$c")")" main stop 2>/dev/null || true
+  done
+fi
