@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites use when they are missing:
-# chromium (Playwright drives Debian's browser; no browser is downloaded)
+# chromium (Playwright drives Debian's browser; no browser is downloaded),
+# awscli and gh (the sandbox's contract tests drive the real CLIs)
 # and postgresql (the production-config test starts its own server).
 # Only root can install; anyone else gets the apt-get line to run.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v aws >/dev/null 2>&1 || missing+=(awscli)
+command -v gh >/dev/null 2>&1 || missing+=(gh)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0

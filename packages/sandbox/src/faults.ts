@@ -1,0 +1,162 @@
+/*
+ * Fault injection and request counting, per upstream.
+ *
+ * Faults come from the sandbox's options (and so from SANDBOX_FAULTS, a JSON
+ * object, in main.ts) and can be changed at run time through the control
+ * API: added latency, an error rate answered with 429/500/503, and for AWS a
+ * throttling rate answered with AWS's own ThrottlingException. Every request
+ * is counted per upstream and operation; tests and benchmarks read and reset
+ * the counters.
+ */
+
+/** The upstreams the sandbox stands in for. */
+export type Upstream = 'github' | 'aws' | 'argocd' | 'jenkins';
+
+export const UPSTREAMS: Upstream[] = ['github', 'aws', 'argocd', 'jenkins'];
+
+/** What to inject into one upstream's responses. */
+export interface FaultSpec {
+  /** Milliseconds added before every response. Default 0. */
+  latencyMs?: number;
+  /** Share of requests (0..1) answered with an error status. Default 0. */
+  errorRate?: number;
+  /** The statuses an injected error picks from. Default [500]. */
+  errorStatuses?: Array<429 | 500 | 503>;
+  /** AWS only: share of requests (0..1) answered with ThrottlingException. */
+  throttleRate?: number;
+  /** AWS only: the next N requests are throttled, then normal service. */
+  throttleNext?: number;
+}
+
+export type Faults = Partial<Record<Upstream, FaultSpec>>;
+
+/** What the fault injector decided for one request. */
+export type FaultDecision =
+  | { kind: 'pass' }
+  | { kind: 'error'; status: number }
+  | { kind: 'throttle' };
+
+/** Parses and checks a faults object (from JSON), with clear errors. */
+export function parseFaults(input: unknown): Faults {
+  if (input === undefined || input === null) return {};
+  if (typeof input !== 'object' || Array.isArray(input)) {
+    throw new Error('faults must be an object keyed by upstream');
+  }
+  const out: Faults = {};
+  for (const [key, raw] of Object.entries(input as Record<string, unknown>)) {
+    if (!UPSTREAMS.includes(key as Upstream)) {
+      throw new Error(
+        `unknown upstream '${key}' in faults; use one of ${UPSTREAMS.join(
+          ', ',
+        )}`,
+      );
+    }
+    const spec = raw as FaultSpec;
+    const rate = (name: keyof FaultSpec) => {
+      const v = spec[name];
+      if (v !== undefined && (typeof v !== 'number' || v < 0 || v > 1)) {
+        throw new Error(`faults.${key}.${name} must be a number from 0 to 1`);
+      }
+    };
+    rate('errorRate');
+    rate('throttleRate');
+    if (
+      spec.latencyMs !== undefined &&
+      (typeof spec.latencyMs !== 'number' ||
+        spec.latencyMs < 0 ||
+        spec.latencyMs > 60_000)
+    ) {
+      throw new Error(
+        `faults.${key}.latencyMs must be a number from 0 to 60000`,
+      );
+    }
+    for (const s of spec.errorStatuses ?? []) {
+      if (![429, 500, 503].includes(s)) {
+        throw new Error(
+          `faults.${key}.errorStatuses may hold 429, 500 and 503 only`,
+        );
+      }
+    }
+    out[key as Upstream] = { ...spec };
+  }
+  return out;
+}
+
+/** Holds the faults in force and the request counters. */
+export class FaultInjector {
+  #faults: Faults;
+  #counts = new Map<string, number>();
+  #random: () => number;
+
+  constructor(faults: Faults = {}, random: () => number = Math.random) {
+    this.#faults = parseFaults(faults);
+    this.#random = random;
+  }
+
+  /** Replaces the faults of the named upstreams (others are kept). */
+  set(faults: Faults) {
+    this.#faults = { ...this.#faults, ...parseFaults(faults) };
+  }
+
+  /** Clears every fault. */
+  clear() {
+    this.#faults = {};
+  }
+
+  get faults(): Faults {
+    return structuredClone(this.#faults);
+  }
+
+  /** Counts one request to `upstream` for `operation`. */
+  count(upstream: Upstream, operation: string) {
+    const key = `${upstream} ${operation}`;
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+  }
+
+  /** Counters as { upstream: { operation: n } }. */
+  counters(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [key, n] of this.#counts) {
+      const [upstream, operation] = key.split(' ', 2);
+      (out[upstream] ??= {})[operation] = n;
+    }
+    return out;
+  }
+
+  /** Total requests to one upstream (all upstreams when omitted). */
+  total(upstream?: Upstream): number {
+    let n = 0;
+    for (const [key, v] of this.#counts) {
+      if (!upstream || key.startsWith(`${upstream} `)) n += v;
+    }
+    return n;
+  }
+
+  resetCounters() {
+    this.#counts.clear();
+  }
+
+  /** Waits the injected latency, then decides this request's fate. */
+  async apply(upstream: Upstream): Promise<FaultDecision> {
+    const spec = this.#faults[upstream];
+    if (!spec) return { kind: 'pass' };
+    if (spec.latencyMs) {
+      await new Promise(r => setTimeout(r, spec.latencyMs));
+    }
+    if (upstream === 'aws') {
+      if (spec.throttleNext && spec.throttleNext > 0) {
+        spec.throttleNext -= 1;
+        return { kind: 'throttle' };
+      }
+      if (spec.throttleRate && this.#random() < spec.throttleRate) {
+        return { kind: 'throttle' };
+      }
+    }
+    if (spec.errorRate && this.#random() < spec.errorRate) {
+      const statuses = spec.errorStatuses?.length ? spec.errorStatuses : [500];
+      const status = statuses[Math.floor(this.#random() * statuses.length)];
+      return { kind: 'error', status };
+    }
+    return { kind: 'pass' };
+  }
+}

@@ -1,0 +1,925 @@
+/*
+ * A GitHub Enterprise-style host: the REST endpoints that publish:github,
+ * Slipway's code and the GitHub Actions card use, under /api/v3, and real
+ * git smart HTTP at /<owner>/<repo>.git. Token auth on both (401 without a
+ * valid token). Pushes fire the repository's webhooks (loopback URLs only)
+ * and the sandbox's in-process listeners (Jenkins, Argo CD).
+ */
+
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { FaultInjector } from '../faults';
+import { BareRepos, git } from '../git';
+import { Ctx, HttpError, Router, sendJson, UpstreamSpec } from '../http';
+import { StateFile } from '../state';
+import { RepoRecord, Shapes, UserRecord, WorkflowRunRecord } from './shapes';
+import { RefUpdate, serveGit, ZERO_SHA } from './smartHttp';
+
+export { ZERO_SHA } from './smartHttp';
+export type { RefUpdate } from './smartHttp';
+
+/** A push, as listeners inside the sandbox see it. */
+export interface PushEvent {
+  owner: string;
+  repo: string;
+  updates: RefUpdate[];
+}
+
+export interface GitHubOptions {
+  dataDir: string;
+  faults: FaultInjector;
+  repos: BareRepos;
+  /** Base URL clients use, e.g. http://localhost:7071 (set once listening). */
+  baseUrl: () => string;
+  /** Accepted tokens, mapped to the login they act as. */
+  tokens: Record<string, string>;
+}
+
+interface GitHubState {
+  nextId: number;
+  users: Record<string, UserRecord>;
+  repos: Record<string, RepoRecord>;
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+/** The GitHub upstream and its programmatic side for seeds and pipelines. */
+export class GitHubUpstream implements UpstreamSpec {
+  readonly upstream = 'github' as const;
+  readonly faults: FaultInjector;
+  readonly repos: BareRepos;
+  readonly #state: StateFile<GitHubState>;
+  readonly #router = new Router();
+  readonly #shapes: Shapes;
+  readonly #options: GitHubOptions;
+  readonly #listeners: Array<(e: PushEvent) => void | Promise<void>> = [];
+
+  constructor(options: GitHubOptions) {
+    this.#options = options;
+    this.faults = options.faults;
+    this.repos = options.repos;
+    this.#state = new StateFile(options.dataDir, 'github', () => ({
+      nextId: 1000,
+      users: {},
+      repos: {},
+    }));
+    this.#shapes = new Shapes(
+      () => `${options.baseUrl()}/api/v3`,
+      () => options.baseUrl(),
+    );
+    this.#routes();
+  }
+
+  // ---- programmatic API (seed, pipelines, tests) ----
+
+  /** Adds a listener called after every push that changed refs. */
+  onPush(listener: (e: PushEvent) => void | Promise<void>) {
+    this.#listeners.push(listener);
+  }
+
+  ensureUser(
+    login: string,
+    type: 'User' | 'Organization' = 'User',
+  ): UserRecord {
+    const existing = this.#state.data.users[login.toLowerCase()];
+    if (existing) return existing;
+    return this.#state.update(s => {
+      const u: UserRecord = { login, id: s.nextId++, type };
+      s.users[login.toLowerCase()] = u;
+      return u;
+    });
+  }
+
+  getRepo(owner: string, repo: string): RepoRecord | undefined {
+    return this.#state.data.repos[`${owner}/${repo}`.toLowerCase()];
+  }
+
+  /** Creates a repository (record + bare git repo); errors if it exists. */
+  async createRepo(
+    owner: string,
+    name: string,
+    opts: Partial<
+      Pick<
+        RepoRecord,
+        'description' | 'private' | 'visibility' | 'homepage' | 'defaultBranch'
+      >
+    > & {
+      deleteBranchOnMerge?: boolean;
+      allowMergeCommit?: boolean;
+      allowSquashMerge?: boolean;
+      allowRebaseMerge?: boolean;
+    } = {},
+  ): Promise<RepoRecord> {
+    if (!BareRepos.validName(name)) {
+      throw new HttpError(
+        422,
+        `Repository creation failed: name '${name}' is invalid`,
+      );
+    }
+    if (this.getRepo(owner, name)) {
+      throw new HttpError(
+        422,
+        'Repository creation failed: name already exists on this account',
+      );
+    }
+    await this.repos.create(owner, name, opts.defaultBranch ?? 'main');
+    const now = new Date().toISOString();
+    return this.#state.update(s => {
+      const r: RepoRecord = {
+        id: s.nextId++,
+        owner,
+        name,
+        description: opts.description ?? null,
+        homepage: opts.homepage ?? null,
+        private: opts.private ?? opts.visibility !== 'public',
+        visibility:
+          opts.visibility ?? (opts.private === false ? 'public' : 'private'),
+        defaultBranch: opts.defaultBranch ?? 'main',
+        topics: [],
+        createdAt: now,
+        updatedAt: now,
+        pushedAt: null,
+        collaborators: {},
+        teams: {},
+        hooks: [],
+        protection: {},
+        runs: [],
+        deleteBranchOnMerge: opts.deleteBranchOnMerge ?? false,
+        allowMergeCommit: opts.allowMergeCommit ?? true,
+        allowSquashMerge: opts.allowSquashMerge ?? true,
+        allowRebaseMerge: opts.allowRebaseMerge ?? true,
+      };
+      s.repos[`${owner}/${name}`.toLowerCase()] = r;
+      return r;
+    });
+  }
+
+  /** Records a GitHub Actions workflow run; returns its id. */
+  addWorkflowRun(
+    owner: string,
+    repo: string,
+    run: Omit<WorkflowRunRecord, 'id' | 'runNumber'>,
+  ) {
+    return this.#state.update(s => {
+      const r = s.repos[`${owner}/${repo}`.toLowerCase()];
+      if (!r) throw new Error(`no repository ${owner}/${repo}`);
+      const rec: WorkflowRunRecord = {
+        ...run,
+        id: s.nextId++,
+        runNumber: r.runs.length + 1,
+      };
+      r.runs.push(rec);
+      return rec.id;
+    });
+  }
+
+  updateWorkflowRun(
+    owner: string,
+    repo: string,
+    id: number,
+    change: Partial<WorkflowRunRecord>,
+  ) {
+    this.#state.update(s => {
+      const run = s.repos[`${owner}/${repo}`.toLowerCase()]?.runs.find(
+        r => r.id === id,
+      );
+      if (run)
+        Object.assign(run, change, { updatedAt: new Date().toISOString() });
+    });
+  }
+
+  /** Reports a push made directly on the bare repository (seed, pipelines). */
+  async notifyPush(owner: string, repo: string, updates: RefUpdate[]) {
+    this.#state.update(s => {
+      const r = s.repos[`${owner}/${repo}`.toLowerCase()];
+      if (r) r.pushedAt = new Date().toISOString();
+    });
+    await this.#deliverWebhooks(owner, repo, updates);
+    for (const l of this.#listeners) {
+      try {
+        await l({ owner, repo, updates });
+      } catch (e) {
+        process.stderr.write(`[sandbox] push listener failed: ${String(e)}\n`);
+      }
+    }
+  }
+
+  // ---- UpstreamSpec ----
+
+  resolve(req: http.IncomingMessage, url: URL) {
+    const smart =
+      /^\/([^/]+)\/([^/]+?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/.exec(
+        url.pathname,
+      );
+    if (smart) {
+      const [, owner, repo, rest] = smart;
+      const service =
+        rest === 'info/refs' ? url.searchParams.get('service') ?? 'dumb' : rest;
+      return {
+        operation: `git ${service}`,
+        params: { owner, repo, rest },
+        handler: (ctx: Ctx) =>
+          serveGit(ctx, this.repos, owner, repo, rest, updates =>
+            this.notifyPush(owner, repo, updates),
+          ),
+      };
+    }
+    const m = this.#router.match(req.method ?? 'GET', url.pathname);
+    return m
+      ? {
+          operation: m.route.operation,
+          handler: m.route.handler,
+          params: m.params,
+        }
+      : undefined;
+  }
+
+  authenticate(ctx: Ctx) {
+    const header = ctx.req.headers.authorization ?? '';
+    let token: string | undefined;
+    const [scheme, value] = header.split(' ', 2);
+    if (/^(token|bearer)$/i.test(scheme)) token = value;
+    if (/^basic$/i.test(scheme) && value) {
+      // git over HTTP: any user name, the token as password (x-access-token:<token>).
+      token = Buffer.from(value, 'base64')
+        .toString('utf8')
+        .split(':')
+        .slice(1)
+        .join(':');
+    }
+    if (!token || !(token in this.#options.tokens)) {
+      if (
+        ctx.url.pathname.endsWith('.git/info/refs') ||
+        ctx.url.pathname.includes('.git/git-')
+      ) {
+        ctx.res.setHeader('www-authenticate', 'Basic realm="GitHub"');
+      }
+      throw new HttpError(401, 'Bad credentials');
+    }
+  }
+
+  renderError(ctx: Ctx, err: HttpError) {
+    if (err.status === 401 && ctx.res.getHeader('www-authenticate')) {
+      ctx.res.writeHead(401, { 'content-type': 'text/plain' });
+      ctx.res.end('Authentication required\n');
+      return;
+    }
+    sendJson(ctx.res, err.status, {
+      message: err.message,
+      documentation_url: DOCS,
+      status: String(err.status),
+    });
+  }
+
+  // ---- REST ----
+
+  #login(ctx: Ctx): string {
+    const header = ctx.req.headers.authorization ?? '';
+    const token = header.split(' ', 2)[1] ?? '';
+    return this.#options.tokens[token];
+  }
+
+  #repoOr404(ctx: Ctx): RepoRecord {
+    const r = this.getRepo(ctx.params.owner, ctx.params.repo);
+    if (!r) throw new HttpError(404, 'Not Found');
+    return r;
+  }
+
+  #owner(r: RepoRecord) {
+    return this.ensureUser(r.owner);
+  }
+
+  #routes() {
+    const R = this.#router;
+    const api = '/api/v3';
+    const json = sendJson;
+
+    R.add('GET', `${api}/user`, 'users/get-authenticated', ctx => {
+      json(
+        ctx.res,
+        200,
+        this.#shapes.publicUser(this.ensureUser(this.#login(ctx))),
+      );
+    });
+    R.add('GET', `${api}/users/:username`, 'users/get-by-username', ctx => {
+      const u = this.#state.data.users[ctx.params.username.toLowerCase()];
+      if (!u) throw new HttpError(404, 'Not Found');
+      json(ctx.res, 200, this.#shapes.publicUser(u));
+    });
+    R.add('GET', `${api}/orgs/:org`, 'orgs/get', ctx => {
+      const u = this.#state.data.users[ctx.params.org.toLowerCase()];
+      if (!u || u.type !== 'Organization')
+        throw new HttpError(404, 'Not Found');
+      json(ctx.res, 200, this.#shapes.org(u));
+    });
+
+    const create = async (ctx: Ctx, owner: string) => {
+      const b = await ctx.json();
+      if (typeof b.name !== 'string')
+        throw new HttpError(422, 'Invalid request: name is required');
+      const r = await this.createRepo(owner, b.name, {
+        description: b.description ?? null,
+        homepage: b.homepage ?? null,
+        private: b.private,
+        visibility: b.visibility,
+        deleteBranchOnMerge: b.delete_branch_on_merge,
+        allowMergeCommit: b.allow_merge_commit,
+        allowSquashMerge: b.allow_squash_merge,
+        allowRebaseMerge: b.allow_rebase_merge,
+      });
+      json(ctx.res, 201, this.#shapes.repo(r, this.#owner(r)));
+    };
+    R.add(
+      'POST',
+      `${api}/orgs/:org/repos`,
+      'repos/create-in-org',
+      async ctx => {
+        const org = this.#state.data.users[ctx.params.org.toLowerCase()];
+        if (!org || org.type !== 'Organization')
+          throw new HttpError(404, 'Not Found');
+        await create(ctx, org.login);
+      },
+    );
+    R.add(
+      'POST',
+      `${api}/user/repos`,
+      'repos/create-for-authenticated-user',
+      ctx => create(ctx, this.#login(ctx)),
+    );
+    R.add('GET', `${api}/repos/:owner/:repo`, 'repos/get', ctx => {
+      const r = this.#repoOr404(ctx);
+      json(ctx.res, 200, this.#shapes.repo(r, this.#owner(r)));
+    });
+    R.add('DELETE', `${api}/repos/:owner/:repo`, 'repos/delete', ctx => {
+      const r = this.#repoOr404(ctx);
+      this.#state.update(s => {
+        delete s.repos[`${r.owner}/${r.name}`.toLowerCase()];
+      });
+      this.repos.remove(r.owner, r.name);
+      ctx.res.writeHead(204).end();
+    });
+    R.add(
+      'PUT',
+      `${api}/repos/:owner/:repo/topics`,
+      'repos/replace-all-topics',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const { names } = await ctx.json();
+        if (!Array.isArray(names))
+          throw new HttpError(422, 'Invalid request: names is required');
+        this.#state.update(() => {
+          r.topics = names.map(String);
+        });
+        json(ctx.res, 200, { names: r.topics });
+      },
+    );
+    R.add(
+      'PUT',
+      `${api}/repos/:owner/:repo/collaborators/:username`,
+      'repos/add-collaborator',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const { permission } = await ctx.json();
+        this.ensureUser(ctx.params.username);
+        this.#state.update(() => {
+          r.collaborators[ctx.params.username] = permission ?? 'push';
+        });
+        ctx.res.writeHead(204).end();
+      },
+    );
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/collaborators`,
+      'repos/list-collaborators',
+      ctx => {
+        const r = this.#repoOr404(ctx);
+        json(
+          ctx.res,
+          200,
+          Object.entries(r.collaborators).map(([login, role]) => ({
+            ...this.#shapes.user(this.ensureUser(login)),
+            role_name: role,
+          })),
+        );
+      },
+    );
+    R.add(
+      'PUT',
+      `${api}/orgs/:org/teams/:team/repos/:owner/:repo`,
+      'teams/add-or-update-repo-permissions-in-org',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const { permission } = await ctx.json();
+        this.#state.update(() => {
+          r.teams[ctx.params.team] = permission ?? 'push';
+        });
+        ctx.res.writeHead(204).end();
+      },
+    );
+
+    // Branches and protection
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/branches/:branch`,
+      'repos/get-branch',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const sha = await this.repos.resolveIn(
+          r.owner,
+          r.name,
+          ctx.params.branch,
+        );
+        const c = sha && (await this.repos.commitIn(r.owner, r.name, sha));
+        if (!c) throw new HttpError(404, 'Branch not found');
+        const base = `${this.#options.baseUrl()}/api/v3/repos/${r.owner}/${
+          r.name
+        }/branches/${ctx.params.branch}`;
+        json(ctx.res, 200, {
+          name: ctx.params.branch,
+          commit: this.#shapes.commit(r, c),
+          _links: {
+            self: base,
+            html: `${this.#options.baseUrl()}/${r.owner}/${r.name}/tree/${
+              ctx.params.branch
+            }`,
+          },
+          protected: ctx.params.branch in r.protection,
+          protection: {
+            enabled: ctx.params.branch in r.protection,
+            required_status_checks: { enforcement_level: 'off', contexts: [] },
+          },
+          protection_url: `${base}/protection`,
+        });
+      },
+    );
+    R.add(
+      'PUT',
+      `${api}/repos/:owner/:repo/branches/:branch/protection`,
+      'repos/update-branch-protection',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        if (!(await this.repos.resolveIn(r.owner, r.name, ctx.params.branch))) {
+          throw new HttpError(404, 'Branch not found');
+        }
+        const body = await ctx.json();
+        this.#state.update(() => {
+          r.protection[ctx.params.branch] = body;
+        });
+        json(ctx.res, 200, this.#protection(r, ctx.params.branch));
+      },
+    );
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/branches/:branch/protection`,
+      'repos/get-branch-protection',
+      ctx => {
+        const r = this.#repoOr404(ctx);
+        if (!(ctx.params.branch in r.protection))
+          throw new HttpError(404, 'Branch not protected');
+        json(ctx.res, 200, this.#protection(r, ctx.params.branch));
+      },
+    );
+    R.add(
+      'POST',
+      `${api}/repos/:owner/:repo/branches/:branch/protection/required_signatures`,
+      'repos/create-commit-signature-protection',
+      ctx => {
+        this.#repoOr404(ctx);
+        json(ctx.res, 200, { url: ctx.url.href, enabled: true });
+      },
+    );
+
+    // Refs and commits
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/git/ref/*ref`,
+      'git/get-ref',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const full = `refs/${ctx.params.ref}`;
+        const sha = (await this.repos.refs(r.owner, r.name))[full];
+        if (!sha) throw new HttpError(404, 'Not Found');
+        json(ctx.res, 200, this.#shapes.ref(r, full, sha));
+      },
+    );
+    R.add(
+      'POST',
+      `${api}/repos/:owner/:repo/git/refs`,
+      'git/create-ref',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const { ref, sha } = await ctx.json();
+        if (
+          typeof ref !== 'string' ||
+          !/^refs\/(heads|tags)\/[A-Za-z0-9._/-]+$/.test(ref) ||
+          ref.includes('..')
+        ) {
+          throw new HttpError(422, 'Reference name is invalid');
+        }
+        const refs = await this.repos.refs(r.owner, r.name);
+        if (refs[ref]) throw new HttpError(422, 'Reference already exists');
+        if (!(await this.repos.commitIn(r.owner, r.name, sha)))
+          throw new HttpError(422, 'Object does not exist');
+        await this.#git(r, ['update-ref', ref, sha, '']);
+        await this.notifyPush(r.owner, r.name, [
+          { ref, before: ZERO_SHA, after: sha },
+        ]);
+        json(ctx.res, 201, this.#shapes.ref(r, ref, sha));
+      },
+    );
+    R.add(
+      'PATCH',
+      `${api}/repos/:owner/:repo/git/refs/*ref`,
+      'git/update-ref',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const full = `refs/${ctx.params.ref}`;
+        const { sha, force } = await ctx.json();
+        const before = (await this.repos.refs(r.owner, r.name))[full];
+        if (!before) throw new HttpError(422, 'Reference does not exist');
+        if (!force) {
+          const isAncestor = await this.#git(r, [
+            'merge-base',
+            '--is-ancestor',
+            before,
+            sha,
+          ]).then(
+            () => true,
+            () => false,
+          );
+          if (!isAncestor)
+            throw new HttpError(422, 'Update is not a fast forward');
+        }
+        await this.#git(r, ['update-ref', full, sha, before]);
+        await this.notifyPush(r.owner, r.name, [
+          { ref: full, before, after: sha },
+        ]);
+        json(ctx.res, 200, this.#shapes.ref(r, full, sha));
+      },
+    );
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/commits`,
+      'repos/list-commits',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const ref = ctx.url.searchParams.get('sha') ?? r.defaultBranch;
+        const perPage = Math.min(
+          100,
+          Number(ctx.url.searchParams.get('per_page') ?? 30),
+        );
+        const commits = await this.repos.log(r.owner, r.name, ref, perPage);
+        json(
+          ctx.res,
+          200,
+          commits.map(c => this.#shapes.commit(r, c)),
+        );
+      },
+    );
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/commits/:ref`,
+      'repos/get-commit',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const sha = await this.repos.resolveIn(r.owner, r.name, ctx.params.ref);
+        const c = sha && (await this.repos.commitIn(r.owner, r.name, sha));
+        if (!c)
+          throw new HttpError(
+            422,
+            `No commit found for SHA: ${ctx.params.ref}`,
+          );
+        json(ctx.res, 200, {
+          ...this.#shapes.commit(r, c),
+          files: [],
+          stats: { additions: 0, deletions: 0, total: 0 },
+        });
+      },
+    );
+
+    // Contents
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/contents/*path`,
+      'repos/get-content',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const ref = ctx.url.searchParams.get('ref') ?? r.defaultBranch;
+        const sha = await this.repos.resolveIn(r.owner, r.name, ref);
+        const text =
+          sha &&
+          (await this.repos.readFileIn(r.owner, r.name, sha, ctx.params.path));
+        if (!sha || text === undefined) throw new HttpError(404, 'Not Found');
+        json(
+          ctx.res,
+          200,
+          this.#shapes.content(r, ctx.params.path, Buffer.from(text), ref),
+        );
+      },
+    );
+    R.add(
+      'PUT',
+      `${api}/repos/:owner/:repo/contents/*path`,
+      'repos/create-or-update-file-contents',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const b = await ctx.json();
+        if (typeof b.message !== 'string' || typeof b.content !== 'string') {
+          throw new HttpError(
+            422,
+            'Invalid request: message and content are required',
+          );
+        }
+        const branch = b.branch ?? r.defaultBranch;
+        const head = await this.repos.resolveIn(r.owner, r.name, branch);
+        const current = head
+          ? await this.repos.readFileIn(r.owner, r.name, head, ctx.params.path)
+          : undefined;
+        if (current !== undefined && !b.sha) {
+          throw new HttpError(422, `Invalid request: "sha" wasn't supplied.`);
+        }
+        const content = Buffer.from(b.content, 'base64');
+        const { sha, parent } = await this.repos
+          .commitFiles(
+            r.owner,
+            r.name,
+            branch,
+            { [ctx.params.path]: content },
+            b.message,
+            b.author,
+          )
+          .catch(() => {
+            throw new HttpError(
+              409,
+              `${ctx.params.path} does not match the branch head`,
+            );
+          });
+        await this.notifyPush(r.owner, r.name, [
+          {
+            ref: `refs/heads/${branch}`,
+            before: parent ?? ZERO_SHA,
+            after: sha,
+          },
+        ]);
+        const c = (await this.repos.commitIn(r.owner, r.name, sha))!;
+        json(ctx.res, current !== undefined ? 200 : 201, {
+          content: this.#shapes.content(r, ctx.params.path, content, branch),
+          commit: this.#shapes.commit(r, c).commit,
+        });
+      },
+    );
+
+    // Webhooks
+    R.add(
+      'POST',
+      `${api}/repos/:owner/:repo/hooks`,
+      'repos/create-webhook',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const b = await ctx.json();
+        const url = b.config?.url;
+        let parsed: URL | undefined;
+        try {
+          parsed = new URL(url);
+        } catch {
+          parsed = undefined;
+        }
+        // The sandbox never sends traffic off this machine.
+        if (
+          !parsed ||
+          !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)
+        ) {
+          throw new HttpError(
+            422,
+            'Validation Failed: config.url must be a loopback http URL in the sandbox',
+          );
+        }
+        const now = new Date().toISOString();
+        const hook = this.#state.update(s => {
+          const h = {
+            id: s.nextId++,
+            url: parsed!.href,
+            contentType: (b.config?.content_type === 'form'
+              ? 'form'
+              : 'json') as 'json' | 'form',
+            secret: b.config?.secret,
+            events: Array.isArray(b.events) ? b.events : ['push'],
+            active: b.active ?? true,
+            createdAt: now,
+            updatedAt: now,
+          };
+          r.hooks.push(h);
+          return h;
+        });
+        json(ctx.res, 201, this.#shapes.hook(r, hook));
+      },
+    );
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/hooks`,
+      'repos/list-webhooks',
+      ctx => {
+        const r = this.#repoOr404(ctx);
+        json(
+          ctx.res,
+          200,
+          r.hooks.map(h => this.#shapes.hook(r, h)),
+        );
+      },
+    );
+    R.add(
+      'DELETE',
+      `${api}/repos/:owner/:repo/hooks/:id`,
+      'repos/delete-webhook',
+      ctx => {
+        const r = this.#repoOr404(ctx);
+        const before = r.hooks.length;
+        this.#state.update(() => {
+          r.hooks = r.hooks.filter(h => String(h.id) !== ctx.params.id);
+        });
+        if (r.hooks.length === before) throw new HttpError(404, 'Not Found');
+        ctx.res.writeHead(204).end();
+      },
+    );
+
+    // GitHub Actions
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/actions/runs`,
+      'actions/list-workflow-runs-for-repo',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const q = ctx.url.searchParams;
+        let runs = [...r.runs].reverse();
+        if (q.get('head_sha'))
+          runs = runs.filter(x => x.headSha === q.get('head_sha'));
+        if (q.get('branch'))
+          runs = runs.filter(x => x.headBranch === q.get('branch'));
+        if (q.get('status'))
+          runs = runs.filter(
+            x =>
+              x.status === q.get('status') || x.conclusion === q.get('status'),
+          );
+        const perPage = Math.min(100, Number(q.get('per_page') ?? 30));
+        const page = runs.slice(0, perPage);
+        const etag = `"${crypto
+          .createHash('sha1')
+          .update(JSON.stringify(page))
+          .digest('hex')}"`;
+        if (ctx.req.headers['if-none-match'] === etag) {
+          ctx.res.writeHead(304, { etag }).end();
+          return;
+        }
+        const body = {
+          total_count: runs.length,
+          workflow_runs: await Promise.all(
+            page.map(async run =>
+              this.#shapes.workflowRun(
+                r,
+                this.#owner(r),
+                run,
+                await this.repos.commitIn(r.owner, r.name, run.headSha),
+              ),
+            ),
+          ),
+        };
+        json(ctx.res, 200, body, { etag });
+      },
+    );
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/actions/runs/:id`,
+      'actions/get-workflow-run',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const run = r.runs.find(x => String(x.id) === ctx.params.id);
+        if (!run) throw new HttpError(404, 'Not Found');
+        json(
+          ctx.res,
+          200,
+          this.#shapes.workflowRun(
+            r,
+            this.#owner(r),
+            run,
+            await this.repos.commitIn(r.owner, r.name, run.headSha),
+          ),
+        );
+      },
+    );
+  }
+
+  #protection(r: RepoRecord, branch: string) {
+    const url = `${this.#options.baseUrl()}/api/v3/repos/${r.owner}/${
+      r.name
+    }/branches/${branch}/protection`;
+    const p = r.protection[branch] as Record<string, any>;
+    return {
+      url,
+      required_status_checks: p?.required_status_checks
+        ? {
+            url: `${url}/required_status_checks`,
+            strict: !!p.required_status_checks.strict,
+            contexts: p.required_status_checks.contexts ?? [],
+            contexts_url: `${url}/required_status_checks/contexts`,
+          }
+        : undefined,
+      enforce_admins: {
+        url: `${url}/enforce_admins`,
+        enabled: !!p?.enforce_admins,
+      },
+      required_pull_request_reviews: p?.required_pull_request_reviews
+        ? {
+            url: `${url}/required_pull_request_reviews`,
+            dismiss_stale_reviews:
+              !!p.required_pull_request_reviews.dismiss_stale_reviews,
+            require_code_owner_reviews:
+              !!p.required_pull_request_reviews.require_code_owner_reviews,
+            required_approving_review_count:
+              p.required_pull_request_reviews.required_approving_review_count ??
+              1,
+          }
+        : undefined,
+      allow_force_pushes: { enabled: !!p?.allow_force_pushes },
+      allow_deletions: { enabled: !!p?.allow_deletions },
+    };
+  }
+
+  #git(r: RepoRecord, args: string[]) {
+    return git(args, { cwd: this.repos.dir(r.owner, r.name) });
+  }
+
+  async #deliverWebhooks(owner: string, repo: string, updates: RefUpdate[]) {
+    const r = this.getRepo(owner, repo);
+    if (!r) return;
+    for (const u of updates) {
+      const hooks = r.hooks.filter(
+        h => h.active && (h.events.includes('push') || h.events.includes('*')),
+      );
+      if (!hooks.length) continue;
+      const head =
+        u.after !== ZERO_SHA
+          ? await this.repos.commitIn(owner, repo, u.after)
+          : undefined;
+      const payload = JSON.stringify({
+        ref: u.ref,
+        before: u.before,
+        after: u.after,
+        created: u.before === ZERO_SHA,
+        deleted: u.after === ZERO_SHA,
+        forced: false,
+        repository: this.#shapes.repo(r, this.#owner(r)),
+        head_commit: head
+          ? {
+              id: head.sha,
+              message: head.message,
+              timestamp: head.date,
+              author: { name: head.author, email: head.email },
+            }
+          : null,
+        pusher: { name: 'sandbox' },
+      });
+      for (const h of hooks) {
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          'x-github-delivery': crypto.randomUUID(),
+          'x-github-hook-id': String(h.id),
+        };
+        if (h.secret) {
+          headers['x-hub-signature-256'] = `sha256=${crypto
+            .createHmac('sha256', h.secret)
+            .update(payload)
+            .digest('hex')}`;
+        }
+        const code = await postLoopback(h.url, payload, headers);
+        this.#state.update(() => {
+          h.lastResponse = {
+            code,
+            status: code && code < 300 ? 'active' : 'failed',
+            message: null,
+          };
+        });
+      }
+    }
+  }
+}
+
+function postLoopback(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<number | null> {
+  return new Promise(resolve => {
+    const req = http.request(
+      url,
+      { method: 'POST', headers, agent: false, timeout: 5000 },
+      res => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? null));
+      },
+    );
+    req.on('error', () => resolve(null));
+    req.on('timeout', () => req.destroy());
+    req.end(body);
+  });
+}
