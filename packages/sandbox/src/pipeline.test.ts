@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BareRepos } from './git';
+import { findingsFor, runPipeline, setImageTag } from './pipeline';
+
+describe('setImageTag', () => {
+  it('changes only image.tag and keeps comments and layout', () => {
+    const before = [
+      '# payments-api: values every environment shares.',
+      'image:',
+      '  repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments-api # ECR',
+      '  tag: bootstrap # replaced by CI',
+      'replicaCount: 2',
+      '',
+    ].join('\n');
+    const after = setImageTag(before, 'abc1234-7');
+    expect(after).toBe(before.replace('tag: bootstrap', 'tag: abc1234-7'));
+  });
+
+  it('refuses a values file that does not parse', () => {
+    expect(() => setImageTag('image: [unclosed', 'x')).toThrow(
+      /does not parse/,
+    );
+  });
+});
+
+describe('runPipeline', () => {
+  let dir: string;
+  let repos: BareRepos;
+  const images: string[] = [];
+  const registry = {
+    putImage(repo: string, tag: string) {
+      if (repo === 'missing') throw new Error('RepositoryNotFoundException');
+      images.push(`${repo}:${tag}`);
+      return { digest: 'sha256:0' };
+    },
+  };
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-pipeline-'));
+    repos = new BareRepos(dir, () => 'http://127.0.0.1:1');
+    await repos.create('org', 'helm-charts');
+    await repos.commitFiles(
+      'org',
+      'helm-charts',
+      'main',
+      {
+        'charts/svc-a/values.yaml': 'image:\n  tag: old # CI\n',
+        'charts/svc-b/values.yaml': 'image:\n  tag: old\n',
+      },
+      'init',
+    );
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const options = () => ({
+    repos,
+    registry,
+    helmCharts: { owner: 'org', repo: 'helm-charts', branch: 'main' },
+    onChartsPush: async () => {},
+    buildMs: 0,
+  });
+
+  it('pushes <sha7>-<build> and commits the tag bump', async () => {
+    const sha = 'f'.repeat(40);
+    const r = await runPipeline(options(), {
+      owner: 'org',
+      repo: 'svc-a',
+      sha,
+      buildNumber: 12,
+    });
+    expect(r.result).toBe('SUCCESS');
+    expect(r.tag).toBe('fffffff-12');
+    expect(images).toContain('svc-a:fffffff-12');
+    const text = await repos.readFileIn(
+      'org',
+      'helm-charts',
+      r.bumpSha!,
+      'charts/svc-a/values.yaml',
+    );
+    expect(text).toBe('image:\n  tag: fffffff-12 # CI\n');
+    const commit = await repos.commitIn('org', 'helm-charts', r.bumpSha!);
+    expect(commit?.message).toMatch(/^ci\(svc-a\): deploy fffffff-12/);
+  });
+
+  it('lands every bump when twenty race for the branch, without losing one', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        runPipeline(options(), {
+          owner: 'org',
+          repo: i % 2 ? 'svc-a' : 'svc-b',
+          sha: `${i}`.padStart(40, 'a'),
+          buildNumber: i + 1,
+        }),
+      ),
+    );
+    expect(runs.every(r => r.result === 'SUCCESS')).toBe(true);
+    const log = await repos.log('org', 'helm-charts', 'main', 100);
+    // init + 20 bumps, each a child of the one before (fast-forward only).
+    expect(log).toHaveLength(21);
+    for (let i = 0; i < log.length - 1; i++) {
+      expect(log[i].parents).toEqual([log[i + 1].sha]);
+    }
+  });
+
+  it('fails the build without touching helm-charts when the image push fails', async () => {
+    const head = await repos.resolveIn('org', 'helm-charts', 'main');
+    const r = await runPipeline(options(), {
+      owner: 'org',
+      repo: 'missing',
+      sha: 'b'.repeat(40),
+      buildNumber: 1,
+    });
+    expect(r.result).toBe('FAILURE');
+    expect(r.log.join('\n')).toMatch(/push to ECR failed/);
+    expect(await repos.resolveIn('org', 'helm-charts', 'main')).toBe(head);
+  });
+
+  it('derives the same scan findings from the same commit', () => {
+    expect(findingsFor('abc')).toEqual(findingsFor('abc'));
+  });
+});
