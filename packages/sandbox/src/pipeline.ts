@@ -39,6 +39,9 @@ export interface PipelineResult {
   log: string[];
 }
 
+/** How often a tag bump is retried when another bump moved the branch. */
+const MAX_BUMP_ATTEMPTS = 20;
+
 /** Scan findings derived from the commit, so a rebuild gives the same answer. */
 export function findingsFor(sha: string) {
   const b = crypto.createHash('sha256').update(sha).digest();
@@ -90,7 +93,7 @@ export async function runPipeline(
 
   const { owner, repo, branch } = o.helmCharts;
   const file = `charts/${service.repo}/values.yaml`;
-  for (let attempt = 1; attempt <= 8; attempt++) {
+  for (let attempt = 1; attempt <= MAX_BUMP_ATTEMPTS; attempt++) {
     const head = await o.repos.resolveIn(owner, repo, branch);
     const current = head && (await o.repos.readFileIn(owner, repo, head, file));
     if (!head || current === undefined) {
@@ -114,13 +117,16 @@ export async function runPipeline(
       return { result: 'SUCCESS', image, tag, bumpSha: sha, log };
     } catch {
       // Another bump moved the branch first: re-read and try again.
-      const wait = Math.floor(Math.random() * 50 * attempt);
+      // Exponential backoff with full jitter, capped.
+      const wait = Math.floor(
+        Math.random() * Math.min(1000, 25 * 2 ** attempt),
+      );
       say(
         `helm-charts moved under us; retrying in ${wait} ms (attempt ${attempt})`,
       );
       await new Promise(r => setTimeout(r, wait));
     }
   }
-  say('ERROR: gave up bumping the tag after 8 attempts');
+  say(`ERROR: gave up bumping the tag after ${MAX_BUMP_ATTEMPTS} attempts`);
   return { result: 'FAILURE', image, tag, log };
 }

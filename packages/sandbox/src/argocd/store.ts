@@ -1,0 +1,97 @@
+/*
+ * What the Argo CD emulation persists (StateFile 'argocd'): applications with
+ * their status, the sandbox's idea of what is "live" in the cluster for each,
+ * projects, and issued session tokens.
+ */
+
+import crypto from 'node:crypto';
+import { RenderedResource } from './render';
+import { Application, ApplicationSource, AppProject } from './types';
+
+/** What the last successful sync applied to the (imaginary) cluster. */
+export interface LiveState {
+  revision: string;
+  source: ApplicationSource;
+  digest: string;
+  images: string[];
+  resources: RenderedResource[];
+  /** Epoch ms of the sync that applied this state. */
+  syncedAt: number;
+  /** Until this epoch ms the rollout reports Progressing. */
+  progressingUntil: number;
+  /** Epoch ms when the objects were first created. */
+  createdAt: number;
+}
+
+/** An application as stored: the API object plus the live state behind it. */
+export interface StoredApp {
+  app: Application;
+  live?: LiveState;
+}
+
+/** A session token the API server issued. */
+export interface TokenRecord {
+  sub: string;
+  iat: number;
+  exp: number;
+}
+
+/** The whole persisted document. */
+export interface ArgoState {
+  version: 1;
+  /** HMAC key for session tokens; stays in the data folder, never logged. */
+  secret: string;
+  tokens: Record<string, TokenRecord>;
+  projects: Record<string, AppProject>;
+  apps: Record<string, StoredApp>;
+  /** A cluster-wide counter like etcd's, for metadata.resourceVersion. */
+  resourceVersion: number;
+}
+
+/** Namespace the emulated Argo CD runs in. */
+export const ARGOCD_NAMESPACE = 'argocd';
+
+/** A Kubernetes timestamp (RFC 3339, seconds precision). */
+export function k8sTime(d: Date | number): string {
+  return new Date(d).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The built-in `default` project, as a fresh Argo CD install has it. */
+export function defaultProject(now: Date): AppProject {
+  return {
+    metadata: {
+      name: 'default',
+      namespace: ARGOCD_NAMESPACE,
+      uid: crypto.randomUUID(),
+      resourceVersion: '1',
+      generation: 1,
+      creationTimestamp: k8sTime(now),
+    },
+    spec: {
+      sourceRepos: ['*'],
+      destinations: [{ server: '*', namespace: '*' }],
+      clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+    },
+    status: {},
+  };
+}
+
+export function initialState(now: Date): ArgoState {
+  return {
+    version: 1,
+    secret: crypto.randomBytes(32).toString('base64url'),
+    tokens: {},
+    projects: { default: defaultProject(now) },
+    apps: {},
+    resourceVersion: 1,
+  };
+}
+
+/** Gives `obj` the next resourceVersion. */
+export function bumpVersion(
+  state: ArgoState,
+  obj: { metadata: { resourceVersion?: string } },
+) {
+  state.resourceVersion += 1;
+  obj.metadata.resourceVersion = String(state.resourceVersion);
+}

@@ -1,0 +1,13 @@
+/**
+ * Local stand-ins for GitHub, AWS (ECR, IAM, EKS, STS), Argo CD and Jenkins
+ * that the real clients talk to. For development and tests only: nothing in
+ * production configuration may import this package.
+ *
+ * @packageDocumentation
+ */
+
+export { startSandbox, SANDBOX_CREDENTIALS, DEFAULT_PORTS } from './server';
+export type { Sandbox, SandboxOptions } from './server';
+export { FaultInjector, parseFaults } from './faults';
+export type { Faults, FaultSpec, Upstream } from './faults';
+export { SEED } from './seed';

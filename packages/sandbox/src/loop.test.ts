@@ -1,0 +1,343 @@
+/*
+ * The whole road with no Backstage in it, through the real clients only:
+ * create a repo, push a commit, see the Jenkins build, the image in ECR,
+ * the tag bump in helm-charts, and the Argo CD app Synced and Healthy at
+ * that revision. Then a fresh, seeded sandbox: the example services have a
+ * history and are Healthy.
+ */
+
+import {
+  DescribeImagesCommand,
+  ECRClient,
+  CreateRepositoryCommand,
+} from '@aws-sdk/client-ecr';
+import { Octokit } from '@octokit/rest';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from './server';
+
+const execFileP = promisify(execFile);
+jest.setTimeout(120_000);
+
+const nodeFetch = (require('undici') as { fetch: typeof fetch }).fetch;
+
+/** A JSON request to a loopback URL through node:http (Jest blocks global fetch). */
+function call(
+  url: string,
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: unknown;
+  } = {},
+): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const payload =
+      init.body === undefined ? undefined : JSON.stringify(init.body);
+    const req = http.request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        agent: new http.Agent(),
+        headers: { 'content-type': 'application/json', ...init.headers },
+      },
+      res => {
+        let text = '';
+        res.on('data', c => (text += c));
+        res.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const ports = { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 };
+const jenkinsAuth = `Basic ${Buffer.from(
+  `${SANDBOX_CREDENTIALS.jenkinsUser}:${SANDBOX_CREDENTIALS.jenkinsToken}`,
+).toString('base64')}`;
+
+async function argoToken(sb: Sandbox) {
+  const res = await call(`${sb.urls.argocd}/api/v1/session`, {
+    method: 'POST',
+    body: {
+      username: SANDBOX_CREDENTIALS.argocdUser,
+      password: SANDBOX_CREDENTIALS.argocdPassword,
+    },
+  });
+  expect(res.status).toBe(200);
+  return res.body.token as string;
+}
+
+/** Reconciles until the app reaches the wanted state, or fails naming the last one. */
+async function waitForApp(
+  sb: Sandbox,
+  token: string,
+  name: string,
+  want: (app: any) => boolean,
+) {
+  const deadline = Date.now() + 30_000;
+  let app: any;
+  while (Date.now() < deadline) {
+    await sb.argocd.reconcileNow();
+    app = (
+      await call(`${sb.urls.argocd}/api/v1/applications/${name}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).body;
+    if (want(app)) return app;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error(
+    `app ${name} never reached the wanted state; last: sync ${
+      app?.status?.sync?.status
+    }@${app?.status?.sync?.revision}, health ${app?.status?.health?.status} ${
+      app?.status?.health?.message ?? ''
+    }`,
+  );
+}
+
+describe('the sandbox loop', () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-loop-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() =>
+    dirs.forEach(d => fs.rmSync(d, { recursive: true, force: true })),
+  );
+
+  it('takes a push to Healthy: Jenkins build, ECR image, helm-charts bump, Argo CD sync', async () => {
+    const sb = await startSandbox({
+      dataDir: tmp(),
+      ports,
+      seed: false,
+      helmCharts: { owner: 'acme', repo: 'helm-charts', branch: 'main' },
+      buildMs: 50,
+      progressingMs: 300,
+      reconcileIntervalMs: 0,
+    });
+    try {
+      sb.github.ensureUser('acme', 'Organization');
+      const octokit = new Octokit({
+        auth: SANDBOX_CREDENTIALS.githubToken,
+        baseUrl: sb.urls.githubApi,
+        request: { fetch: nodeFetch },
+      });
+      const ecr = new ECRClient({
+        endpoint: sb.urls.aws,
+        region: 'eu-west-1',
+        credentials: SANDBOX_CREDENTIALS.aws,
+      });
+
+      // The platform side: helm-charts with the service's chart, ECR repo, Argo CD app.
+      await octokit.repos.createInOrg({ org: 'acme', name: 'helm-charts' });
+      await octokit.repos.createOrUpdateFileContents({
+        owner: 'acme',
+        repo: 'helm-charts',
+        path: 'charts/orders/values.yaml',
+        message: 'feat(orders): register chart',
+        content: Buffer.from(
+          'image:\n  repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders\n  tag: bootstrap # CI\n',
+        ).toString('base64'),
+      });
+      await ecr.send(
+        new CreateRepositoryCommand({
+          repositoryName: 'orders',
+          imageTagMutability: 'IMMUTABLE',
+        }),
+      );
+
+      const token = await argoToken(sb);
+      const auth = { authorization: `Bearer ${token}` };
+      const chartsUrl = `${sb.urls.github}/acme/helm-charts.git`;
+      const project = await call(`${sb.urls.argocd}/api/v1/projects`, {
+        method: 'POST',
+        headers: auth,
+        body: {
+          project: {
+            metadata: { name: 'acme' },
+            spec: {
+              sourceRepos: ['*'],
+              destinations: [{ server: '*', namespace: '*' }],
+            },
+          },
+        },
+      });
+      expect(project.status).toBe(200);
+      const created = await call(`${sb.urls.argocd}/api/v1/applications`, {
+        method: 'POST',
+        headers: auth,
+        body: {
+          metadata: { name: 'orders' },
+          spec: {
+            project: 'acme',
+            source: {
+              repoURL: chartsUrl,
+              path: 'charts/orders',
+              targetRevision: 'main',
+            },
+            destination: {
+              server: 'https://kubernetes.default.svc',
+              namespace: 'orders',
+            },
+            syncPolicy: { automated: { prune: true, selfHeal: true } },
+          },
+        },
+      });
+      expect(created.status).toBe(200);
+
+      // The developer side: a repo with a Jenkinsfile, one push.
+      await octokit.repos.createInOrg({ org: 'acme', name: 'orders' });
+      const work = tmp();
+      const remote = sb.urls.github.replace(
+        'http://',
+        `http://x-access-token:${SANDBOX_CREDENTIALS.githubToken}@`,
+      );
+      const env = {
+        ...process.env,
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_CONFIG_NOSYSTEM: '1',
+        HOME: work,
+      };
+      const g = (...args: string[]) =>
+        execFileP('git', ['-C', path.join(work, 'orders'), ...args], { env });
+      await execFileP(
+        'git',
+        ['clone', '-q', `${remote}/acme/orders.git`, path.join(work, 'orders')],
+        { env },
+      );
+      fs.writeFileSync(
+        path.join(work, 'orders', 'Jenkinsfile'),
+        'pipeline {}\n',
+      );
+      await g('add', '.');
+      await g(
+        '-c',
+        'user.name=Dana',
+        '-c',
+        'user.email=dana@example.com',
+        'commit',
+        '-q',
+        '-m',
+        'feat: orders',
+      );
+      await g('push', '-q', 'origin', 'HEAD:main');
+      const sha = (await g('rev-parse', 'HEAD')).stdout.trim();
+      const tag = `${sha.slice(0, 7)}-1`;
+      await sb.idle();
+
+      // Jenkins: the build for that commit succeeded.
+      const job = await call(
+        `${sb.urls.jenkins}/job/acme/job/orders/api/json`,
+        {
+          headers: { authorization: jenkinsAuth },
+        },
+      );
+      expect(job.status).toBe(200);
+      const build = job.body.builds[0];
+      expect(build).toMatchObject({
+        number: 1,
+        result: 'SUCCESS',
+        building: false,
+      });
+      const revision = build.actions.find(
+        (a: any) => a.lastBuiltRevision,
+      )?.lastBuiltRevision;
+      expect(revision.SHA1).toBe(sha);
+      expect((await call(`${sb.urls.jenkins}/api/json`)).status).toBe(401);
+
+      // ECR: the image <sha7>-<build>, scanned.
+      const images = await ecr.send(
+        new DescribeImagesCommand({ repositoryName: 'orders' }),
+      );
+      const image = images.imageDetails?.find(d => d.imageTags?.includes(tag));
+      expect(image).toBeDefined();
+      expect(image?.imageScanStatus?.status).toBe('COMPLETE');
+
+      // helm-charts: the bump commit.
+      const values = await octokit.repos.getContent({
+        owner: 'acme',
+        repo: 'helm-charts',
+        path: 'charts/orders/values.yaml',
+      });
+      const text = Buffer.from(
+        (values.data as any).content,
+        'base64',
+      ).toString();
+      expect(text).toContain(`tag: ${tag} # CI`);
+      const bump = (
+        await octokit.repos.listCommits({
+          owner: 'acme',
+          repo: 'helm-charts',
+          per_page: 1,
+        })
+      ).data[0];
+      expect(bump.commit.message).toContain(`deploy ${tag}`);
+
+      // Argo CD: Synced and Healthy at the bump commit, with the image.
+      const app = await waitForApp(
+        sb,
+        token,
+        'orders',
+        a =>
+          a.status?.sync?.status === 'Synced' &&
+          a.status?.health?.status === 'Healthy',
+      );
+      expect(app.status.sync.revision).toBe(bump.sha);
+      expect(app.status.summary.images).toContain(
+        `123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:${tag}`,
+      );
+      expect(app.status.history.at(-1).revision).toBe(bump.sha);
+    } finally {
+      await sb.stop();
+    }
+  });
+
+  it('seeds a fresh sandbox with the example services, built and Healthy', async () => {
+    const sb = await startSandbox({
+      dataDir: tmp(),
+      ports,
+      progressingMs: 100,
+      reconcileIntervalMs: 0,
+    });
+    try {
+      const token = await argoToken(sb);
+      for (const name of ['payments-api', 'ledger-worker', 'docs-portal']) {
+        const app = await waitForApp(
+          sb,
+          token,
+          name,
+          a =>
+            a.status?.sync?.status === 'Synced' &&
+            a.status?.health?.status === 'Healthy',
+        );
+        expect(app.status.history.length).toBeGreaterThanOrEqual(3);
+      }
+      const job = await call(
+        `${sb.urls.jenkins}/job/slipway-demo/job/payments-api/api/json`,
+        {
+          headers: { authorization: jenkinsAuth },
+        },
+      );
+      expect(job.body.builds).toHaveLength(3);
+      expect(
+        sb.github.getRepo('slipway-demo', 'docs-portal')?.runs,
+      ).toHaveLength(3);
+    } finally {
+      await sb.stop();
+    }
+  });
+});

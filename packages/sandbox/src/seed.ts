@@ -1,0 +1,202 @@
+/*
+ * What a fresh sandbox holds: the slipway-demo org, a helm-charts repo, an
+ * EKS cluster with an OIDC issuer, an Argo CD project, and the three example
+ * services of examples/services.yaml, each with a short history of commits,
+ * builds, images and syncs, so their catalog pages are not empty.
+ */
+
+import type { Sandbox } from './server';
+
+export const SEED = {
+  org: 'slipway-demo',
+  cluster: 'slipway-dev',
+  argocdProject: 'slipway',
+  accountId: '123456789012',
+  region: 'eu-west-1',
+  services: [
+    { name: 'payments-api', ci: 'jenkins', runtime: 'python' },
+    { name: 'ledger-worker', ci: 'jenkins', runtime: 'node' },
+    { name: 'docs-portal', ci: 'github-actions', runtime: 'node' },
+  ] as const,
+};
+
+const CHANGES = [
+  'feat: first version of the service',
+  'fix: return 503 from /readyz until the database answers',
+  'chore: log request ids',
+];
+
+function appFiles(
+  name: string,
+  ci: string,
+  runtime: string,
+  step: number,
+): Record<string, string> {
+  const files: Record<string, string> = {
+    'README.md': `# ${name}\n\nAn example service in the Slipway sandbox.\n`,
+    'catalog-info.yaml': `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec:\n  type: service\n  lifecycle: production\n  owner: group:payments-team\n`,
+    Dockerfile: `FROM ${
+      runtime === 'python' ? 'python:3.12-slim' : 'node:22-slim'
+    }\nUSER 10001\n`,
+    [runtime === 'python'
+      ? 'app/main.py'
+      : 'src/index.ts']: `// ${name}, revision ${step}\n`,
+  };
+  if (ci === 'jenkins')
+    files.Jenkinsfile = `// Kaniko build, push <ecr>/${name}:<sha7>-<build>, bump helm-charts\n`;
+  else files['.github/workflows/ci.yaml'] = `name: ci\non: push\njobs: {}\n`;
+  return files;
+}
+
+function chartFiles(
+  name: string,
+  repositoryUri: string,
+  roleArn: string,
+): Record<string, string> {
+  return {
+    [`charts/${name}/Chart.yaml`]: `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`,
+    [`charts/${name}/values.yaml`]: [
+      `# ${name}: values every environment shares.`,
+      '# CI changes image.tag; everything else is reviewed by people.',
+      'image:',
+      `  repository: ${repositoryUri}`,
+      '  tag: bootstrap # replaced by the first build',
+      'serviceAccount:',
+      `  name: ${name}`,
+      '  annotations:',
+      `    eks.amazonaws.com/role-arn: ${roleArn}`,
+      'autoscaling:',
+      '  enabled: true',
+      '  minReplicas: 2',
+      '  maxReplicas: 5',
+      '',
+    ].join('\n'),
+    [`charts/${name}/values-dev.yaml`]: '# dev overrides\nreplicaCount: 1\n',
+  };
+}
+
+export async function seedSandbox(sb: Sandbox, log: (line: string) => void) {
+  const started = Date.now();
+  const { org } = SEED;
+  const hc = sb.helmCharts;
+  sb.github.ensureUser(org, 'Organization');
+  sb.github.ensureUser('slipway-bot');
+  const cluster = sb.aws.ensureCluster(SEED.cluster);
+
+  await sb.github.createRepo(hc.owner, hc.repo, {
+    description: 'GitOps: one chart per service',
+    defaultBranch: hc.branch,
+  });
+  await sb.repos.commitFiles(
+    hc.owner,
+    hc.repo,
+    hc.branch,
+    {
+      'README.md':
+        '# helm-charts\n\nOne chart per service under charts/<name>/. Argo CD deploys from here.\n',
+      '.github/workflows/charts.yaml':
+        'name: charts\non: [push, pull_request]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: for c in charts/*/; do helm lint "$c" && helm template "$c" | kubeconform -strict -summary; done\n',
+    },
+    'chore: bootstrap helm-charts',
+  );
+  const chartsUrl = sb.repos.cloneUrl(hc.owner, hc.repo);
+  sb.argocd.ensureProject(SEED.argocdProject, {
+    description: 'Services created by Slipway',
+    sourceRepos: [chartsUrl],
+    destinations: [
+      { server: 'https://kubernetes.default.svc', namespace: '*' },
+    ],
+    clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+  });
+
+  for (const s of SEED.services) {
+    sb.aws.ensureRepository(s.name, {
+      'slipway.io/owner': `component:default/${s.name}`,
+    });
+    const roleArn = `arn:aws:iam::${SEED.accountId}:role/slipway/${s.name}`;
+    await sb.repos.commitFiles(
+      hc.owner,
+      hc.repo,
+      hc.branch,
+      chartFiles(s.name, sb.aws.repositoryUri(s.name), roleArn),
+      `feat(${s.name}): register chart`,
+    );
+    await sb.github.createRepo(org, s.name, {
+      description: `Example service ${s.name}`,
+    });
+    await sb.argocd.upsertApplication({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: s.name,
+        namespace: 'argocd',
+        labels: { 'backstage-name': s.name },
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project: SEED.argocdProject,
+        source: {
+          repoURL: chartsUrl,
+          path: `charts/${s.name}`,
+          targetRevision: hc.branch,
+          helm: { valueFiles: ['values-dev.yaml'] },
+        },
+        destination: {
+          server: 'https://kubernetes.default.svc',
+          namespace: s.name,
+        },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          syncOptions: ['CreateNamespace=true'],
+          retry: {
+            limit: 5,
+            backoff: { duration: '5s', factor: 2, maxDuration: '3m' },
+          },
+        },
+        ignoreDifferences: [
+          {
+            group: 'apps',
+            kind: 'Deployment',
+            jsonPointers: ['/spec/replicas'],
+          },
+        ],
+      },
+    });
+  }
+
+  // History: each service gets a few pushes, each built, imaged, bumped and synced.
+  const restoreBuildMs = sb.setBuildMs(0);
+  try {
+    for (let step = 0; step < CHANGES.length; step++) {
+      for (const s of SEED.services) {
+        const date = new Date(
+          Date.now() - (CHANGES.length - step) * 6 * 3600_000,
+        ).toISOString();
+        const { sha, parent } = await sb.repos.commitFiles(
+          org,
+          s.name,
+          'main',
+          appFiles(s.name, s.ci, s.runtime, step),
+          CHANGES[step],
+          { name: 'Dana Developer', email: 'dana@example.com', date },
+        );
+        await sb.github.notifyPush(org, s.name, [
+          {
+            ref: 'refs/heads/main',
+            before: parent ?? '0'.repeat(40),
+            after: sha,
+          },
+        ]);
+      }
+      await sb.idle();
+      await sb.argocd.reconcileNow();
+    }
+  } finally {
+    restoreBuildMs();
+  }
+  log(
+    `[sandbox] seeded org ${org}, ${SEED.services.length} services, cluster ${
+      SEED.cluster
+    } (issuer ${cluster.issuer}) in ${Date.now() - started} ms`,
+  );
+}
