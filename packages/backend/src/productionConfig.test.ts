@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, request, waitFor } from './testing/net';
+import { freePort, request, StopWaiting, waitFor } from './testing/net';
 import { startTestPostgres, TestPostgres } from './testing/postgres';
 
 jest.setTimeout(240_000);
@@ -152,7 +152,10 @@ describe('production configuration on PostgreSQL', () => {
       'the backend to become ready',
       async () => {
         if (backend?.exitCode !== null) {
-          throw new Error(`backend exited with ${backend?.exitCode}`);
+          throw new StopWaiting(`backend exited with ${backend?.exitCode}`);
+        }
+        if (backendLog.includes('Backend startup failed')) {
+          throw new StopWaiting('backend startup failed');
         }
         const res = await request(`${baseUrl}/.backstage/health/v1/readiness`);
         return res.status === 200 ? true : undefined;

@@ -71,7 +71,13 @@ export function request(
   });
 }
 
-/** Polls `probe` until it returns a value, or fails with the last error. */
+/** Thrown by a probe to stop waiting at once (the awaited thing cannot happen). */
+export class StopWaiting extends Error {}
+
+/**
+ * Polls `probe` until it returns a value, or fails with the last error. A
+ * probe that throws StopWaiting ends the wait at once.
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
@@ -85,6 +91,7 @@ export async function waitFor<T>(
       const value = await probe();
       if (value !== undefined) return value;
     } catch (e) {
+      if (e instanceof StopWaiting) throw e;
       last = e;
     }
     if (Date.now() > deadline) {

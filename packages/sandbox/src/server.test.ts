@@ -1,0 +1,119 @@
+/*
+ * The sandbox process as tests and benchmarks use it: refuses production,
+ * loopback only, counters and faults through the control API, state that
+ * survives a restart.
+ */
+
+import { ECRClient, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { SANDBOX_CREDENTIALS, startSandbox } from './server';
+
+jest.setTimeout(60_000);
+
+const ports = { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 };
+
+function call(
+  url: string,
+  method = 'GET',
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent: new http.Agent() }, res => {
+      let text = '';
+      res.on('data', c => (text += c));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: text ? JSON.parse(text) : undefined,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+describe('startSandbox', () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-server-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() =>
+    dirs.forEach(d => fs.rmSync(d, { recursive: true, force: true })),
+  );
+
+  it('refuses to start with NODE_ENV=production', async () => {
+    const before = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await expect(startSandbox({ dataDir: tmp(), ports })).rejects.toThrow(
+        /refuses to start with NODE_ENV=production/,
+      );
+    } finally {
+      process.env.NODE_ENV = before;
+    }
+  });
+
+  it('listens on loopback only, counts requests, injects faults, and keeps state across a restart', async () => {
+    const dataDir = tmp();
+    let sb = await startSandbox({ dataDir, ports, seed: false });
+    try {
+      for (const url of Object.values(sb.urls))
+        expect(new URL(url).hostname).toBe('127.0.0.1');
+      const ecr = new ECRClient({
+        endpoint: sb.urls.aws,
+        region: 'eu-west-1',
+        credentials: SANDBOX_CREDENTIALS.aws,
+        maxAttempts: 1,
+      });
+      sb.aws.ensureRepository('kept', {});
+      await ecr.send(new DescribeRepositoriesCommand({}));
+      expect(
+        (await call(`${sb.urls.control}/counters`)).body.aws[
+          'ecr:DescribeRepositories'
+        ],
+      ).toBe(1);
+      await call(`${sb.urls.control}/counters/reset`, 'POST');
+      expect((await call(`${sb.urls.control}/counters`)).body).toEqual({});
+
+      // Faults: every AWS request answered 503 until cleared.
+      const set = await call(`${sb.urls.control}/faults`, 'PUT', {
+        aws: { errorRate: 1, errorStatuses: [503] },
+      });
+      expect(set.status).toBe(200);
+      await expect(
+        ecr.send(new DescribeRepositoriesCommand({})),
+      ).rejects.toMatchObject({ $metadata: { httpStatusCode: 503 } });
+      const bad = await call(`${sb.urls.control}/faults`, 'PUT', {
+        gitlab: { errorRate: 1 },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatch(/unknown upstream 'gitlab'/);
+      await call(`${sb.urls.control}/faults`, 'PUT', {});
+      await expect(
+        ecr.send(new DescribeRepositoriesCommand({})),
+      ).resolves.toBeDefined();
+    } finally {
+      await sb.stop();
+    }
+
+    sb = await startSandbox({ dataDir, ports, seed: false });
+    try {
+      expect(sb.aws.hasImage('kept', 'none')).toBe(false);
+      const ecr = new ECRClient({
+        endpoint: sb.urls.aws,
+        region: 'eu-west-1',
+        credentials: SANDBOX_CREDENTIALS.aws,
+      });
+      const repos = await ecr.send(new DescribeRepositoriesCommand({}));
+      expect(repos.repositories?.map(r => r.repositoryName)).toEqual(['kept']);
+    } finally {
+      await sb.stop();
+    }
+  });
+});
