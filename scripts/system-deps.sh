@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites use when they are missing:
 # chromium (Playwright drives Debian's browser; no browser is downloaded),
-# awscli and gh (the sandbox's contract tests drive the real CLIs)
+# awscli and gh (the sandbox's contract tests drive the real CLIs),
+# python3-django/pytest/flake8/gunicorn (the Python skeleton's own tests)
 # and postgresql (the production-config test starts its own server).
 # Only root can install; anyone else gets the apt-get line to run.
 set -euo pipefail
@@ -11,6 +12,10 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v aws >/dev/null 2>&1 || missing+=(awscli)
 command -v gh >/dev/null 2>&1 || missing+=(gh)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# The Python skeleton's own tests and linter run with Debian's Django stack.
+for pkg in python3-django python3-pytest python3-flake8 python3-gunicorn; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 

@@ -50,4 +50,11 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// Slipway's provisioning actions (aws:ecr:*, aws:iam:irsa-role:*,
+// gitops:chart:*, argocd:application:*), configured under `slipway.*`.
+backend.add(import('@internal/backstage-plugin-scaffolder-backend-module-aws'));
+backend.add(
+  import('@internal/backstage-plugin-scaffolder-backend-module-gitops'),
+);
+
 backend.start();

@@ -17,6 +17,7 @@ const ENV = {
   POSTGRES_USER: 'backstage',
   POSTGRES_PASSWORD: 'pg-secret',
   GITHUB_HOST: 'github.example.com',
+  GITHUB_API_BASE_URL: 'https://github.example.com/api/v3',
   GITHUB_TOKEN: 'gh-secret',
   AUTH_GITHUB_CLIENT_ID: 'client',
   AUTH_GITHUB_CLIENT_SECRET: 'client-secret',

@@ -119,6 +119,53 @@ describe('runPipeline', () => {
     expect(await repos.resolveIn('org', 'helm-charts', 'main')).toBe(head);
   });
 
+  it('waits for a repository and a chart that the wizard provisions after the first push', async () => {
+    let misses = 0;
+    const late = {
+      putImage(repo: string, tag: string) {
+        if (misses++ < 2) {
+          throw Object.assign(new Error('not yet'), {
+            code: 'RepositoryNotFoundException',
+          });
+        }
+        images.push(`${repo}:${tag}`);
+        return { digest: 'sha256:1' };
+      },
+    };
+    setTimeout(() => {
+      void repos.commitFiles(
+        'org',
+        'helm-charts',
+        'main',
+        { 'charts/svc-c/values.yaml': 'image:\n  tag: old\n' },
+        'register svc-c',
+      );
+    }, 700);
+    const r = await runPipeline(
+      { ...options(), registry: late, provisioningWaitMs: 10_000 },
+      { owner: 'org', repo: 'svc-c', sha: 'c'.repeat(40), buildNumber: 1 },
+    );
+    expect(r.result).toBe('SUCCESS');
+    expect(misses).toBe(3);
+    expect(
+      await repos.readFileIn(
+        'org',
+        'helm-charts',
+        r.bumpSha!,
+        'charts/svc-c/values.yaml',
+      ),
+    ).toContain('tag: ccccccc-1');
+  });
+
+  it('gives up on a chart that never appears, after the wait', async () => {
+    const r = await runPipeline(
+      { ...options(), provisioningWaitMs: 300 },
+      { owner: 'org', repo: 'svc-d', sha: 'd'.repeat(40), buildNumber: 1 },
+    );
+    expect(r.result).toBe('FAILURE');
+    expect(r.log.at(-1)).toMatch(/charts\/svc-d\/values.yaml not found/);
+  });
+
   it('derives the same scan findings from the same commit', () => {
     expect(findingsFor('abc')).toEqual(findingsFor('abc'));
   });

@@ -28,6 +28,12 @@ export interface PipelineOptions {
   onChartsPush: (before: string | undefined, after: string) => Promise<void>;
   /** Simulated build time. */
   buildMs: number;
+  /**
+   * How long a build waits for its ECR repository and its chart to appear,
+   * as a CI system's repository scan would pick up a new repo only after
+   * the wizard has provisioned it. Default 0 (fail at once).
+   */
+  provisioningWaitMs?: number;
   log?: (line: string) => void;
 }
 
@@ -77,22 +83,44 @@ export async function runPipeline(
   await new Promise(r => setTimeout(r, o.buildMs));
   say(`Built image for ${service.repo} (tag ${tag})`);
 
+  const deadline = Date.now() + (o.provisioningWaitMs ?? 0);
+  const pause = () => new Promise(r => setTimeout(r, 250));
   let image: string;
-  try {
-    o.registry.putImage(service.repo, tag, {
-      findings: findingsFor(service.sha),
-      sizeBytes:
-        40_000_000 + (parseInt(service.sha.slice(0, 6), 16) % 20_000_000),
-    });
-    image = `${service.repo}:${tag}`;
-    say(`Pushed ${image} to ECR; scan complete`);
-  } catch (e) {
-    say(`ERROR: push to ECR failed: ${(e as Error).message}`);
-    return { result: 'FAILURE', tag, log };
+  for (;;) {
+    try {
+      o.registry.putImage(service.repo, tag, {
+        findings: findingsFor(service.sha),
+        sizeBytes:
+          40_000_000 + (parseInt(service.sha.slice(0, 6), 16) % 20_000_000),
+      });
+      image = `${service.repo}:${tag}`;
+      say(`Pushed ${image} to ECR; scan complete`);
+      break;
+    } catch (e) {
+      const notYet =
+        (e as { code?: string }).code === 'RepositoryNotFoundException';
+      if (!notYet || Date.now() >= deadline) {
+        say(`ERROR: push to ECR failed: ${(e as Error).message}`);
+        return { result: 'FAILURE', tag, log };
+      }
+      await pause();
+    }
   }
 
   const { owner, repo, branch } = o.helmCharts;
   const file = `charts/${service.repo}/values.yaml`;
+  // The chart may still be on its way (the wizard registers it after the
+  // first push): wait for it, bounded.
+  for (;;) {
+    const head = await o.repos.resolveIn(owner, repo, branch);
+    if (
+      head &&
+      (await o.repos.readFileIn(owner, repo, head, file)) !== undefined
+    )
+      break;
+    if (Date.now() >= deadline) break;
+    await pause();
+  }
   for (let attempt = 1; attempt <= MAX_BUMP_ATTEMPTS; attempt++) {
     const head = await o.repos.resolveIn(owner, repo, branch);
     const current = head && (await o.repos.readFileIn(owner, repo, head, file));

@@ -54,6 +54,11 @@ export interface SandboxOptions {
   buildMs?: number;
   /** How long a new rollout stays Progressing in Argo CD. Default 3000 ms. */
   progressingMs?: number;
+  /**
+   * How long a CI build waits for its ECR repository and chart to be
+   * provisioned before failing. Default 120000 ms.
+   */
+  provisioningWaitMs?: number;
   /** Argo CD controller interval. Default 2000 ms. */
   reconcileIntervalMs?: number;
   /** The helm-charts GitOps repository. Default slipway-demo/helm-charts@main. */
@@ -145,6 +150,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     registry: aws,
     helmCharts,
     buildMs: options.buildMs ?? 1500,
+    provisioningWaitMs: options.provisioningWaitMs ?? 120_000,
     log,
     onChartsPush: async (before: string | undefined, after: string) => {
       await github.notifyPush(helmCharts.owner, helmCharts.repo, [
@@ -322,11 +328,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       });
     }
   });
-  servers.push(control);
-  urls.control = `http://127.0.0.1:${await listenLoopback(
-    control,
-    ports.control,
-  )}`;
 
   const sandbox: Sandbox = {
     urls,
@@ -354,9 +355,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     },
   };
 
+  // Seed before the control API answers: /health means ready to use.
   if (fresh && options.seed !== false) {
     await seedSandbox(sandbox, log);
   }
+  servers.push(control);
+  urls.control = `http://127.0.0.1:${await listenLoopback(
+    control,
+    ports.control,
+  )}`;
   argocd.start();
   return sandbox;
 }

@@ -311,6 +311,13 @@ describe('sandbox GitHub', () => {
     expect(
       Buffer.from((content.data as any).content, 'base64').toString(),
     ).toBe('# orders\n');
+    const raw = await octokit.repos.getContent({
+      owner: 'slipway-demo',
+      repo: 'orders',
+      path: 'README.md',
+      mediaType: { format: 'raw' },
+    });
+    expect(raw.data).toBe('# orders\n');
 
     const ref = await octokit.git.getRef({
       owner: 'slipway-demo',

@@ -610,6 +610,27 @@ export class GitHubUpstream implements UpstreamSpec {
           sha &&
           (await this.repos.readFileIn(r.owner, r.name, sha, ctx.params.path));
         if (!sha || text === undefined) throw new HttpError(404, 'Not Found');
+        // `Accept: application/vnd.github.raw` (as Backstage's URL reader
+        // asks) gets the file itself, with the blob SHA as ETag.
+        if (
+          /vnd\.github(\.v3)?\.raw/.test(String(ctx.req.headers.accept ?? ''))
+        ) {
+          const body = Buffer.from(text);
+          const etag = `"${
+            this.#shapes.content(r, ctx.params.path, body, ref).sha
+          }"`;
+          if (ctx.req.headers['if-none-match'] === etag) {
+            ctx.res.writeHead(304, { etag }).end();
+            return;
+          }
+          ctx.res.writeHead(200, {
+            'content-type': 'application/vnd.github.raw; charset=utf-8',
+            'content-length': body.length,
+            etag,
+          });
+          ctx.res.end(body);
+          return;
+        }
         json(
           ctx.res,
           200,

@@ -1,0 +1,35 @@
+/**
+ * Entity annotations the delivery cards and the provisioning actions read
+ * and write. The first four are the community plugins' own names, so their
+ * cards work on the same entities.
+ *
+ * @public
+ */
+export const ANNOTATIONS = {
+  /** `<owner>/<repo>` of the app repository (GitHub plugins). */
+  githubProjectSlug: 'github.com/project-slug',
+  /** `<folder>/<job>` of the Jenkins job (community Jenkins plugin). */
+  jenkinsJobFullName: 'jenkins.io/job-full-name',
+  /** The Argo CD Application's name (Roadie's Argo CD plugin). */
+  argocdAppName: 'argocd/app-name',
+  /** The ECR repository ARN (awslabs' ECR plugin). */
+  ecrRepositoryArn: 'aws.amazon.com/aws-ecr-repository-arn',
+  /** The Argo CD instance, when there are several. */
+  argocdInstance: 'slipway.io/argocd-instance',
+  /** `charts/<name>` in the helm-charts repository. */
+  chartPath: 'slipway.io/chart-path',
+} as const;
+
+/**
+ * The tag (AWS) or label key Slipway puts on everything it creates for a
+ * service; its value is the owning entity ref (`component:default/<name>`).
+ * Removal actions and adopt-on-rerun touch only resources carrying it.
+ *
+ * @public
+ */
+export const OWNER_TAG = 'slipway.io/owner';
+
+/** The owner tag's value for a service. @public */
+export function ownerTagValue(name: string, namespace = 'default'): string {
+  return `component:${namespace}/${name}`;
+}

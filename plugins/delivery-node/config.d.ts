@@ -1,0 +1,133 @@
+/*
+ * Configuration read by Slipway's provisioning actions and delivery
+ * backend (through the clients in this package). app-config.yaml points
+ * every upstream at the local sandbox; app-config.production.yaml at the
+ * real ones.
+ */
+export interface Config {
+  slipway?: {
+    aws?: {
+      /** AWS account that holds the ECR repositories and IAM roles. */
+      accountId: string;
+      /** Region of ECR and the EKS cluster. */
+      region: string;
+      /**
+       * Endpoint for every AWS client. Only for the local sandbox; leave
+       * unset in production so the SDK uses AWS's own endpoints. Credentials
+       * come from Backstage's AWS integration (`aws.mainAccount` /
+       * `aws.accounts`, @backstage/integration-aws-node), or the SDK's
+       * default chain (IRSA) when that is not configured.
+       */
+      endpoint?: string;
+      ecr?: {
+        /** Tag mutability of new repositories. Default 'IMMUTABLE'. */
+        imageTagMutability?: 'IMMUTABLE' | 'MUTABLE';
+        /** Encryption of new repositories. Default AES256. */
+        encryption?: {
+          type: 'AES256' | 'KMS';
+          /** KMS key ARN when type is KMS; AWS's managed key when unset. */
+          kmsKey?: string;
+        };
+        /** Lifecycle policy of new repositories. */
+        lifecycle?: {
+          /** Tagged images kept. Default 30. */
+          keepTaggedImages?: number;
+          /** Untagged images expire after this many days. Default 7. */
+          expireUntaggedAfterDays?: number;
+        };
+        /**
+         * IAM principal ARNs allowed to pull from every new repository (the
+         * cluster's node role). Default: none (no repository policy).
+         */
+        pullPrincipals?: string[];
+      };
+      iam?: {
+        /** Permissions boundary policy ARN put on every role Slipway creates. */
+        permissionsBoundaryArn: string;
+        /** Path of the roles Slipway creates. Default '/slipway/'. */
+        rolePath?: string;
+        /**
+         * The AWS permissions a template may ask for, by name. A role gets
+         * only these; a statement with '*' as action on '*' as resource is
+         * refused at start-up.
+         */
+        allowedPolicies?: Array<{
+          /** Name a template refers to, e.g. 's3-read-reports'. */
+          name: string;
+          /** What the policy allows, shown in the wizard. */
+          description?: string;
+          statements: Array<{
+            actions: string[];
+            resources: string[];
+          }>;
+        }>;
+      };
+      eks?: {
+        /** The EKS cluster services run on. */
+        clusterName: string;
+      };
+    };
+    gitops?: {
+      helmCharts: {
+        /**
+         * Web URL of the helm-charts GitOps repository on a host configured
+         * under integrations.github (its token is used), e.g.
+         * https://github.com/acme/helm-charts.
+         */
+        repoUrl: string;
+        /** Branch Argo CD deploys from. Default 'main'. */
+        branch?: string;
+        /**
+         * 'push' commits straight to the branch (fast-forward only);
+         * 'pull-request' opens a pull request instead. Default 'push'.
+         */
+        mode?: 'push' | 'pull-request';
+      };
+      /**
+       * Folder of the base chart copied to charts/<name>/ for each service,
+       * relative to the backend's working directory. Default
+       * '../../charts/service' (this repo's charts/service).
+       */
+      baseChartDir?: string;
+      /** Environments, one values-<env>.yaml each. Default [dev, staging, prod]. */
+      environments?: string[];
+    };
+    argocd?: {
+      /**
+       * Instance (by name, from argocd.appLocatorMethods) used when a
+       * template names none. Default: the first configured instance.
+       */
+      defaultInstance?: string;
+      /** Argo CD project of every Application Slipway creates. */
+      project: string;
+      /** Destination cluster of every Application. Default https://kubernetes.default.svc. */
+      destinationServer?: string;
+      /** Namespace of the Application objects. Default 'argocd'. */
+      namespace?: string;
+      /**
+       * How long an Argo CD session token that is not a JWT is reused before
+       * signing in again (a JWT is reused until its `exp`). Default 600.
+       */
+      sessionTtlSeconds?: number;
+    };
+  };
+
+  /** Argo CD instances, in the format Roadie's Argo CD plugin reads, so both share it. */
+  argocd?: {
+    appLocatorMethods?: Array<{
+      type: 'config';
+      instances: Array<{
+        name: string;
+        url: string;
+        /**
+         * An Argo CD API token. Either this or username and password.
+         * @visibility secret
+         */
+        token?: string;
+        username?: string;
+        /** @visibility secret */
+        password?: string;
+      }>;
+    }>;
+  };
+}

@@ -1,0 +1,156 @@
+import { ArgoCdClient } from './ArgoCdClient';
+
+const jwt = (exp: number) =>
+  `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(
+    JSON.stringify({ exp }),
+  ).toString('base64url')}.sig`;
+
+function fakeArgo(
+  handler: (url: URL, init: any) => { status: number; body: unknown },
+) {
+  const calls: Array<{ url: URL; init: any }> = [];
+  const f = (async (input: any, init: any) => {
+    const url = new URL(String(input));
+    calls.push({ url, init });
+    const { status, body } = handler(url, init);
+    return new Response(JSON.stringify(body), { status });
+  }) as unknown as typeof fetch;
+  return { f, calls };
+}
+
+const instance = {
+  name: 'test',
+  url: 'https://argocd.invalid/',
+  username: 'admin',
+  password: 'the-password-42',
+};
+
+describe('ArgoCdClient', () => {
+  it('reuses a JWT session until its exp, then signs in again', async () => {
+    let now = 1_000_000_000_000;
+    const exp = now / 1000 + 3600;
+    const { f, calls } = fakeArgo(url =>
+      url.pathname === '/api/v1/session'
+        ? { status: 200, body: { token: jwt(exp) } }
+        : { status: 200, body: { items: [] } },
+    );
+    const c = new ArgoCdClient({ instance, fetch: f, now: () => now });
+    await Promise.all([c.listApplications(), c.listApplications()]);
+    await c.listApplications({ selector: 'a=b' });
+    const sessions = () =>
+      calls.filter(x => x.url.pathname === '/api/v1/session').length;
+    expect(sessions()).toBe(1);
+    expect(calls.at(-1)!.url.searchParams.get('selector')).toBe('a=b');
+    now += 3600 * 1000; // past exp - 60 s
+    await c.listApplications();
+    expect(sessions()).toBe(2);
+  });
+
+  it('caches a non-JWT session for the configured TTL and signs in again once on 401', async () => {
+    let now = 0;
+    let reject = false;
+    const { f, calls } = fakeArgo(url => {
+      if (url.pathname === '/api/v1/session')
+        return { status: 200, body: { token: 'opaque' } };
+      if (reject) {
+        reject = false;
+        return {
+          status: 401,
+          body: {
+            error: 'invalid session',
+            code: 16,
+            message: 'invalid session',
+          },
+        };
+      }
+      return { status: 200, body: { metadata: { name: 'a' }, spec: {} } };
+    });
+    const c = new ArgoCdClient({
+      instance,
+      fetch: f,
+      now: () => now,
+      sessionTtlSeconds: 10,
+    });
+    await c.getApplication('a');
+    now += 5000;
+    await c.getApplication('a');
+    const sessions = () =>
+      calls.filter(x => x.url.pathname === '/api/v1/session').length;
+    expect(sessions()).toBe(1);
+    now += 6000;
+    await c.getApplication('a');
+    expect(sessions()).toBe(2);
+    reject = true;
+    await c.getApplication('a');
+    expect(sessions()).toBe(3);
+  });
+
+  it.each([
+    [
+      404,
+      {
+        error: 'x',
+        code: 5,
+        message: 'applications.argoproj.io "a" not found',
+      },
+      'NotFoundError',
+    ],
+    [
+      403,
+      { error: 'permission denied', code: 7, message: 'permission denied' },
+      'NotFoundError',
+    ],
+    [
+      400,
+      {
+        error: 'e',
+        code: 3,
+        message:
+          'existing application spec is different, use upsert flag to force update',
+      },
+      'ConflictError',
+    ],
+    [409, { error: 'e', code: 6, message: 'already exists' }, 'ConflictError'],
+    [400, { error: 'e', code: 3, message: 'bad spec' }, 'InputError'],
+    [
+      503,
+      { error: 'e', code: 14, message: 'unavailable' },
+      'ServiceUnavailableError',
+    ],
+  ])('maps HTTP %s %j to %s, without secrets', async (status, body, name) => {
+    const { f } = fakeArgo(url =>
+      url.pathname === '/api/v1/session'
+        ? { status: 200, body: { token: 'opaque' } }
+        : { status, body },
+    );
+    const c = new ArgoCdClient({ instance, fetch: f });
+    const err = await c.getApplication('a').catch(e => e);
+    expect(err.name).toBe(name);
+    expect(err.message).toContain("Argo CD 'test'");
+    expect(JSON.stringify([err.message, err.stack])).not.toContain(
+      'the-password-42',
+    );
+  });
+
+  it('reports refused credentials as AuthenticationError without the password', async () => {
+    const { f } = fakeArgo(() => ({
+      status: 401,
+      body: {
+        error: 'Invalid username or password',
+        code: 16,
+        message: 'Invalid username or password',
+      },
+    }));
+    const c = new ArgoCdClient({ instance, fetch: f });
+    const err = await c.listApplications().catch(e => e);
+    expect(err.name).toBe('AuthenticationError');
+    expect(err.message).not.toContain('the-password-42');
+  });
+
+  it('builds UI links as <url>/applications/<namespace>/<name>', () => {
+    const { f } = fakeArgo(() => ({ status: 200, body: {} }));
+    expect(
+      new ArgoCdClient({ instance, fetch: f }).applicationUrl('orders'),
+    ).toBe('https://argocd.invalid/applications/argocd/orders');
+  });
+});

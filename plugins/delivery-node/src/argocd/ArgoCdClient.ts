@@ -1,0 +1,321 @@
+import {
+  AuthenticationError,
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  ArgoApplication,
+  ArgoApplicationTree,
+  ArgoRevisionMetadata,
+} from './types';
+
+/** One Argo CD instance, as configured under argocd.appLocatorMethods. @public */
+export interface ArgoCdInstanceConfig {
+  name: string;
+  /** Base URL of the Argo CD server (API and UI), no trailing slash. */
+  url: string;
+  /** An API token (used as is). */
+  token?: string;
+  /** A local account, exchanged for a session token on first use. */
+  username?: string;
+  password?: string;
+}
+
+/** How to build an {@link ArgoCdClient}. @public */
+export interface ArgoCdClientOptions {
+  instance: ArgoCdInstanceConfig;
+  fetch?: typeof fetch;
+  /** How long a session token that is not a JWT is reused. Default 600 s. */
+  sessionTtlSeconds?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+type Query = Record<string, string | boolean | undefined>;
+
+/** Argo CD's error body (grpc-gateway's runtimeError). */
+interface RuntimeError {
+  error?: string;
+  code?: number;
+  message?: string;
+}
+
+/** Seconds before a JWT's `exp` when a cached token is dropped. */
+const EXPIRY_SKEW_SECONDS = 60;
+
+/**
+ * A client for one Argo CD instance's REST API (v3). Session tokens are
+ * fetched once and reused until they expire (a JWT's `exp`, else a
+ * configured TTL); a 401 drops the cached token and retries once. Errors
+ * come back as @backstage/errors classes naming the instance and the
+ * application, never carrying a credential.
+ *
+ * @public
+ */
+export class ArgoCdClient {
+  readonly name: string;
+  readonly url: string;
+  readonly #instance: ArgoCdInstanceConfig;
+  readonly #fetch: typeof fetch;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  #session?: { token: string; expiresAt: number };
+  #login?: Promise<string>;
+
+  constructor(options: ArgoCdClientOptions) {
+    const { instance } = options;
+    if (!instance.token && !(instance.username && instance.password)) {
+      throw new InputError(
+        `Argo CD instance '${instance.name}' needs a token, or a username and password`,
+      );
+    }
+    this.#instance = instance;
+    this.name = instance.name;
+    this.url = instance.url.replace(/\/+$/, '');
+    this.#fetch = options.fetch ?? fetch;
+    this.#ttlMs = (options.sessionTtlSeconds ?? 600) * 1000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The Argo CD UI page of an application. */
+  applicationUrl(name: string, appNamespace = 'argocd'): string {
+    return `${this.url}/applications/${encodeURIComponent(
+      appNamespace,
+    )}/${encodeURIComponent(name)}`;
+  }
+
+  async getApplication(
+    name: string,
+    options: { refresh?: 'normal' | 'hard' } = {},
+  ): Promise<ArgoApplication> {
+    return this.#request('GET', `/api/v1/applications/${enc(name)}`, {
+      app: name,
+      query: { refresh: options.refresh },
+    });
+  }
+
+  /** The application, or undefined when Argo CD says it does not exist. */
+  async findApplication(name: string): Promise<ArgoApplication | undefined> {
+    try {
+      return await this.getApplication(name);
+    } catch (e) {
+      if ((e as Error).name === 'NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
+  async createApplication(
+    app: ArgoApplication,
+    options: { upsert?: boolean; validate?: boolean } = {},
+  ): Promise<ArgoApplication> {
+    return this.#request('POST', '/api/v1/applications', {
+      app: app.metadata.name,
+      body: app,
+      query: { upsert: options.upsert ?? false, validate: options.validate },
+    });
+  }
+
+  async updateApplication(
+    app: ArgoApplication,
+    options: { validate?: boolean } = {},
+  ): Promise<ArgoApplication> {
+    const name = app.metadata.name ?? '';
+    return this.#request('PUT', `/api/v1/applications/${enc(name)}`, {
+      app: name,
+      body: app,
+      query: { validate: options.validate },
+    });
+  }
+
+  async deleteApplication(
+    name: string,
+    options: { cascade?: boolean } = {},
+  ): Promise<void> {
+    await this.#request('DELETE', `/api/v1/applications/${enc(name)}`, {
+      app: name,
+      query: { cascade: options.cascade ?? true },
+    });
+  }
+
+  async listApplications(
+    options: { selector?: string; project?: string } = {},
+  ): Promise<ArgoApplication[]> {
+    const list = await this.#request<{ items?: ArgoApplication[] | null }>(
+      'GET',
+      '/api/v1/applications',
+      { query: { selector: options.selector, projects: options.project } },
+    );
+    return list.items ?? [];
+  }
+
+  async getResourceTree(name: string): Promise<ArgoApplicationTree> {
+    return this.#request(
+      'GET',
+      `/api/v1/applications/${enc(name)}/resource-tree`,
+      { app: name },
+    );
+  }
+
+  async getRevisionMetadata(
+    name: string,
+    revision: string,
+  ): Promise<ArgoRevisionMetadata> {
+    return this.#request(
+      'GET',
+      `/api/v1/applications/${enc(name)}/revisions/${enc(revision)}/metadata`,
+      { app: name },
+    );
+  }
+
+  async sync(
+    name: string,
+    options: { revision?: string; prune?: boolean; dryRun?: boolean } = {},
+  ): Promise<ArgoApplication> {
+    return this.#request('POST', `/api/v1/applications/${enc(name)}/sync`, {
+      app: name,
+      body: { name, ...options },
+    });
+  }
+
+  async #token(): Promise<string> {
+    if (this.#instance.token) return this.#instance.token;
+    if (this.#session && this.#session.expiresAt > this.#now()) {
+      return this.#session.token;
+    }
+    // Concurrent callers share one login.
+    this.#login ??= this.#createSession().finally(() => {
+      this.#login = undefined;
+    });
+    return this.#login;
+  }
+
+  async #createSession(): Promise<string> {
+    const res = await this.#fetch(`${this.url}/api/v1/session`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+      body: JSON.stringify({
+        username: this.#instance.username,
+        password: this.#instance.password,
+      }),
+    });
+    if (!res.ok) {
+      throw await this.#error(res, 'signing in', undefined);
+    }
+    const { token } = (await res.json()) as { token?: string };
+    if (!token) {
+      throw new AuthenticationError(
+        `Argo CD '${this.name}' answered the sign-in without a token`,
+      );
+    }
+    this.#session = { token, expiresAt: this.#expiry(token) };
+    return token;
+  }
+
+  /** When to stop reusing a token: its JWT `exp` (minus a minute), else now + TTL. */
+  #expiry(token: string): number {
+    const parts = token.split('.');
+    if (parts.length === 3) {
+      try {
+        const claims = JSON.parse(
+          Buffer.from(parts[1], 'base64url').toString('utf8'),
+        );
+        if (typeof claims.exp === 'number') {
+          return (claims.exp - EXPIRY_SKEW_SECONDS) * 1000;
+        }
+      } catch {
+        // not a JWT after all
+      }
+    }
+    return this.#now() + this.#ttlMs;
+  }
+
+  async #request<T>(
+    method: string,
+    path: string,
+    opts: { app?: string; body?: unknown; query?: Query },
+  ): Promise<T> {
+    const url = new URL(`${this.url}${path}`);
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    const send = async (token: string) =>
+      this.#fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(opts.body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: opts.body ? JSON.stringify(opts.body) : undefined,
+      });
+    let res = await send(await this.#token());
+    if (res.status === 401 && !this.#instance.token) {
+      // The session expired or was revoked early: sign in again, once.
+      await res.body?.cancel();
+      this.#session = undefined;
+      res = await send(await this.#token());
+    }
+    if (!res.ok) {
+      throw await this.#error(res, `${method} ${url.pathname}`, opts.app);
+    }
+    const text = await res.text();
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  async #error(res: Response, what: string, app: string | undefined) {
+    let body: RuntimeError = {};
+    try {
+      body = (await res.json()) as RuntimeError;
+    } catch {
+      // not JSON; the status says enough
+    }
+    const detail = redact(
+      body.message || body.error || res.statusText || `HTTP ${res.status}`,
+      [this.#instance.password, this.#instance.token, this.#session?.token],
+    );
+    const subject = app ? `application '${app}'` : what;
+    const message = `Argo CD '${this.name}': ${subject}: ${detail}`;
+    // gRPC codes: 5 NotFound, 6 AlreadyExists, 7 PermissionDenied, 16 Unauthenticated.
+    if (res.status === 404 || body.code === 5)
+      return new NotFoundError(message);
+    if (res.status === 403 || body.code === 7) {
+      // Argo CD v3 answers "permission denied" for an application that does
+      // not exist (so names cannot be probed); for Slipway that is not found.
+      if (app && /permission denied/i.test(detail)) {
+        return new NotFoundError(
+          `Argo CD '${this.name}': application '${app}' not found (or not visible to Slipway's account)`,
+        );
+      }
+      return new NotAllowedError(message);
+    }
+    if (res.status === 401 || body.code === 16)
+      return new AuthenticationError(message);
+    if (res.status === 409 || body.code === 6)
+      return new ConflictError(message);
+    if (
+      res.status === 400 &&
+      /existing application spec is different/i.test(detail)
+    )
+      return new ConflictError(message);
+    if (res.status === 400) return new InputError(message);
+    if (res.status === 429 || res.status >= 500)
+      return new ServiceUnavailableError(message);
+    return new Error(message);
+  }
+}
+
+function enc(v: string) {
+  return encodeURIComponent(v);
+}
+
+function redact(text: string, secrets: Array<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('***');
+  return out;
+}

@@ -1,0 +1,79 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+
+/** The helm-charts repository settings (`slipway.gitops.helmCharts`). @public */
+export interface HelmChartsSettings {
+  /** Web URL, e.g. https://github.com/acme/helm-charts (no `.git`). */
+  repoUrl: string;
+  /** Branch Argo CD deploys from. */
+  branch: string;
+  /** Commit straight to the branch, or open a pull request. */
+  mode: 'push' | 'pull-request';
+}
+
+/** Everything `slipway.gitops` holds, with defaults filled in. @public */
+export interface GitOpsSettings {
+  helmCharts: HelmChartsSettings;
+  /** Base chart folder, as configured (relative to the working directory). */
+  baseChartDir: string;
+  /** Environments, one values-<env>.yaml each. */
+  environments: string[];
+}
+
+const ENV_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
+
+/** Reads `slipway.gitops.helmCharts`. @public */
+export function readHelmChartsSettings(config: Config): HelmChartsSettings {
+  const c = config.getConfig('slipway.gitops.helmCharts');
+  const repoUrl = c
+    .getString('repoUrl')
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
+  let parsed: URL;
+  try {
+    parsed = new URL(repoUrl);
+  } catch {
+    throw new InputError(
+      `slipway.gitops.helmCharts.repoUrl is not a URL: '${repoUrl}'`,
+    );
+  }
+  if (parsed.username || parsed.password) {
+    throw new InputError(
+      'slipway.gitops.helmCharts.repoUrl must not carry credentials; the token comes from integrations.github',
+    );
+  }
+  if (parsed.pathname.replace(/^\/+|\/+$/g, '').split('/').length !== 2) {
+    throw new InputError(
+      `slipway.gitops.helmCharts.repoUrl must be https://<host>/<owner>/<repo> (got '${repoUrl}')`,
+    );
+  }
+  const mode = c.getOptionalString('mode') ?? 'push';
+  if (mode !== 'push' && mode !== 'pull-request') {
+    throw new InputError(
+      `slipway.gitops.helmCharts.mode must be 'push' or 'pull-request' (got '${mode}')`,
+    );
+  }
+  return { repoUrl, branch: c.getOptionalString('branch') ?? 'main', mode };
+}
+
+/** Reads `slipway.gitops` with its defaults. @public */
+export function readGitOpsSettings(config: Config): GitOpsSettings {
+  const environments = config.getOptionalStringArray(
+    'slipway.gitops.environments',
+  ) ?? ['dev', 'staging', 'prod'];
+  const bad = environments.filter(e => !ENV_NAME.test(e));
+  if (bad.length || environments.length === 0) {
+    throw new InputError(
+      `slipway.gitops.environments must be 1 or more lowercase DNS labels of at most 32 characters (got ${JSON.stringify(
+        environments,
+      )})`,
+    );
+  }
+  return {
+    helmCharts: readHelmChartsSettings(config),
+    baseChartDir:
+      config.getOptionalString('slipway.gitops.baseChartDir') ??
+      '../../charts/service',
+    environments,
+  };
+}

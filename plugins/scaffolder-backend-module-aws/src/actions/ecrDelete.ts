@@ -1,0 +1,115 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  assertValid,
+  checkEcrRepositoryName,
+  checkServiceName,
+  ownerTagValue,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  AwsClients,
+  EcrRepositories,
+} from '@internal/backstage-plugin-delivery-node';
+import { examples } from './ecrDelete.examples';
+import { checkBoolean } from './inputs';
+
+/**
+ * `aws:ecr:delete`: deletes the service's ECR repository, only when it
+ * carries the service's owner tag, and only when empty unless `force`.
+ * A missing repository is success.
+ *
+ * @public
+ */
+export function createEcrDeleteAction(options: { clients: AwsClients }) {
+  const repositories = new EcrRepositories(options.clients);
+
+  return createTemplateAction({
+    id: 'aws:ecr:delete',
+    description:
+      "Deletes the service's ECR repository when it carries slipway.io/owner=component:default/<name>. Refuses a repository that still holds images unless force is true; a repository that does not exist counts as deleted.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        name: z =>
+          z.string({
+            description:
+              'Service name; only a repository tagged slipway.io/owner=component:default/<name> is deleted',
+          }),
+        repositoryName: z =>
+          z
+            .string({
+              description: 'ECR repository name. Default: the service name',
+            })
+            .optional(),
+        force: z =>
+          z
+            .boolean({
+              description:
+                'Delete the repository even when it still holds images. Default false',
+            })
+            .optional(),
+      },
+      output: {
+        repositoryName: z =>
+          z.string({ description: 'Name of the repository' }),
+        deleted: z =>
+          z.boolean({
+            description:
+              'true when this run deleted the repository, false when it did not exist',
+          }),
+      },
+    },
+
+    async handler(ctx) {
+      const { name } = ctx.input;
+      const repositoryName = ctx.input.repositoryName ?? name;
+      assertValid(
+        checkServiceName(name, 'name'),
+        checkEcrRepositoryName(repositoryName, 'repositoryName'),
+        checkBoolean(ctx.input.force, 'force'),
+      );
+      const force = ctx.input.force ?? false;
+      const owner = ownerTagValue(name);
+
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          `Dry run: would delete ECR repository ${repositoryName} if it is tagged as owned by ${owner}${
+            force ? ', images included' : ' and empty'
+          }`,
+        );
+        ctx.output('repositoryName', repositoryName);
+        ctx.output('deleted', true);
+        return;
+      }
+
+      ctx.logger.info(`Checking ECR repository ${repositoryName}`);
+      const check = await repositories.checkDeletable(
+        repositoryName,
+        owner,
+        force,
+      );
+      if (check.state === 'missing') {
+        ctx.logger.info(
+          `ECR repository ${repositoryName} does not exist; nothing to delete`,
+        );
+        ctx.output('repositoryName', repositoryName);
+        ctx.output('deleted', false);
+        return;
+      }
+
+      const deleted = await ctx.checkpoint({
+        key: `ecr.delete.${repositoryName}`,
+        fn: () => repositories.delete(repositoryName, owner, force),
+      });
+      ctx.logger.info(
+        deleted
+          ? `Deleted ECR repository ${repositoryName}${
+              check.images ? ` with ${check.images} image(s)` : ''
+            }`
+          : `ECR repository ${repositoryName} was already gone`,
+      );
+      ctx.output('repositoryName', repositoryName);
+      ctx.output('deleted', deleted);
+    },
+  });
+}

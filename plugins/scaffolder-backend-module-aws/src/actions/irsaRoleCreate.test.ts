@@ -1,0 +1,338 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConflictError, InputError } from '@backstage/errors';
+import { OWNER_TAG } from '@internal/backstage-plugin-delivery-common';
+import { IrsaRoles } from '@internal/backstage-plugin-delivery-node';
+import { createIrsaRoleCreateAction } from './irsaRoleCreate';
+import {
+  actionContext,
+  ALLOWED_POLICIES,
+  AwsHarness,
+  BOUNDARY,
+  CheckpointStore,
+  CLUSTER,
+  recordingLogger,
+  SECRET,
+  startAwsHarness,
+} from './__testUtils__/harness';
+
+jest.setTimeout(30_000);
+
+function golden(file: string, issuerHostPath = ''): unknown {
+  const text = fs.readFileSync(
+    path.join(__dirname, '__fixtures__', file),
+    'utf8',
+  );
+  return JSON.parse(text.split('ISSUER_HOST_PATH').join(issuerHostPath));
+}
+
+describe('aws:iam:irsa-role:create', () => {
+  let h: AwsHarness;
+  let roles: IrsaRoles;
+  let issuerHost: string;
+  let action: ReturnType<typeof createIrsaRoleCreateAction>;
+
+  beforeAll(async () => {
+    h = await startAwsHarness();
+    roles = new IrsaRoles(h.clients);
+    action = createIrsaRoleCreateAction({ clients: h.clients });
+    issuerHost = h.sb.aws.ensureCluster(CLUSTER).issuer.replace('https://', '');
+  });
+  afterAll(() => h.stop());
+  beforeEach(() => {
+    h.sb.faults.clear();
+    h.sb.faults.resetCounters();
+  });
+
+  const iamCalls = (op: string) =>
+    h.sb.faults.counters().aws?.[`iam:${op}`] ?? 0;
+
+  it.each([
+    ['an uppercase name', { name: 'Orders', namespace: 'orders' }],
+    [
+      'a name longer than 40 characters',
+      { name: 'a'.repeat(41), namespace: 'orders' },
+    ],
+    ['a * in the namespace', { name: 'orders', namespace: 'orders-*' }],
+    ['a ? in the namespace', { name: 'orders', namespace: 'ord?rs' }],
+    ["a ':' in the namespace", { name: 'orders', namespace: 'kube:system' }],
+    ["'..' in the namespace", { name: 'orders', namespace: 'a..b' }],
+    [
+      'a * in the service account',
+      { name: 'orders', namespace: 'orders', serviceAccount: '*' },
+    ],
+    [
+      "a ':' in the service account",
+      { name: 'orders', namespace: 'orders', serviceAccount: 'a:b' },
+    ],
+    [
+      'an uppercase service account',
+      { name: 'orders', namespace: 'orders', serviceAccount: 'Default' },
+    ],
+    ['a missing namespace', { name: 'orders' }],
+    [
+      'an unknown mode',
+      { name: 'orders', namespace: 'orders', mode: 'static-keys' },
+    ],
+  ])('refuses %s with InputError before any AWS call', async (_, input) => {
+    await expect(
+      action.handler(actionContext(input as any).ctx),
+    ).rejects.toBeInstanceOf(InputError);
+    expect(h.sb.faults.total('aws')).toBe(0);
+  });
+
+  it('refuses an unknown policy name with InputError listing the allowed names, before any AWS call', async () => {
+    const err = await action
+      .handler(
+        actionContext({
+          name: 'orders',
+          namespace: 'orders',
+          policies: ['admin-everything'],
+        }).ctx,
+      )
+      .catch(e => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toContain("'admin-everything'");
+    expect(err.message).toContain(
+      'allowed: s3-read-reports, sqs-consume-payments',
+    );
+    expect(h.sb.faults.total('aws')).toBe(0);
+  });
+
+  it('IRSA: trust policy equals the golden file, boundary from config, inline policy holds exactly the chosen statements', async () => {
+    const { ctx, outputs } = actionContext({
+      name: 'orders-api',
+      namespace: 'orders',
+      policies: ['s3-read-reports'],
+    });
+    await action.handler(ctx);
+
+    expect(outputs).toEqual({
+      roleArn: 'arn:aws:iam::123456789012:role/slipway/orders-api',
+      roleName: 'orders-api',
+    });
+    const role = await roles.describe('orders-api');
+    expect(role!.trustPolicy).toEqual(
+      golden('irsa-trust-policy.json', issuerHost),
+    );
+    expect(JSON.stringify(role!.trustPolicy)).not.toMatch(/StringLike|\*/);
+    expect(role!.permissionsBoundaryArn).toBe(BOUNDARY);
+    expect(role!.path).toBe('/slipway/');
+    expect(role!.tags).toEqual({ [OWNER_TAG]: 'component:default/orders-api' });
+    expect(Object.keys(role!.inlinePolicies)).toEqual(['slipway-orders-api']);
+    const doc = role!.inlinePolicies['slipway-orders-api'] as any;
+    expect(
+      doc.Statement.map((s: any) => ({
+        actions: s.Action,
+        resources: s.Resource,
+      })),
+    ).toEqual(ALLOWED_POLICIES[0].statements);
+    expect(doc.Statement.every((s: any) => s.Effect === 'Allow')).toBe(true);
+    expect(role!.attachedPolicyArns).toEqual([]);
+  });
+
+  it('pod identity: trusts pods.eks.amazonaws.com and creates the association', async () => {
+    const { ctx, outputs } = actionContext({
+      name: 'orders-worker',
+      namespace: 'orders',
+      serviceAccount: 'worker',
+      mode: 'pod-identity',
+      policies: ['s3-read-reports', 'sqs-consume-payments'],
+    });
+    await action.handler(ctx);
+
+    const roleArn = 'arn:aws:iam::123456789012:role/slipway/orders-worker';
+    expect(outputs).toEqual({
+      roleArn,
+      roleName: 'orders-worker',
+      associationId: expect.stringMatching(/^a-[0-9a-z]{17}$/),
+    });
+    const role = await roles.describe('orders-worker');
+    expect(role!.trustPolicy).toEqual(golden('pod-identity-trust-policy.json'));
+    expect(role!.permissionsBoundaryArn).toBe(BOUNDARY);
+    const doc = role!.inlinePolicies['slipway-orders-worker'] as any;
+    expect(doc.Statement).toHaveLength(2);
+    const assocs = h.sb.aws.podIdentityAssociations(CLUSTER);
+    expect(assocs).toEqual([
+      expect.objectContaining({
+        id: outputs.associationId,
+        namespace: 'orders',
+        serviceAccount: 'worker',
+        roleArn,
+        tags: { [OWNER_TAG]: 'component:default/orders-worker' },
+      }),
+    ]);
+
+    // Re-run: same association, no second one.
+    const again = actionContext({
+      name: 'orders-worker',
+      namespace: 'orders',
+      serviceAccount: 'worker',
+      mode: 'pod-identity',
+      policies: ['s3-read-reports', 'sqs-consume-payments'],
+    });
+    await action.handler(again.ctx);
+    expect(again.outputs.associationId).toBe(outputs.associationId);
+    expect(h.sb.aws.podIdentityAssociations(CLUSTER)).toHaveLength(1);
+  });
+
+  it('re-run adopts the owned role and converges trust policy, boundary and inline policy', async () => {
+    h.sb.aws.ensureRole(
+      'drift-api',
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'ec2.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      },
+      {
+        path: '/slipway/',
+        tags: { [OWNER_TAG]: 'component:default/drift-api' },
+      },
+    );
+    const { ctx, outputs, logger } = actionContext({
+      name: 'drift-api',
+      namespace: 'drift',
+      policies: ['sqs-consume-payments'],
+    });
+    await action.handler(ctx);
+
+    expect(iamCalls('CreateRole')).toBe(0);
+    expect(outputs.roleArn).toBe(
+      'arn:aws:iam::123456789012:role/slipway/drift-api',
+    );
+    const role = await roles.describe('drift-api');
+    expect(
+      (role!.trustPolicy as any).Statement[0].Condition.StringEquals,
+    ).toEqual({
+      [`${issuerHost}:sub`]: 'system:serviceaccount:drift:drift-api',
+      [`${issuerHost}:aud`]: 'sts.amazonaws.com',
+    });
+    expect(role!.permissionsBoundaryArn).toBe(BOUNDARY);
+    expect(Object.keys(role!.inlinePolicies)).toEqual(['slipway-drift-api']);
+    expect(logger.lines.join('\n')).toContain('Adopted IAM role');
+  });
+
+  it.each([
+    ['without the owner tag', {}],
+    [
+      "with another service's owner tag",
+      { [OWNER_TAG]: 'component:default/other' },
+    ],
+  ])('refuses an existing role %s and leaves it untouched', async (_, tags) => {
+    const name = `foreign-role-${Object.keys(tags).length}`;
+    h.sb.aws.ensureRole(
+      name,
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'ec2.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      },
+      { tags },
+    );
+    const before = await roles.describe(name);
+    const err = await action
+      .handler(
+        actionContext({ name, namespace: 'x', policies: ['s3-read-reports'] })
+          .ctx,
+      )
+      .catch(e => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.message).toContain(
+      `lacks the tag ${OWNER_TAG}=component:default/${name}`,
+    );
+    expect(await roles.describe(name)).toEqual(before);
+  });
+
+  it('converges after a crash between CreateRole and its checkpoint, with no duplicate', async () => {
+    const store = new CheckpointStore();
+    store.crashAfter = 'iam.role.create.crash-role';
+    const input = {
+      name: 'crash-role',
+      namespace: 'crash',
+      policies: ['s3-read-reports'],
+    };
+    await expect(
+      action.handler(actionContext(input, { store }).ctx),
+    ).rejects.toThrow('simulated crash');
+    expect(iamCalls('CreateRole')).toBe(1);
+
+    const resumed = actionContext(input, { store });
+    await action.handler(resumed.ctx);
+    expect(iamCalls('CreateRole')).toBe(1);
+    const role = await roles.describe('crash-role');
+    expect(role!.inlinePolicies['slipway-crash-role']).toBeDefined();
+    expect(resumed.outputs.roleArn).toBe(
+      'arn:aws:iam::123456789012:role/slipway/crash-role',
+    );
+  });
+
+  it('completes when throttled twice, retried by the SDK (3 DescribeCluster requests)', async () => {
+    // DescribeCluster is the first AWS call, so it takes both throttles.
+    const store = new CheckpointStore();
+    h.sb.faults.set({ aws: { throttleNext: 2 } });
+    const { ctx, outputs } = actionContext(
+      { name: 'throttle-role', namespace: 't' },
+      { store },
+    );
+    await action.handler(ctx);
+    expect(outputs.roleName).toBe('throttle-role');
+    expect(h.sb.faults.counters().aws?.['eks:DescribeCluster']).toBe(3);
+  });
+
+  it('dry run: plausible outputs and no AWS call', async () => {
+    const irsa = actionContext(
+      { name: 'dry-role', namespace: 'dry' },
+      { isDryRun: true },
+    );
+    await action.handler(irsa.ctx);
+    expect(irsa.outputs).toEqual({
+      roleArn: 'arn:aws:iam::123456789012:role/slipway/dry-role',
+      roleName: 'dry-role',
+    });
+    const pod = actionContext(
+      { name: 'dry-role', namespace: 'dry', mode: 'pod-identity' },
+      { isDryRun: true },
+    );
+    await action.handler(pod.ctx);
+    expect(pod.outputs.associationId).toMatch(/^a-[0-9a-z]{17}$/);
+    expect(h.sb.faults.total('aws')).toBe(0);
+    expect(h.sb.aws.getRole('dry-role')).toBeUndefined();
+  });
+
+  it('never puts the secret access key in logs, outputs or errors', async () => {
+    const logger = recordingLogger();
+    const ok = actionContext(
+      {
+        name: 'secret-role',
+        namespace: 's',
+        mode: 'pod-identity',
+        policies: ['s3-read-reports'],
+      },
+      { logger },
+    );
+    await action.handler(ok.ctx);
+    const refused = await action
+      .handler(
+        actionContext({ name: 'foreign-role-0', namespace: 's' }, { logger })
+          .ctx,
+      )
+      .catch(e => e);
+    const seen = [
+      ...logger.lines,
+      JSON.stringify(ok.outputs),
+      String(refused?.stack),
+    ].join('\n');
+    expect(seen).toContain('secret-role');
+    expect(seen).not.toContain(SECRET);
+  });
+});

@@ -1,0 +1,238 @@
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  assertValid,
+  checkDnsLabel,
+  checkIamPath,
+  checkIamRoleName,
+  checkServiceName,
+  ownerTagValue,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  AwsClients,
+  inlinePolicy,
+  irsaTrustPolicy,
+  IrsaRoles,
+  podIdentityTrustPolicy,
+  selectAllowedPolicies,
+} from '@internal/backstage-plugin-delivery-node';
+import { examples } from './irsaRoleCreate.examples';
+import { checkOneOf } from './inputs';
+
+const MODES = ['irsa', 'pod-identity'] as const;
+
+/** The config the role actions need, or a clear error when it is missing. */
+export function roleConfig(clients: AwsClients) {
+  const { iam, eks } = clients.settings;
+  if (!iam || !eks) {
+    throw new Error(
+      `slipway.aws.${
+        !iam ? 'iam.permissionsBoundaryArn' : 'eks.clusterName'
+      } is not configured; service roles cannot be managed without it`,
+    );
+  }
+  return { iam, eks };
+}
+
+/**
+ * `aws:iam:irsa-role:create`: the service's IAM role, trusted by the
+ * cluster's OIDC provider for exactly one service account (IRSA) or by EKS
+ * Pod Identity (with its association), with the configured permissions
+ * boundary and only the allowed policies the template names.
+ *
+ * @public
+ */
+export function createIrsaRoleCreateAction(options: { clients: AwsClients }) {
+  const { clients } = options;
+  const roles = new IrsaRoles(clients);
+  const allowedNames = (clients.settings.iam?.allowedPolicies ?? []).map(
+    p => p.name,
+  );
+
+  return createTemplateAction({
+    id: 'aws:iam:irsa-role:create',
+    description:
+      "Creates the service's IAM role under the configured path with the configured permissions boundary, trusted for exactly system:serviceaccount:<namespace>:<serviceAccount> (IRSA: the cluster's OIDC provider with StringEquals on sub and aud; pod-identity: pods.eks.amazonaws.com plus a pod identity association). Its only inline policy, slipway-<name>, holds the chosen allowed policies. Re-runs adopt a role tagged slipway.io/owner=component:default/<name>; any other existing role is refused.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        name: z =>
+          z.string({
+            description:
+              'Service name; also the role name. The owner tag becomes component:default/<name>',
+          }),
+        namespace: z =>
+          z.string({
+            description: 'Kubernetes namespace of the service (DNS-1123 label)',
+          }),
+        serviceAccount: z =>
+          z
+            .string({
+              description:
+                'Kubernetes service account (DNS-1123 label). Default: the service name',
+            })
+            .optional(),
+        policies: z =>
+          z
+            .array(z.string(), {
+              description: `Names from slipway.aws.iam.allowedPolicies${
+                allowedNames.length ? ` (${allowedNames.join(', ')})` : ''
+              }. Default: none`,
+            })
+            .optional(),
+        mode: z =>
+          z
+            .enum(MODES, {
+              description:
+                "'irsa' (default): trust the cluster's OIDC provider; 'pod-identity': trust EKS Pod Identity and create the association",
+            })
+            .optional(),
+      },
+      output: {
+        roleArn: z => z.string({ description: 'ARN of the role' }),
+        roleName: z => z.string({ description: 'Name of the role' }),
+        associationId: z =>
+          z
+            .string({
+              description:
+                'Id of the EKS pod identity association (pod-identity mode only)',
+            })
+            .optional(),
+      },
+    },
+
+    async handler(ctx) {
+      const { name, namespace } = ctx.input;
+      const serviceAccount = ctx.input.serviceAccount ?? name;
+      const mode = ctx.input.mode ?? 'irsa';
+      const names = ctx.input.policies ?? [];
+      assertValid(
+        checkServiceName(name, 'name'),
+        checkIamRoleName(name, 'name'),
+        checkDnsLabel(namespace, 'namespace'),
+        checkDnsLabel(serviceAccount, 'serviceAccount'),
+        checkOneOf(mode, MODES, 'mode'),
+        Array.isArray(names) && names.every(n => typeof n === 'string')
+          ? undefined
+          : 'policies must be a list of policy names',
+      );
+      const { iam, eks } = roleConfig(clients);
+      const chosen = selectAllowedPolicies(iam.allowedPolicies, names);
+      const pathProblem = checkIamPath(
+        iam.rolePath,
+        'slipway.aws.iam.rolePath',
+      );
+      if (pathProblem) throw new InputError(pathProblem);
+      const owner = ownerTagValue(name);
+      const roleName = name;
+      const policyName = `slipway-${name}`;
+      const permissions = inlinePolicy(chosen);
+
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          `Dry run: would create or adopt IAM role ${
+            iam.rolePath
+          }${roleName} (${mode}) for ${namespace}/${serviceAccount} with boundary ${
+            iam.permissionsBoundaryArn
+          } and policies [${chosen.map(p => p.name).join(', ')}]`,
+        );
+        ctx.output('roleArn', roles.expectedRoleArn(roleName, iam.rolePath));
+        ctx.output('roleName', roleName);
+        if (mode === 'pod-identity') {
+          ctx.output('associationId', 'a-dryrun00000000000');
+        }
+        return;
+      }
+
+      let trustPolicy;
+      if (mode === 'irsa') {
+        ctx.logger.info(
+          `Reading the OIDC issuer of cluster ${eks.clusterName}`,
+        );
+        const host = await roles.issuerHostPath(eks.clusterName);
+        trustPolicy = irsaTrustPolicy({
+          partition: clients.settings.partition,
+          accountId: clients.settings.accountId,
+          issuerHostPath: host,
+          namespace,
+          serviceAccount,
+        });
+      } else {
+        trustPolicy = podIdentityTrustPolicy();
+      }
+
+      ctx.logger.info(`Ensuring IAM role ${iam.rolePath}${roleName}`);
+      const role = await ctx.checkpoint({
+        key: `iam.role.create.${roleName}`,
+        fn: async () => {
+          const r = await roles.ensureRole({
+            roleName,
+            path: iam.rolePath,
+            owner,
+            trustPolicy,
+            permissionsBoundaryArn: iam.permissionsBoundaryArn,
+            description: `Slipway: ${namespace}/${serviceAccount} (${mode})`,
+          });
+          return {
+            roleArn: r.roleArn,
+            roleName: r.roleName,
+            adopted: r.adopted,
+          };
+        },
+      });
+      ctx.logger.info(
+        role.adopted
+          ? `Adopted IAM role ${role.roleArn} (owned by ${owner}); trust policy and boundary set from config`
+          : `Created IAM role ${role.roleArn} with boundary ${iam.permissionsBoundaryArn}`,
+      );
+
+      const policy = await ctx.checkpoint({
+        key: `iam.role.policy.${roleName}`,
+        fn: async () => {
+          const p = await roles.putInlinePolicy(
+            roleName,
+            owner,
+            policyName,
+            permissions,
+          );
+          return { policyName: p.policyName, statements: p.statements };
+        },
+      });
+      ctx.logger.info(
+        policy.statements
+          ? `Put inline policy ${policy.policyName} on ${roleName}: ${chosen
+              .map(p => p.name)
+              .join(', ')} (${policy.statements} statement(s))`
+          : `Role ${roleName} has no allowed policies; no inline policy`,
+      );
+
+      if (mode === 'pod-identity') {
+        const association = await ctx.checkpoint({
+          key: `eks.pod-identity.create.${roleName}`,
+          fn: async () => {
+            const a = await roles.ensurePodIdentityAssociation({
+              clusterName: eks.clusterName,
+              namespace,
+              serviceAccount,
+              roleArn: role.roleArn,
+              owner,
+            });
+            return { associationId: a.associationId, adopted: a.adopted };
+          },
+        });
+        ctx.logger.info(
+          `${
+            association.adopted ? 'Reused' : 'Created'
+          } pod identity association ${association.associationId} on ${
+            eks.clusterName
+          } for ${namespace}/${serviceAccount}`,
+        );
+        ctx.output('associationId', association.associationId);
+      }
+
+      ctx.output('roleArn', role.roleArn);
+      ctx.output('roleName', role.roleName);
+    },
+  });
+}

@@ -1,0 +1,117 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  assertValid,
+  checkIamRoleName,
+  checkServiceName,
+  ownerTagValue,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  AwsClients,
+  IrsaRoles,
+} from '@internal/backstage-plugin-delivery-node';
+import { examples } from './irsaRoleDelete.examples';
+import { roleConfig } from './irsaRoleCreate';
+
+/**
+ * `aws:iam:irsa-role:delete`: removes the service's role — inline policies,
+ * attached managed policies, the pod identity associations Slipway made for
+ * it, then the role — only when the role carries the service's owner tag.
+ * A missing role is success.
+ *
+ * @public
+ */
+export function createIrsaRoleDeleteAction(options: { clients: AwsClients }) {
+  const { clients } = options;
+  const roles = new IrsaRoles(clients);
+
+  return createTemplateAction({
+    id: 'aws:iam:irsa-role:delete',
+    description:
+      "Deletes the service's IAM role when it carries slipway.io/owner=component:default/<name>: its inline policies, attached managed policies and the owned EKS pod identity associations pointing at it, then the role. A role that does not exist counts as deleted.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        name: z =>
+          z.string({
+            description:
+              'Service name, which is the role name; only a role tagged slipway.io/owner=component:default/<name> is deleted',
+          }),
+      },
+      output: {
+        roleName: z => z.string({ description: 'Name of the role' }),
+        deleted: z =>
+          z.boolean({
+            description:
+              'true when this run deleted the role, false when it did not exist',
+          }),
+      },
+    },
+
+    async handler(ctx) {
+      const { name } = ctx.input;
+      assertValid(
+        checkServiceName(name, 'name'),
+        checkIamRoleName(name, 'name'),
+      );
+      const { iam, eks } = roleConfig(clients);
+      const owner = ownerTagValue(name);
+      const roleName = name;
+
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          `Dry run: would delete IAM role ${iam.rolePath}${roleName}, its policies and owned pod identity associations on ${eks.clusterName}, if it is tagged as owned by ${owner}`,
+        );
+        ctx.output('roleName', roleName);
+        ctx.output('deleted', true);
+        return;
+      }
+
+      ctx.logger.info(`Checking IAM role ${roleName}`);
+      const check = await roles.checkDeletable(roleName, owner);
+      if (check.state === 'missing') {
+        ctx.logger.info(
+          `IAM role ${roleName} does not exist; nothing to delete`,
+        );
+        ctx.output('roleName', roleName);
+        ctx.output('deleted', false);
+        return;
+      }
+
+      const removed = await ctx.checkpoint({
+        key: `iam.role.delete.${roleName}.policies`,
+        fn: async () => {
+          const r = await roles.removeRolePolicies(roleName, owner);
+          return {
+            inlinePolicies: r.inlinePolicies,
+            detachedPolicies: r.detachedPolicies,
+          };
+        },
+      });
+      ctx.logger.info(
+        `Removed ${removed.inlinePolicies.length} inline and detached ${removed.detachedPolicies.length} managed polic(ies) from ${roleName}`,
+      );
+
+      const associations = await ctx.checkpoint({
+        key: `iam.role.delete.${roleName}.associations`,
+        fn: () =>
+          roles.deleteOwnedAssociations(eks.clusterName, check.roleArn, owner),
+      });
+      ctx.logger.info(
+        `Deleted ${associations.length} pod identity association(s) of ${roleName} on ${eks.clusterName}`,
+      );
+
+      const deleted = await ctx.checkpoint({
+        key: `iam.role.delete.${roleName}`,
+        fn: () => roles.deleteRole(roleName, owner),
+      });
+      ctx.logger.info(
+        deleted
+          ? `Deleted IAM role ${check.roleArn}`
+          : `IAM role ${roleName} was already gone`,
+      );
+      ctx.output('roleName', roleName);
+      ctx.output('deleted', deleted);
+    },
+  });
+}

@@ -1,0 +1,52 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import {
+  assertNoSandboxInProduction,
+  AwsClients,
+} from '@internal/backstage-plugin-delivery-node';
+import { createEcrCreateAction } from './actions/ecrCreate';
+import { createEcrDeleteAction } from './actions/ecrDelete';
+import { createIrsaRoleCreateAction } from './actions/irsaRoleCreate';
+import { createIrsaRoleDeleteAction } from './actions/irsaRoleDelete';
+
+/**
+ * The scaffolder's AWS provisioning actions: `aws:ecr:create`,
+ * `aws:ecr:delete`, `aws:iam:irsa-role:create` and
+ * `aws:iam:irsa-role:delete`. Reads `slipway.aws` once at start-up (a bad
+ * configuration stops the backend) and builds the AWS clients the actions
+ * share.
+ *
+ * @public
+ */
+export const scaffolderModuleAws = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'aws',
+  register({ registerInit }) {
+    registerInit({
+      deps: {
+        scaffolderActions: scaffolderActionsExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+      },
+      async init({ scaffolderActions, config, logger }) {
+        assertNoSandboxInProduction(config);
+        const clients = AwsClients.fromConfig(config);
+        const { accountId, region, endpoint } = clients.settings;
+        logger.info(
+          `AWS provisioning actions for account ${accountId} in ${region}${
+            endpoint ? ` via ${endpoint}` : ''
+          }`,
+        );
+        scaffolderActions.addActions(
+          createEcrCreateAction({ clients }),
+          createEcrDeleteAction({ clients }),
+          createIrsaRoleCreateAction({ clients }),
+          createIrsaRoleDeleteAction({ clients }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,33 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+
+export const examples: TemplateExample[] = [
+  {
+    description: "Create the service's Argo CD Application for dev",
+    example: `
+steps:
+  - action: argocd:application:create
+    id: argocd
+    name: Create the Argo CD application
+    input:
+      name: orders
+      namespace: orders
+      environment: dev
+`,
+  },
+  {
+    description:
+      'Create it on a named instance, for a chart with an HPA, updating an existing one',
+    example: `
+steps:
+  - action: argocd:application:create
+    id: argocd
+    name: Create the Argo CD application
+    input:
+      name: payments
+      namespace: payments
+      instance: sandbox
+      autoscaling: true
+      upsert: true
+`,
+  },
+];

@@ -1,0 +1,16 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+
+export const examples: TemplateExample[] = [
+  {
+    description:
+      "Delete the service's Argo CD Application and what it deployed",
+    example: `
+steps:
+  - action: argocd:application:delete
+    id: delete-app
+    name: Delete the Argo CD application
+    input:
+      name: orders
+`,
+  },
+];

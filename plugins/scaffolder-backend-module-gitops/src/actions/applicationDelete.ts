@@ -1,0 +1,100 @@
+import { ConflictError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  assertValid,
+  checkServiceName,
+  OWNER_TAG,
+  ownerTagValue,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  ArgoCdInstances,
+  isOwnedBy,
+} from '@internal/backstage-plugin-delivery-node';
+import { instanceOf } from './applicationCreate';
+import { examples } from './applicationDelete.examples';
+
+/** What `argocd:application:delete` needs from the module. @public */
+export interface ApplicationDeleteActionOptions {
+  instances: ArgoCdInstances;
+}
+
+/**
+ * `argocd:application:delete`: deletes the service's Application with its
+ * resources (cascade), only when it carries the service's owner label; a
+ * missing Application is success.
+ *
+ * @public
+ */
+export function createApplicationDeleteAction(
+  options: ApplicationDeleteActionOptions,
+) {
+  const { instances } = options;
+  return createTemplateAction({
+    id: 'argocd:application:delete',
+    description:
+      "Deletes a service's Argo CD Application and the resources it deployed (cascade). Only Applications labelled as owned by the service are deleted; a missing one is success.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        name: z => z.string({ description: 'The Application (service) name.' }),
+        instance: z =>
+          z
+            .string({
+              description:
+                'Argo CD instance name. Default: slipway.argocd.defaultInstance, else the first.',
+            })
+            .optional(),
+      },
+      output: {
+        deleted: z =>
+          z.boolean({
+            description: 'False when the Application was not there.',
+          }),
+      },
+    },
+    async handler(ctx) {
+      const { name } = ctx.input;
+      assertValid(checkServiceName(name));
+      const client = instanceOf(instances, ctx.input.instance);
+
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          `Dry run: would delete Argo CD application ${name} on ${client.name} (cascade)`,
+        );
+        ctx.output('deleted', true);
+        return;
+      }
+
+      const deleted = await ctx.checkpoint({
+        key: `argocd.application.delete.${name}`,
+        fn: async () => {
+          const existing = await client.findApplication(name);
+          if (!existing) return false;
+          if (!isOwnedBy(existing, name)) {
+            throw new ConflictError(
+              `Argo CD application '${name}' on ${
+                client.name
+              } is not owned by ${ownerTagValue(
+                name,
+              )} (label ${OWNER_TAG}); not deleting it`,
+            );
+          }
+          try {
+            await client.deleteApplication(name, { cascade: true });
+          } catch (e) {
+            if ((e as Error).name !== 'NotFoundError') throw e;
+            return false;
+          }
+          return true;
+        },
+      });
+      ctx.logger.info(
+        deleted
+          ? `Deleted Argo CD application ${name} on ${client.name} (cascade)`
+          : `Argo CD application ${name} was not there; nothing to delete`,
+      );
+      ctx.output('deleted', deleted);
+    },
+  });
+}

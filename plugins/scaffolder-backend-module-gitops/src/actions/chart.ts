@@ -1,0 +1,260 @@
+/*
+ * The chart a service gets in helm-charts: the base chart's files with the
+ * service's values set by comment-preserving edits, plus one
+ * values-<env>.yaml per environment. Pure functions of their inputs, so a
+ * re-run renders byte-identical files (which is what "adopt" compares).
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { InputError } from '@backstage/errors';
+import {
+  checkDnsLabel,
+  checkEcrRepositoryName,
+  checkRepoPath,
+  checkServiceName,
+  NameProblem,
+  OWNER_TAG,
+  ownerTagValue,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  editYaml,
+  safeRepoPath,
+} from '@internal/backstage-plugin-delivery-node';
+
+/** What the chart is rendered from. */
+export interface ChartInput {
+  name: string;
+  chartPath: string;
+  imageRepository: string;
+  imageTag: string;
+  roleArn?: string;
+  namespace: string;
+  environments: string[];
+  overrides: Record<string, { replicas?: number }>;
+}
+
+const ECR_URI =
+  /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const ROLE_ARN =
+  /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[A-Za-z0-9+=,.@_-]+\/)*[A-Za-z0-9+=,.@_-]{1,64}$/;
+/** Annotation (on Chart.yaml) naming the service account's namespace. */
+export const NAMESPACE_ANNOTATION = 'slipway.io/namespace';
+
+export function checkImageRepository(v: unknown): NameProblem {
+  if (typeof v !== 'string' || !v) return 'imageRepository is required';
+  const m = ECR_URI.exec(v);
+  if (!m) {
+    return `imageRepository must be an ECR repository URI, <account>.dkr.ecr.<region>.amazonaws.com/<name> (got '${v}')`;
+  }
+  return checkEcrRepositoryName(m[3], 'imageRepository');
+}
+
+export function checkImageTag(v: unknown): NameProblem {
+  return typeof v === 'string' && IMAGE_TAG.test(v)
+    ? undefined
+    : `imageTag must be 1 to 128 of letters, digits and '._-', not starting with '.' or '-' (got '${v}')`;
+}
+
+export function checkRoleArn(v: unknown): NameProblem {
+  if (v === undefined) return undefined;
+  return typeof v === 'string' && ROLE_ARN.test(v) && !v.includes('..')
+    ? undefined
+    : `roleArn must be an IAM role ARN, arn:aws:iam::<account>:role/<path><name>, without wildcards (got '${v}')`;
+}
+
+/** Checks a chart folder in helm-charts: relative, no '..', not in .git. */
+export function checkChartPath(v: unknown, field = 'chartPath'): NameProblem {
+  const problem = checkRepoPath(v, field);
+  if (problem) return problem;
+  try {
+    safeRepoPath(v as string);
+  } catch {
+    return `${field} must not point into .git (got '${v}')`;
+  }
+  return undefined;
+}
+
+export function checkEnvironments(
+  selected: unknown,
+  configured: string[],
+): NameProblem {
+  if (!Array.isArray(selected) || selected.length === 0) {
+    return `environments must name at least one of ${configured.join(', ')}`;
+  }
+  const unknown = selected.filter(e => !configured.includes(e));
+  if (unknown.length) {
+    return `environments must be among ${configured.join(
+      ', ',
+    )} (got ${unknown.join(', ')})`;
+  }
+  if (new Set(selected).size !== selected.length) {
+    return 'environments must not repeat';
+  }
+  return undefined;
+}
+
+export function checkOverrides(
+  overrides: unknown,
+  environments: string[],
+): NameProblem {
+  if (overrides === undefined) return undefined;
+  if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides)) {
+    return 'overrides must map environment names to { replicas }';
+  }
+  for (const [env, o] of Object.entries(overrides)) {
+    if (!environments.includes(env)) {
+      return `overrides names environment '${env}', which is not among ${environments.join(
+        ', ',
+      )}`;
+    }
+    const replicas = (o as { replicas?: unknown })?.replicas;
+    if (
+      replicas !== undefined &&
+      !(
+        Number.isInteger(replicas) &&
+        (replicas as number) >= 0 &&
+        (replicas as number) <= 100
+      )
+    ) {
+      return `overrides.${env}.replicas must be a whole number from 0 to 100`;
+    }
+  }
+  return undefined;
+}
+
+export { checkDnsLabel, checkServiceName };
+
+/**
+ * Reads the base chart folder: every regular file, by '/'-separated path
+ * relative to the folder. Refuses symlinks that lead outside the folder and
+ * anything that is neither a file nor a folder, so nothing from the
+ * portal's disk can be copied into helm-charts.
+ */
+export async function readBaseChart(dir: string): Promise<Map<string, Buffer>> {
+  let root: string;
+  try {
+    root = await fs.promises.realpath(dir);
+  } catch {
+    throw new InputError(
+      `The base chart folder ${dir} (slipway.gitops.baseChartDir) does not exist`,
+    );
+  }
+  const files = new Map<string, Buffer>();
+  const walk = async (rel: string) => {
+    const abs = rel ? path.join(root, rel) : root;
+    for (const entry of await fs.promises.readdir(abs, {
+      withFileTypes: true,
+    })) {
+      const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+      const childAbs = path.join(root, childRel);
+      let stat = entry;
+      if (entry.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = await fs.promises.realpath(childAbs);
+        } catch {
+          throw new InputError(
+            `The base chart holds a dangling symlink: ${childRel}`,
+          );
+        }
+        const inside = path.relative(root, target);
+        if (!inside || inside.startsWith('..') || path.isAbsolute(inside)) {
+          throw new InputError(
+            `The base chart holds a symlink pointing outside it: ${childRel}`,
+          );
+        }
+        const s = await fs.promises.stat(target);
+        if (s.isDirectory()) {
+          throw new InputError(
+            `The base chart holds a symlink to a folder, which is not supported: ${childRel}`,
+          );
+        }
+        stat = {
+          isFile: () => s.isFile(),
+          isDirectory: () => false,
+        } as fs.Dirent;
+      }
+      if (stat.isDirectory()) {
+        if (entry.name === '.git') continue;
+        await walk(childRel);
+      } else if (stat.isFile()) {
+        files.set(childRel, await fs.promises.readFile(childAbs));
+      } else {
+        throw new InputError(
+          `The base chart holds something that is not a file: ${childRel}`,
+        );
+      }
+    }
+  };
+  await walk('');
+  if (!files.has('Chart.yaml') || !files.has('values.yaml')) {
+    throw new InputError(
+      `The base chart folder ${dir} must hold Chart.yaml and values.yaml`,
+    );
+  }
+  return files;
+}
+
+/** The chart's files in helm-charts, by repository path. */
+export function renderChart(
+  base: Map<string, Buffer>,
+  input: ChartInput,
+): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const at = (rel: string) => `${input.chartPath}/${rel}`;
+  for (const [rel, content] of base) out.set(at(rel), content);
+
+  const chart = editYaml(base.get('Chart.yaml')!.toString('utf8'), [
+    [['name'], input.name],
+    [['annotations', OWNER_TAG], ownerTagValue(input.name)],
+    [['annotations', NAMESPACE_ANNOTATION], input.namespace],
+  ]);
+  out.set(at('Chart.yaml'), Buffer.from(chart));
+
+  const values = editYaml(base.get('values.yaml')!.toString('utf8'), [
+    [['image', 'repository'], input.imageRepository],
+    [['image', 'tag'], input.imageTag],
+    [['nameOverride'], input.name],
+    [['fullnameOverride'], input.name],
+    [['serviceAccount', 'name'], input.name],
+    ...(input.roleArn
+      ? [
+          [
+            ['serviceAccount', 'annotations', 'eks.amazonaws.com/role-arn'],
+            input.roleArn,
+          ] as [string[], unknown],
+        ]
+      : []),
+  ]);
+  out.set(at('values.yaml'), Buffer.from(values));
+
+  for (const env of input.environments) {
+    const file = `values-${env}.yaml`;
+    const header = `# ${input.name} in ${env}: overrides of values.yaml for this environment.\n# Argo CD's Application for ${env} lists this file in spec.source.helm.valueFiles.\n`;
+    const text = base.get(file)?.toString('utf8') ?? header;
+    const replicas = input.overrides[env]?.replicas;
+    out.set(
+      at(file),
+      Buffer.from(
+        replicas === undefined
+          ? text
+          : editYaml(text, [[['replicaCount'], replicas]]),
+      ),
+    );
+  }
+  return out;
+}
+
+/** True when `existing` (path -> content) is exactly `desired`. */
+export function sameFiles(
+  existing: Map<string, string>,
+  desired: Map<string, Buffer>,
+): boolean {
+  if (existing.size !== desired.size) return false;
+  for (const [p, c] of desired) {
+    if (existing.get(p) !== c.toString('utf8')) return false;
+  }
+  return true;
+}

@@ -1,0 +1,318 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { Sandbox } from '@internal/sandbox';
+import {
+  buildActions,
+  CheckpointFake,
+  context,
+  expectNoSecrets,
+  FIXTURE_CHART,
+  sandboxConfig,
+  startTestSandbox,
+} from './__testUtils__/harness';
+
+jest.setTimeout(180_000);
+
+const OWNER = 'slipway-demo';
+const REPO = 'helm-charts';
+const ECR = (name: string) =>
+  `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${name}`;
+const ROLE = (name: string) => `arn:aws:iam::123456789012:role/slipway/${name}`;
+
+describe('gitops:chart:register / unregister (against the sandbox)', () => {
+  let sb: Sandbox;
+  let actions: ReturnType<typeof buildActions>;
+  let tmpDir: string;
+
+  const read = (p: string) => sb.repos.readFileIn(OWNER, REPO, 'main', p);
+  const head = () => sb.repos.resolveIn(OWNER, REPO, 'main');
+  const input = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    imageRepository: ECR(name),
+    roleArn: ROLE(name),
+    namespace: name,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    sb = await startTestSandbox();
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-work-'));
+    actions = buildActions(sandboxConfig(sb), tmpDir);
+  });
+  afterAll(async () => {
+    await sb?.stop();
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+  });
+  beforeEach(() => sb.faults.resetCounters());
+
+  it.each([
+    ['an uppercase name', { name: 'Orders' }, /lowercase/],
+    ['a name over 40 characters', { name: 'a'.repeat(41) }, /2 to 40/],
+    ['a name with ..', { name: 'or..ders' }, /must not contain/],
+    ['a wildcard in the name', { name: 'orders*' }, /must not contain/],
+    ['an absolute chart path', { chartPath: '/etc/charts' }, /relative path/],
+    ['a chart path with ..', { chartPath: 'charts/../../x' }, /'\.\.'/],
+    ['a chart path into .git', { chartPath: '.git/hooks' }, /\.git/],
+    ['a non-ECR image repository', { imageRepository: 'docker.io/x' }, /ECR/],
+    [
+      'a wildcard role ARN',
+      { roleArn: 'arn:aws:iam::123456789012:role/*' },
+      /roleArn/,
+    ],
+    ['an unknown environment', { environments: ['qa'] }, /environments/],
+    [
+      'an override for an unselected environment',
+      { environments: ['dev'], overrides: { prod: { replicas: 2 } } },
+      /overrides/,
+    ],
+    ['a bad namespace', { namespace: 'Team_A' }, /namespace/],
+  ])(
+    'refuses %s with InputError before any upstream call',
+    async (_what, override, message) => {
+      const { ctx } = context({ ...input('orders'), ...override });
+      await expect(actions.register.handler(ctx)).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringMatching(message),
+      });
+      expect(sb.faults.total('github')).toBe(0);
+    },
+  );
+
+  it('refuses a base chart holding a symlink that points outside it (InputError, no upstream call)', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'base-chart-'));
+    fs.cpSync(FIXTURE_CHART, base, { recursive: true });
+    const secret = path.join(os.tmpdir(), `outside-${Date.now()}.txt`);
+    fs.writeFileSync(secret, 'not for helm-charts');
+    fs.symlinkSync(secret, path.join(base, 'templates', 'leak.yaml'));
+    const a = buildActions(sandboxConfig(sb, { baseChartDir: base }), tmpDir);
+    const { ctx } = context(input('leaky'));
+    await expect(a.register.handler(ctx)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(/symlink pointing outside/),
+    });
+    // A relative ../ symlink is refused the same way.
+    fs.rmSync(path.join(base, 'templates', 'leak.yaml'));
+    fs.symlinkSync(
+      '../../../../etc/hostname',
+      path.join(base, 'values-dev.yaml'),
+    );
+    await expect(
+      a.register.handler(context(input('leaky')).ctx),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+    });
+    expect(sb.faults.total('github')).toBe(0);
+  });
+
+  it('dry run renders plausible outputs without calling GitHub', async () => {
+    const { ctx, outputs } = context(input('dry'), { isDryRun: true });
+    await actions.register.handler(ctx);
+    expect(outputs).toEqual({
+      commitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+      chartPath: 'charts/dry',
+    });
+    expect(sb.faults.total('github')).toBe(0);
+  });
+
+  it('registers charts/<name>/ with values set and comments kept; a re-run adopts it (no second commit); a different chart is a conflict', async () => {
+    const { ctx, outputs, lines } = context(
+      input('orders', { overrides: { prod: { replicas: 3 } } }),
+    );
+    await actions.register.handler(ctx);
+    expect(outputs.chartPath).toBe('charts/orders');
+    expect(outputs.commitSha).toBe(await head());
+
+    const values = (await read('charts/orders/values.yaml'))!;
+    expect(values).toContain(
+      '# Values every environment shares. CI bumps image.tag; people review the rest.',
+    );
+    expect(values).toContain(
+      '# The IRSA role goes here as eks.amazonaws.com/role-arn.',
+    );
+    expect(values).toContain('# Replaced by each build: <sha7>-<build>.');
+    expect(parse(values)).toMatchObject({
+      image: { repository: ECR('orders'), tag: 'bootstrap' },
+      nameOverride: 'orders',
+      fullnameOverride: 'orders',
+      serviceAccount: {
+        name: 'orders',
+        annotations: { 'eks.amazonaws.com/role-arn': ROLE('orders') },
+      },
+    });
+    const chart = parse((await read('charts/orders/Chart.yaml'))!);
+    expect(chart).toMatchObject({
+      name: 'orders',
+      annotations: {
+        'slipway.io/owner': 'component:default/orders',
+        'slipway.io/namespace': 'orders',
+      },
+    });
+    expect(await read('charts/orders/templates/_helpers.tpl')).toBe(
+      fs.readFileSync(
+        path.join(FIXTURE_CHART, 'templates/_helpers.tpl'),
+        'utf8',
+      ),
+    );
+    expect(parse((await read('charts/orders/values-prod.yaml'))!)).toEqual({
+      replicaCount: 3,
+    });
+    expect(await read('charts/orders/values-dev.yaml')).toMatch(
+      /^# orders in dev/,
+    );
+    expect(await read('charts/orders/values-staging.yaml')).toBeDefined();
+
+    const commit = (await sb.repos.log(OWNER, REPO, 'main', 1))[0];
+    expect(commit.message).toMatch(/^feat\(orders\): register chart\n\n/);
+    expect(commit.message).toContain(
+      `Image:           ${ECR('orders')}:bootstrap`,
+    );
+
+    // Idempotent re-run: same outputs, no new commit.
+    const before = await head();
+    const again = context(
+      input('orders', { overrides: { prod: { replicas: 3 } } }),
+    );
+    await actions.register.handler(again.ctx);
+    expect(await head()).toBe(before);
+    expect(again.outputs.commitSha).toBe(before);
+    expect(again.lines.join('\n')).toMatch(/adopted/);
+
+    // A different chart under the same name.
+    const other = context(input('orders', { imageTag: 'v2' }));
+    await expect(actions.register.handler(other.ctx)).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('charts/orders'),
+    });
+    expect(await head()).toBe(before);
+    expectNoSecrets(lines, again.lines, other.lines, outputs);
+  });
+
+  it('lands twenty concurrent registrations: 20 charts, linear history, no force push, none lost', async () => {
+    const before = await head();
+    const names = Array.from({ length: 20 }, (_, i) => `svc-${i}`);
+    const runs = names.map(name => context(input(name)));
+    await Promise.all(runs.map(r => actions.register.handler(r.ctx)));
+
+    const log = await sb.repos.log(OWNER, REPO, 'main', 21);
+    for (let i = 0; i < 20; i++) {
+      expect(log[i].parents).toEqual([log[i + 1].sha]);
+    }
+    expect(log[20].sha).toBe(before);
+    expect(
+      log
+        .slice(0, 20)
+        .map(c => c.message.split('\n')[0])
+        .sort(),
+    ).toEqual(names.map(n => `feat(${n}): register chart`).sort());
+    for (const name of names) {
+      expect(
+        parse((await read(`charts/${name}/values.yaml`))!).image.repository,
+      ).toBe(ECR(name));
+    }
+    // Each run reports the commit that added its chart.
+    for (const [i, r] of runs.entries()) {
+      const c = log.find(x => x.sha === r.outputs.commitSha);
+      expect(c?.message.split('\n')[0]).toBe(
+        `feat(${names[i]}): register chart`,
+      );
+    }
+    expect(fs.readdirSync(tmpDir)).toEqual([]);
+  });
+
+  it('registers into a helm-charts repo holding many charts from a depth-1 fetch', async () => {
+    const filler: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) {
+      filler[
+        `charts/filler-${i}/Chart.yaml`
+      ] = `apiVersion: v2\nname: filler-${i}\nversion: 0.1.0\n`;
+      filler[`charts/filler-${i}/values.yaml`] = `replicaCount: 1\n`;
+    }
+    await sb.repos.commitFiles(
+      OWNER,
+      REPO,
+      'main',
+      filler,
+      'chore: many charts',
+    );
+    const seen: Array<{ shallow: boolean; commits: number }> = [];
+    const original = actions.helmCharts.update.bind(actions.helmCharts);
+    const spy = jest
+      .spyOn(actions.helmCharts, 'update')
+      .mockImplementation((change, message, options) =>
+        original(
+          async files => {
+            seen.push({
+              shallow: fs.existsSync(path.join(files.dir, '.git', 'shallow')),
+              // The shallow boundary: one commit fetched, the branch head.
+              commits: fs
+                .readFileSync(path.join(files.dir, '.git', 'shallow'), 'utf8')
+                .trim()
+                .split('\n').length,
+            });
+            return change(files);
+          },
+          message,
+          options,
+        ),
+      );
+    try {
+      const { ctx, outputs } = context(input('crowded'));
+      await actions.register.handler(ctx);
+      expect(outputs.commitSha).toBe(await head());
+      expect(seen).toEqual([{ shallow: true, commits: 1 }]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('converges after a crash between the push and its checkpoint: no duplicate commit', async () => {
+    const checkpoints = new CheckpointFake();
+    checkpoints.crashAfter = 'gitops.chart.register.phoenix';
+    const first = context(input('phoenix'), { checkpoints });
+    await expect(actions.register.handler(first.ctx)).rejects.toThrow(
+      /simulated crash/,
+    );
+    const afterCrash = await head();
+
+    const second = context(input('phoenix'), { checkpoints });
+    await actions.register.handler(second.ctx);
+    expect(await head()).toBe(afterCrash);
+    expect(second.outputs.commitSha).toBe(afterCrash);
+    const log = await sb.repos.log(OWNER, REPO, 'main', 5);
+    expect(log.filter(c => c.message.startsWith('feat(phoenix)')).length).toBe(
+      1,
+    );
+
+    // A third run replays the recorded value without touching GitHub.
+    sb.faults.resetCounters();
+    const third = context(input('phoenix'), { checkpoints });
+    await actions.register.handler(third.ctx);
+    expect(third.outputs.commitSha).toBe(afterCrash);
+    expect(sb.faults.total('github')).toBe(0);
+  });
+
+  it('unregisters only its own chart; a missing chart is success', async () => {
+    const { ctx, outputs } = context({ name: 'orders' });
+    await actions.unregister.handler(ctx);
+    expect(outputs.removed).toBe(true);
+    expect(await read('charts/orders/values.yaml')).toBeUndefined();
+
+    const again = context({ name: 'orders' });
+    await actions.unregister.handler(again.ctx);
+    expect(again.outputs).toMatchObject({
+      removed: false,
+      commitSha: await head(),
+    });
+
+    // payments-api was seeded without Slipway's owner annotation.
+    const foreign = context({ name: 'payments-api' });
+    await expect(actions.unregister.handler(foreign.ctx)).rejects.toMatchObject(
+      {
+        name: 'ConflictError',
+      },
+    );
+    expect(await read('charts/payments-api/values.yaml')).toBeDefined();
+  });
+});

@@ -1,0 +1,234 @@
+import { ConflictError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  assertValid,
+  ownerTagValue,
+} from '@internal/backstage-plugin-delivery-common';
+import { HelmChartsRepo } from '@internal/backstage-plugin-delivery-node';
+import {
+  checkChartPath,
+  checkDnsLabel,
+  checkEnvironments,
+  checkImageRepository,
+  checkImageTag,
+  checkOverrides,
+  checkRoleArn,
+  checkServiceName,
+  readBaseChart,
+  renderChart,
+  sameFiles,
+} from './chart';
+import { examples } from './chartRegister.examples';
+
+/** What `gitops:chart:register` needs from the module. @public */
+export interface ChartRegisterActionOptions {
+  helmCharts: HelmChartsRepo;
+  /** Absolute path of the base chart folder. */
+  baseChartDir: string;
+  /** The configured environments (slipway.gitops.environments). */
+  environments: string[];
+}
+
+/** A commit id that looks like one, for dry runs. */
+export const DRY_RUN_SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
+
+/**
+ * `gitops:chart:register`: commits `charts/<name>/` (the base chart with the
+ * service's image, service account and IRSA role set, plus one
+ * values-<env>.yaml per environment) to the helm-charts repository,
+ * fast-forward only, retried on a race. Re-runs adopt an identical chart.
+ *
+ * @public
+ */
+export function createChartRegisterAction(options: ChartRegisterActionOptions) {
+  const { helmCharts, baseChartDir, environments: configured } = options;
+  return createTemplateAction({
+    id: 'gitops:chart:register',
+    description:
+      "Registers a service's Helm chart as charts/<name>/ in the helm-charts GitOps repository (base chart + image, service account, IRSA role, per-environment values files). Fast-forward pushes only; an identical existing chart is adopted, a different one is a conflict.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        name: z =>
+          z.string({
+            description:
+              'Service name: lowercase letters, digits and -, 2 to 40 characters. The chart goes to charts/<name>/.',
+          }),
+        imageRepository: z =>
+          z.string({
+            description:
+              "The service's ECR repository URI, <account>.dkr.ecr.<region>.amazonaws.com/<name> (the repositoryUri output of aws:ecr:create).",
+          }),
+        imageTag: z =>
+          z
+            .string({
+              description:
+                "First image tag to deploy. Default 'bootstrap'; CI replaces it with each build's tag.",
+            })
+            .optional(),
+        roleArn: z =>
+          z
+            .string({
+              description:
+                "ARN of the service's IRSA role, put on the service account as eks.amazonaws.com/role-arn (the roleArn output of aws:iam:irsa-role:create).",
+            })
+            .optional(),
+        namespace: z =>
+          z.string({
+            description:
+              'Kubernetes namespace the service runs in (a DNS-1123 label); recorded in Chart.yaml.',
+          }),
+        environments: z =>
+          z
+            .array(z.string(), {
+              description:
+                'Environments to write values-<env>.yaml for; a subset of slipway.gitops.environments. Default: all of them.',
+            })
+            .optional(),
+        overrides: z =>
+          z
+            .record(
+              z.object({
+                replicas: z
+                  .number({ description: 'replicaCount in this environment' })
+                  .int()
+                  .min(0)
+                  .max(100)
+                  .optional(),
+              }),
+              {
+                description:
+                  'Per-environment overrides, by environment name, e.g. { prod: { replicas: 3 } }.',
+              },
+            )
+            .optional(),
+        chartPath: z =>
+          z
+            .string({
+              description:
+                'Folder of the chart in helm-charts, relative to its root. Default charts/<name>.',
+            })
+            .optional(),
+      },
+      output: {
+        commitSha: z =>
+          z.string({
+            description:
+              'The commit carrying the chart (the branch head when an identical chart was adopted; the pull request head in pull-request mode).',
+          }),
+        chartPath: z =>
+          z.string({ description: 'Folder of the chart in helm-charts.' }),
+        pullRequestUrl: z =>
+          z
+            .string({
+              description:
+                'In pull-request mode: the pull request carrying the chart.',
+            })
+            .optional(),
+      },
+    },
+    async handler(ctx) {
+      const { name, imageRepository, roleArn, namespace } = ctx.input;
+      const imageTag = ctx.input.imageTag ?? 'bootstrap';
+      const environments = ctx.input.environments ?? configured;
+      const chartPath = ctx.input.chartPath ?? `charts/${name}`;
+      assertValid(
+        checkServiceName(name),
+        checkImageRepository(imageRepository),
+        checkImageTag(imageTag),
+        checkRoleArn(roleArn),
+        checkDnsLabel(namespace, 'namespace'),
+        checkEnvironments(environments, configured),
+        checkOverrides(ctx.input.overrides, environments),
+        checkChartPath(chartPath),
+      );
+      // Local, and checked before anything is sent anywhere.
+      const base = await readBaseChart(baseChartDir);
+      const desired = renderChart(base, {
+        name,
+        chartPath,
+        imageRepository,
+        imageTag,
+        roleArn,
+        namespace,
+        environments,
+        overrides: ctx.input.overrides ?? {},
+      });
+
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          `Dry run: would commit ${desired.size} files under ${chartPath}/ to ${helmCharts.repoUrl} (${helmCharts.branch})`,
+        );
+        ctx.output('commitSha', DRY_RUN_SHA);
+        ctx.output('chartPath', chartPath);
+        if (helmCharts.mode === 'pull-request') {
+          ctx.output('pullRequestUrl', `${helmCharts.repoUrl}/pull/1`);
+        }
+        return;
+      }
+
+      const message = [
+        `feat(${name}): register chart`,
+        '',
+        `Adds ${chartPath}/ for ${ownerTagValue(name)}, from the base chart.`,
+        '',
+        `Image:           ${imageRepository}:${imageTag}`,
+        `Service account: ${namespace}/${name}`,
+        `IAM role:        ${roleArn ?? '(none)'}`,
+        `Environments:    ${environments
+          .map(e => `values-${e}.yaml`)
+          .join(', ')}`,
+        '',
+        'Committed by the Slipway portal (gitops:chart:register).',
+      ].join('\n');
+
+      ctx.logger.info(
+        `Registering ${chartPath}/ in ${helmCharts.repoUrl} (${helmCharts.branch})`,
+      );
+      const published = await ctx.checkpoint({
+        key: `gitops.chart.register.${name}`,
+        fn: async () => {
+          const r = await helmCharts.update(
+            async files => {
+              const existing = await files.listFiles(chartPath);
+              if (existing.length === 0) {
+                for (const [p, content] of desired) {
+                  await files.writeFile(p, content);
+                }
+                return 'created';
+              }
+              const current = new Map<string, string>();
+              for (const p of existing) {
+                current.set(p, (await files.readFile(p)) ?? '');
+              }
+              if (sameFiles(current, desired)) return 'adopted';
+              throw new ConflictError(
+                `${chartPath} already exists in ${helmCharts.repoUrl} with different content; remove it or choose another name`,
+              );
+            },
+            message,
+            { name, logger: ctx.logger },
+          );
+          return {
+            commitSha: r.commitSha,
+            pullRequestUrl: r.pullRequestUrl ?? null,
+            outcome: r.result,
+          };
+        },
+      });
+
+      ctx.logger.info(
+        published.outcome === 'adopted'
+          ? `${chartPath}/ already holds this chart; adopted it (no new commit)`
+          : `Committed ${chartPath}/ as ${published.commitSha}`,
+      );
+      ctx.output('commitSha', published.commitSha);
+      ctx.output('chartPath', chartPath);
+      if (published.pullRequestUrl) {
+        ctx.logger.info(`Opened ${published.pullRequestUrl}`);
+        ctx.output('pullRequestUrl', published.pullRequestUrl);
+      }
+    },
+  });
+}

@@ -1,0 +1,125 @@
+import { ConflictError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  assertValid,
+  checkServiceName,
+  OWNER_TAG,
+  ownerTagValue,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  HelmChartsRepo,
+  readYaml,
+} from '@internal/backstage-plugin-delivery-node';
+import { checkChartPath } from './chart';
+import { DRY_RUN_SHA } from './chartRegister';
+import { examples } from './chartUnregister.examples';
+
+/** What `gitops:chart:unregister` needs from the module. @public */
+export interface ChartUnregisterActionOptions {
+  helmCharts: HelmChartsRepo;
+}
+
+/**
+ * `gitops:chart:unregister`: removes `charts/<name>/` from helm-charts (a
+ * commit, fast-forward only). Only a chart whose Chart.yaml carries this
+ * service's owner annotation is removed; a missing chart is success.
+ *
+ * @public
+ */
+export function createChartUnregisterAction(
+  options: ChartUnregisterActionOptions,
+) {
+  const { helmCharts } = options;
+  return createTemplateAction({
+    id: 'gitops:chart:unregister',
+    description:
+      "Removes a service's chart (charts/<name>/) from the helm-charts GitOps repository. Only charts registered for this service (owner annotation in Chart.yaml) are removed; a missing chart is success.",
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        name: z =>
+          z.string({ description: 'Service name whose chart to remove.' }),
+        chartPath: z =>
+          z
+            .string({
+              description:
+                'Folder of the chart in helm-charts. Default charts/<name>.',
+            })
+            .optional(),
+      },
+      output: {
+        commitSha: z =>
+          z.string({
+            description:
+              'The commit removing the chart, or the branch head when there was nothing to remove.',
+          }),
+        removed: z =>
+          z.boolean({ description: 'False when the chart was not there.' }),
+        pullRequestUrl: z =>
+          z
+            .string({ description: 'In pull-request mode: the pull request.' })
+            .optional(),
+      },
+    },
+    async handler(ctx) {
+      const { name } = ctx.input;
+      const chartPath = ctx.input.chartPath ?? `charts/${name}`;
+      assertValid(checkServiceName(name), checkChartPath(chartPath));
+
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          `Dry run: would remove ${chartPath}/ from ${helmCharts.repoUrl} (${helmCharts.branch})`,
+        );
+        ctx.output('commitSha', DRY_RUN_SHA);
+        ctx.output('removed', true);
+        return;
+      }
+
+      ctx.logger.info(`Removing ${chartPath}/ from ${helmCharts.repoUrl}`);
+      const r = await ctx.checkpoint({
+        key: `gitops.chart.unregister.${name}`,
+        fn: async () => {
+          const u = await helmCharts.update(
+            async files => {
+              const existing = await files.listFiles(chartPath);
+              if (existing.length === 0) return false;
+              const chart = await files.readFile(`${chartPath}/Chart.yaml`);
+              const owner = chart
+                ? readYaml(chart, ['annotations', OWNER_TAG])
+                : undefined;
+              if (owner !== ownerTagValue(name)) {
+                throw new ConflictError(
+                  `${chartPath} in ${
+                    helmCharts.repoUrl
+                  } is not owned by ${ownerTagValue(
+                    name,
+                  )} (Chart.yaml annotation ${OWNER_TAG}); not removing it`,
+                );
+              }
+              await files.remove(chartPath);
+              return true;
+            },
+            `chore(${name}): unregister chart\n\nRemoves ${chartPath}/ (${ownerTagValue(
+              name,
+            )}).\n\nCommitted by the Slipway portal (gitops:chart:unregister).`,
+            { name, logger: ctx.logger },
+          );
+          return {
+            commitSha: u.commitSha,
+            removed: u.changed,
+            pullRequestUrl: u.pullRequestUrl ?? null,
+          };
+        },
+      });
+      ctx.logger.info(
+        r.removed
+          ? `Removed ${chartPath}/ in ${r.commitSha}`
+          : `${chartPath}/ was not there; nothing to remove`,
+      );
+      ctx.output('commitSha', r.commitSha);
+      ctx.output('removed', r.removed);
+      if (r.pullRequestUrl) ctx.output('pullRequestUrl', r.pullRequestUrl);
+    },
+  });
+}

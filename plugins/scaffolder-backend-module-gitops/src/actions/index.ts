@@ -1,0 +1,10 @@
+export { createChartRegisterAction } from './chartRegister';
+export type { ChartRegisterActionOptions } from './chartRegister';
+export { createChartUnregisterAction } from './chartUnregister';
+export type { ChartUnregisterActionOptions } from './chartUnregister';
+export { createApplicationCreateAction } from './applicationCreate';
+export type { ApplicationCreateActionOptions } from './applicationCreate';
+export { createApplicationWaitAction } from './applicationWait';
+export type { ApplicationWaitActionOptions } from './applicationWait';
+export { createApplicationDeleteAction } from './applicationDelete';
+export type { ApplicationDeleteActionOptions } from './applicationDelete';

@@ -1,0 +1,10 @@
+/**
+ * Slipway's GitOps scaffolder actions: the service's chart in the
+ * helm-charts repository (gitops:chart:register / unregister) and its Argo
+ * CD Application (argocd:application:create / wait / delete).
+ *
+ * @packageDocumentation
+ */
+
+export { scaffolderModuleGitops as default } from './module';
+export * from './actions';

@@ -1,0 +1,1 @@
+"""The ${{ values.name }} service (Django project package)."""
