@@ -30,7 +30,18 @@ const ENV = {
   ARGOCD_URL: 'https://argocd.example.com',
   ARGOCD_TOKEN: 'argo-secret',
   ARGOCD_PROJECT: 'services',
+  JENKINS_URL: 'https://jenkins.example.com',
+  JENKINS_USERNAME: 'slipway',
+  JENKINS_API_TOKEN: 'jenkins-secret',
 };
+
+const SECRETS = [
+  'pg-secret',
+  'gh-secret',
+  'client-secret',
+  'argo-secret',
+  'jenkins-secret',
+];
 
 async function load(files: string[], env: Record<string, string>) {
   const source = ConfigSources.defaultForTargets({
@@ -80,12 +91,7 @@ describe('app-config.production.yaml', () => {
       ENV,
     );
     const flat = JSON.stringify(config.get());
-    for (const secret of [
-      'pg-secret',
-      'gh-secret',
-      'client-secret',
-      'argo-secret',
-    ]) {
+    for (const secret of SECRETS) {
       expect(flat).toContain(secret);
     }
     const empty = await load(
@@ -93,12 +99,7 @@ describe('app-config.production.yaml', () => {
       {},
     );
     const emptyFlat = JSON.stringify(empty.get());
-    for (const secret of [
-      'pg-secret',
-      'gh-secret',
-      'client-secret',
-      'argo-secret',
-    ]) {
+    for (const secret of SECRETS) {
       expect(emptyFlat).not.toContain(secret);
     }
   });

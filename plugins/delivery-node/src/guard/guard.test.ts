@@ -16,6 +16,9 @@ const sandbox = new ConfigReader({
       },
     ],
   },
+  jenkins: {
+    instances: [{ name: 'default', baseUrl: 'http://127.0.0.1:7074' }],
+  },
   aws: { mainAccount: { accessKeyId: 'AKIASLIPWAYSANDBOX01' } },
 });
 
@@ -24,7 +27,7 @@ describe('assertNoSandboxInProduction', () => {
     expect(() =>
       assertNoSandboxInProduction(sandbox, { NODE_ENV: 'production' }),
     ).toThrow(
-      /slipway\.aws\.endpoint.*slipway\.gitops\.helmCharts\.repoUrl.*argocd\.appLocatorMethods\[0\]\.instances\[0\]\.url.*aws\.mainAccount/,
+      /slipway\.aws\.endpoint.*slipway\.gitops\.helmCharts\.repoUrl.*argocd\.appLocatorMethods\[0\]\.instances\[0\]\.url.*jenkins\.instances\[0\]\.baseUrl.*aws\.mainAccount/,
     );
   });
 

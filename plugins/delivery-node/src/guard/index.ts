@@ -51,6 +51,9 @@ export function assertNoSandboxInProduction(
         ),
       ),
   );
+  (config.getOptionalConfigArray('jenkins.instances') ?? []).forEach((j, i) =>
+    check(`jenkins.instances[${i}].baseUrl`, j.getOptionalString('baseUrl')),
+  );
   (config.getOptionalConfigArray('integrations.github') ?? []).forEach((g, i) =>
     check(
       `integrations.github[${i}].apiBaseUrl`,

@@ -1,0 +1,286 @@
+/*
+ * bench/provisioning: what each provisioning action costs against the
+ * sandbox's real protocols: upstream calls (from the sandbox's counters)
+ * and wall time, with 0 ms and 50 ms injected latency on every upstream;
+ * then gitops:chart:register against a helm-charts repo holding 1,000
+ * charts, as a ratio to an empty one (target: under 1.5).
+ *
+ *   ./slipway yarn bench:provisioning
+ */
+
+import { ConfigReader } from '@backstage/config';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSandbox, SANDBOX_CREDENTIALS, Sandbox } from '@internal/sandbox';
+import {
+  ArgoCdInstances,
+  AwsClients,
+  HelmChartsRepo,
+  readArgoCdSettings,
+  readGitOpsSettings,
+} from '@internal/backstage-plugin-delivery-node';
+import {
+  createEcrCreateAction,
+  createIrsaRoleCreateAction,
+} from '@internal/backstage-plugin-scaffolder-backend-module-aws';
+import {
+  createApplicationCreateAction,
+  createApplicationWaitAction,
+  createChartRegisterAction,
+} from '@internal/backstage-plugin-scaffolder-backend-module-gitops';
+
+const ROOT = path.resolve(__dirname, '../..');
+const RUNS = 5;
+
+function config(sb: Sandbox, helmChartsRepo = 'helm-charts') {
+  return new ConfigReader({
+    integrations: {
+      github: [
+        {
+          host: new URL(sb.urls.github).host,
+          apiBaseUrl: sb.urls.githubApi,
+          token: SANDBOX_CREDENTIALS.githubToken,
+        },
+      ],
+    },
+    aws: { mainAccount: { ...SANDBOX_CREDENTIALS.aws } },
+    argocd: {
+      appLocatorMethods: [
+        {
+          type: 'config',
+          instances: [
+            {
+              name: 'sandbox',
+              url: sb.urls.argocd,
+              username: SANDBOX_CREDENTIALS.argocdUser,
+              password: SANDBOX_CREDENTIALS.argocdPassword,
+            },
+          ],
+        },
+      ],
+    },
+    slipway: {
+      aws: {
+        accountId: '123456789012',
+        region: 'eu-west-1',
+        endpoint: sb.urls.aws,
+        iam: {
+          permissionsBoundaryArn:
+            'arn:aws:iam::123456789012:policy/slipway-service-boundary',
+        },
+        eks: { clusterName: 'slipway-dev' },
+      },
+      gitops: {
+        helmCharts: {
+          repoUrl: `${sb.urls.github}/slipway-demo/${helmChartsRepo}`,
+          branch: 'main',
+        },
+        baseChartDir: path.join(ROOT, 'charts/service'),
+      },
+      argocd: { project: 'slipway' },
+    },
+  });
+}
+
+function actions(cfg: ConfigReader) {
+  const clients = AwsClients.fromConfig(cfg);
+  const gitops = readGitOpsSettings(cfg);
+  const helmCharts = HelmChartsRepo.fromConfig(cfg);
+  const instances = ArgoCdInstances.fromConfig(cfg);
+  return {
+    'aws:ecr:create': createEcrCreateAction({ clients }),
+    'aws:iam:irsa-role:create': createIrsaRoleCreateAction({ clients }),
+    'gitops:chart:register': createChartRegisterAction({
+      helmCharts,
+      baseChartDir: path.resolve(gitops.baseChartDir),
+      environments: gitops.environments,
+    }),
+    'argocd:application:create': createApplicationCreateAction({
+      instances,
+      settings: readArgoCdSettings(cfg),
+      helmCharts,
+      environments: gitops.environments,
+    }),
+    'argocd:application:wait': createApplicationWaitAction({ instances }),
+  };
+}
+
+/** The part of the scaffolder's action context these actions use. */
+function context(input: Record<string, unknown>) {
+  const outputs: Record<string, any> = {};
+  const silent = () => {};
+  const logger: any = {
+    info: silent,
+    warn: silent,
+    error: silent,
+    debug: silent,
+    child: () => logger,
+  };
+  const ctx: any = {
+    input,
+    logger,
+    isDryRun: false,
+    workspacePath: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ws-')),
+    output: (k: string, v: unknown) => (outputs[k] = v),
+    checkpoint: async ({ fn }: { fn: () => unknown }) => fn(),
+    createTemporaryDirectory: async () =>
+      fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tmp-')),
+    getInitiatorCredentials: async () => ({
+      $$type: '@backstage/BackstageCredentials',
+      principal: { type: 'user', userEntityRef: 'user:default/guest' },
+    }),
+    templateInfo: { entityRef: 'template:default/service' },
+    user: { ref: 'user:default/guest' },
+    signal: new AbortController().signal,
+    each: undefined,
+  };
+  return { ctx, outputs };
+}
+
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sum = (o: Record<string, number> | undefined) =>
+  Object.values(o ?? {}).reduce((a, b) => a + b, 0);
+
+async function roadAt(latencyMs: number) {
+  const sb = await startSandbox({
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-prov-')),
+    ports: { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 },
+    progressingMs: 0,
+    reconcileIntervalMs: 100,
+    buildMs: 0,
+  });
+  try {
+    const a = actions(config(sb));
+    const rows: Array<[string, number, number, Record<string, number>]> = [];
+    const name = `bench-${latencyMs}`;
+    const steps: Array<[keyof typeof a, Record<string, unknown>]> = [
+      ['aws:ecr:create', { name }],
+      [
+        'aws:iam:irsa-role:create',
+        { name, namespace: name, serviceAccount: name, policies: [] },
+      ],
+      [
+        'gitops:chart:register',
+        {
+          name,
+          namespace: name,
+          imageRepository: sb.aws.repositoryUri(name),
+          imageTag: 'v1',
+        },
+      ],
+      ['argocd:application:create', { name, namespace: name }],
+      [
+        'argocd:application:wait',
+        { name, timeoutSeconds: 60, intervalSeconds: 0.2 },
+      ],
+    ];
+    sb.faults.set({
+      github: { latencyMs },
+      aws: { latencyMs },
+      argocd: { latencyMs },
+    });
+    for (const [id, input] of steps) {
+      if (id === 'argocd:application:wait') sb.aws.putImage(name, 'v1');
+      sb.faults.resetCounters();
+      const { ctx } = context(input);
+      const t0 = performance.now();
+      await a[id].handler(ctx);
+      const ms = performance.now() - t0;
+      const c = sb.faults.counters();
+      const calls = {
+        github: sum(c.github),
+        aws: sum(c.aws),
+        argocd: sum(c.argocd),
+      };
+      rows.push([id, ms, calls.github + calls.aws + calls.argocd, calls]);
+    }
+    return rows;
+  } finally {
+    await sb.stop();
+  }
+}
+
+async function registerCost(charts: number) {
+  const sb = await startSandbox({
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-charts-')),
+    ports: { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 },
+    seed: false,
+    reconcileIntervalMs: 0,
+  });
+  try {
+    sb.github.ensureUser('slipway-demo', 'Organization');
+    await sb.github.createRepo('slipway-demo', 'helm-charts');
+    const files: Record<string, string> = { 'README.md': '# helm-charts\n' };
+    const values = fs.readFileSync(
+      path.join(ROOT, 'charts/service/values.yaml'),
+      'utf8',
+    );
+    for (let i = 0; i < charts; i++) {
+      files[
+        `charts/svc-${i}/Chart.yaml`
+      ] = `apiVersion: v2\nname: svc-${i}\nversion: 0.1.0\n`;
+      files[`charts/svc-${i}/values.yaml`] = values;
+    }
+    await sb.repos.commitFiles(
+      'slipway-demo',
+      'helm-charts',
+      'main',
+      files,
+      `${charts} charts`,
+    );
+    const register = actions(config(sb))['gitops:chart:register'];
+    const times: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const name = `new-${run}`;
+      const { ctx } = context({
+        name,
+        namespace: name,
+        imageRepository: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${name}`,
+        imageTag: 'v1',
+      });
+      const t0 = performance.now();
+      await register.handler(ctx);
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  } finally {
+    await sb.stop();
+  }
+}
+
+async function main() {
+  console.log(
+    'bench/provisioning: each action against the sandbox (one run per latency)\n',
+  );
+  for (const latency of [0, 50]) {
+    console.log(
+      `injected latency ${latency} ms per request on GitHub, AWS and Argo CD`,
+    );
+    console.log(
+      '  action                       wall ms  calls  (github/aws/argocd)',
+    );
+    for (const [id, ms, total, calls] of await roadAt(latency)) {
+      console.log(
+        `  ${id.padEnd(28)} ${ms.toFixed(0).padStart(7)}  ${String(
+          total,
+        ).padStart(5)}  (${calls.github}/${calls.aws}/${calls.argocd})`,
+      );
+    }
+    console.log('');
+  }
+  const empty = await registerCost(0);
+  const big = await registerCost(1000);
+  console.log(`gitops:chart:register, median of ${RUNS} runs:`);
+  console.log(`  empty helm-charts repo      ${empty.toFixed(0)} ms`);
+  console.log(`  1,000 charts in helm-charts ${big.toFixed(0)} ms`);
+  console.log(
+    `  ratio 1,000 / empty         ${(big / empty).toFixed(2)} (target < 1.5)`,
+  );
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
