@@ -4,6 +4,9 @@ import path from 'node:path';
 import { BareRepos } from './git';
 import { findingsFor, runPipeline, setImageTag } from './pipeline';
 
+// Real git under load: twenty racing bumps take seconds on a busy 2-core machine.
+jest.setTimeout(120_000);
+
 describe('setImageTag', () => {
   it('changes only image.tag and keeps comments and layout', () => {
     const before = [

@@ -69,6 +69,9 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SANDBOX_AWS_CREDENTIALS } from './index';
 import { removeDir, RunningAws, startAws } from './testServer';
 
+// Real protocols against the in-process sandbox; generous under CI load.
+jest.setTimeout(60_000);
+
 const region = 'eu-west-1';
 let env: RunningAws;
 let ecr: ECRClient;

@@ -9,6 +9,9 @@ import { AwsClients } from './AwsClients';
 import { IrsaRoles } from './IrsaRoles';
 import { podIdentityTrustPolicy } from './policies';
 
+// Real protocols against the in-process sandbox; generous under CI load.
+jest.setTimeout(60_000);
+
 describe('IrsaRoles against the sandbox', () => {
   let sb: Sandbox;
   let dataDir: string;
