@@ -32,6 +32,96 @@ export interface ChartInput {
   namespace: string;
   environments: string[];
   overrides: Record<string, { replicas?: number }>;
+  /** The service's own settings, from the wizard. */
+  service?: ServiceSettings;
+}
+
+/** What the wizard sets in every environment. */
+export interface ServiceSettings {
+  port?: number;
+  replicas?: number;
+  autoscaling?: {
+    enabled?: boolean;
+    minReplicas?: number;
+    maxReplicas?: number;
+  };
+}
+
+const wholeIn = (v: unknown, min: number, max: number) =>
+  v === undefined ||
+  (Number.isInteger(v) && (v as number) >= min && (v as number) <= max);
+
+/**
+ * Checks the wizard's service settings: port 1-65535, replicas 0-100, HPA
+ * bounds 1-100 with minReplicas not above maxReplicas.
+ */
+export function checkServiceSettings(service: unknown): NameProblem {
+  if (service === undefined) return undefined;
+  if (!service || typeof service !== 'object' || Array.isArray(service)) {
+    return 'service must be an object';
+  }
+  const s = service as ServiceSettings;
+  if (!wholeIn(s.port, 1, 65535))
+    return `service.port must be a whole number from 1 to 65535 (got ${s.port})`;
+  if (!wholeIn(s.replicas, 0, 100))
+    return `service.replicas must be a whole number from 0 to 100 (got ${s.replicas})`;
+  const a = s.autoscaling;
+  if (a !== undefined) {
+    if (!a || typeof a !== 'object')
+      return 'service.autoscaling must be an object';
+    if (a.enabled !== undefined && typeof a.enabled !== 'boolean')
+      return 'service.autoscaling.enabled must be true or false';
+    if (!wholeIn(a.minReplicas, 1, 100))
+      return `service.autoscaling.minReplicas must be a whole number from 1 to 100 (got ${a.minReplicas})`;
+    if (!wholeIn(a.maxReplicas, 1, 100))
+      return `service.autoscaling.maxReplicas must be a whole number from 1 to 100 (got ${a.maxReplicas})`;
+    if (
+      a.minReplicas !== undefined &&
+      a.maxReplicas !== undefined &&
+      a.minReplicas > a.maxReplicas
+    ) {
+      return `service.autoscaling.minReplicas (${a.minReplicas}) must not exceed maxReplicas (${a.maxReplicas})`;
+    }
+  }
+  return undefined;
+}
+
+/** values.yaml edits for the service settings. */
+function serviceEdits(
+  s: ServiceSettings | undefined,
+): Array<[string[], unknown]> {
+  if (!s) return [];
+  const edits: Array<[string[], unknown]> = [];
+  if (s.port !== undefined) edits.push([['containerPort'], s.port]);
+  if (s.replicas !== undefined) edits.push([['replicaCount'], s.replicas]);
+  const a = s.autoscaling;
+  if (a?.enabled !== undefined)
+    edits.push([['autoscaling', 'enabled'], a.enabled]);
+  if (a?.minReplicas !== undefined)
+    edits.push([['autoscaling', 'minReplicas'], a.minReplicas]);
+  if (a?.maxReplicas !== undefined)
+    edits.push([['autoscaling', 'maxReplicas'], a.maxReplicas]);
+  return edits;
+}
+
+/**
+ * An environment file that sets its own HPA bounds gets the wizard's bounds
+ * instead, so the service runs within what its team chose everywhere.
+ */
+function envBoundEdits(
+  text: string,
+  s: ServiceSettings | undefined,
+): Array<[string[], unknown]> {
+  const a = s?.autoscaling;
+  if (!a) return [];
+  const edits: Array<[string[], unknown]> = [];
+  if (a.minReplicas !== undefined && /^\s+minReplicas:/m.test(text)) {
+    edits.push([['autoscaling', 'minReplicas'], a.minReplicas]);
+  }
+  if (a.maxReplicas !== undefined && /^\s+maxReplicas:/m.test(text)) {
+    edits.push([['autoscaling', 'maxReplicas'], a.maxReplicas]);
+  }
+  return edits;
 }
 
 const ECR_URI =
@@ -227,6 +317,7 @@ export function renderChart(
           ] as [string[], unknown],
         ]
       : []),
+    ...serviceEdits(input.service),
   ]);
   out.set(at('values.yaml'), Buffer.from(values));
 
@@ -235,14 +326,13 @@ export function renderChart(
     const header = `# ${input.name} in ${env}: overrides of values.yaml for this environment.\n# Argo CD's Application for ${env} lists this file in spec.source.helm.valueFiles.\n`;
     const text = base.get(file)?.toString('utf8') ?? header;
     const replicas = input.overrides[env]?.replicas;
-    out.set(
-      at(file),
-      Buffer.from(
-        replicas === undefined
-          ? text
-          : editYaml(text, [[['replicaCount'], replicas]]),
-      ),
-    );
+    const edits: Array<[string[], unknown]> = [
+      ...envBoundEdits(text, input.service),
+      ...(replicas === undefined
+        ? []
+        : [[['replicaCount'], replicas] as [string[], unknown]]),
+    ];
+    out.set(at(file), Buffer.from(edits.length ? editYaml(text, edits) : text));
   }
   return out;
 }

@@ -68,6 +68,18 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
       /overrides/,
     ],
     ['a bad namespace', { namespace: 'Team_A' }, /namespace/],
+    ['port 0', { service: { port: 0 } }, /service\.port/],
+    ['port 70000', { service: { port: 70000 } }, /service\.port/],
+    [
+      'HPA bounds the wrong way round',
+      { service: { autoscaling: { minReplicas: 6, maxReplicas: 3 } } },
+      /minReplicas \(6\) must not exceed maxReplicas \(3\)/,
+    ],
+    [
+      'an HPA minimum of 0',
+      { service: { autoscaling: { minReplicas: 0, maxReplicas: 3 } } },
+      /minReplicas/,
+    ],
   ])(
     'refuses %s with InputError before any upstream call',
     async (_what, override, message) => {
@@ -187,6 +199,38 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
     });
     expect(await head()).toBe(before);
     expectNoSecrets(lines, again.lines, other.lines, outputs);
+  });
+
+  it("sets the wizard's port, replicas and HPA bounds from the real base chart, in every environment that sets bounds", async () => {
+    const real = buildActions(
+      sandboxConfig(sb, {
+        baseChartDir: path.resolve(__dirname, '../../../../charts/service'),
+      }),
+      tmpDir,
+    );
+    const { ctx } = context({
+      ...input('sized'),
+      service: {
+        port: 9090,
+        replicas: 3,
+        autoscaling: { enabled: true, minReplicas: 4, maxReplicas: 7 },
+      },
+    });
+    await real.register.handler(ctx);
+    const values = parse((await read('charts/sized/values.yaml'))!);
+    expect(values.containerPort).toBe(9090);
+    expect(values.replicaCount).toBe(3);
+    expect(values.autoscaling).toMatchObject({
+      enabled: true,
+      minReplicas: 4,
+      maxReplicas: 7,
+    });
+    const prod = parse((await read('charts/sized/values-prod.yaml'))!);
+    expect(prod.autoscaling).toMatchObject({ minReplicas: 4, maxReplicas: 7 });
+    // dev keeps its own policy: one pod, no HPA.
+    const dev = parse((await read('charts/sized/values-dev.yaml'))!);
+    expect(dev.autoscaling.enabled).toBe(false);
+    expect((await read('charts/sized/values.yaml'))!).toMatch(/# .*CI changes/);
   });
 
   it('lands twenty concurrent registrations: 20 charts, linear history, no force push, none lost', async () => {

@@ -12,6 +12,7 @@ import {
   checkImageRepository,
   checkImageTag,
   checkOverrides,
+  checkServiceSettings,
   checkRoleArn,
   checkServiceName,
   readBaseChart,
@@ -103,6 +104,40 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
               },
             )
             .optional(),
+        service: z =>
+          z
+            .object(
+              {
+                port: z
+                  .number({ description: 'containerPort' })
+                  .int()
+                  .optional(),
+                replicas: z
+                  .number({ description: 'replicaCount without autoscaling' })
+                  .int()
+                  .optional(),
+                autoscaling: z
+                  .object({
+                    enabled: z
+                      .boolean({ description: 'Run an HPA' })
+                      .optional(),
+                    minReplicas: z
+                      .number({ description: 'HPA minimum' })
+                      .int()
+                      .optional(),
+                    maxReplicas: z
+                      .number({ description: 'HPA maximum' })
+                      .int()
+                      .optional(),
+                  })
+                  .optional(),
+              },
+              {
+                description:
+                  "The service's settings from the wizard, set in values.yaml (and the HPA bounds in every environment file that sets its own). minReplicas must not exceed maxReplicas.",
+              },
+            )
+            .optional(),
         chartPath: z =>
           z
             .string({
@@ -141,6 +176,7 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
         checkDnsLabel(namespace, 'namespace'),
         checkEnvironments(environments, configured),
         checkOverrides(ctx.input.overrides, environments),
+        checkServiceSettings(ctx.input.service),
         checkChartPath(chartPath),
       );
       // Local, and checked before anything is sent anywhere.
@@ -154,6 +190,7 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
         namespace,
         environments,
         overrides: ctx.input.overrides ?? {},
+        service: ctx.input.service,
       });
 
       if (ctx.isDryRun) {
