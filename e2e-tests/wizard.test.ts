@@ -1,0 +1,196 @@
+import { expect, Page, test } from '@playwright/test';
+
+/*
+ * The "Create component" wizard in the browser, against the sandbox: bad
+ * values are refused in the form; a good service runs every step; then the
+ * sandbox holds what the road promises.
+ */
+
+const SANDBOX = {
+  github: 'http://127.0.0.1:7071/api/v3',
+  aws: 'http://127.0.0.1:7072',
+  argocd: 'http://127.0.0.1:7073',
+  jenkins: 'http://127.0.0.1:7074',
+};
+const GH = { authorization: 'token sandbox-github-token' };
+
+test.setTimeout(300_000);
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Slipway Catalog' }),
+  ).toBeVisible();
+}
+
+const field = (page: Page, label: string | RegExp) =>
+  page
+    .getByRole('textbox', { name: label })
+    .or(page.getByRole('spinbutton', { name: label }));
+
+test('the wizard refuses bad values, then takes a service from nothing to Healthy', async ({
+  page,
+  request,
+}) => {
+  const name = `e2e-${Date.now().toString(36)}`;
+  await signIn(page);
+  await page.goto('/create');
+  await page
+    .getByRole('article')
+    .filter({ hasText: 'Service on EKS' })
+    .getByRole('button', { name: 'Choose' })
+    .click();
+
+  // Step 1: about the service. A bad name is refused by the form.
+  await field(page, /^Name/).fill('Bad_Name');
+  await field(page, /^Description/).fill('Created by the e2e test');
+  const owner = page
+    .getByRole('combobox', { name: /Owner/ })
+    .or(page.getByLabel(/Owner/).first());
+  await owner.click();
+  await owner.fill('payments-team');
+  await page
+    .getByRole('option', { name: /payments-team/ })
+    .first()
+    .click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText(/must match pattern/).first()).toBeVisible();
+  await field(page, /^Name/).fill(name);
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Step 2: runtime and CI (defaults: Python, Jenkins).
+  await expect(
+    page.getByText('Runtime', { exact: false }).first(),
+  ).toBeVisible();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Step 3: deployment. Each bad value is refused in the form: the
+  // namespace by the schema's pattern, the port and HPA bounds by the
+  // number fields' limits (the browser blocks the step).
+  const namespace = field(page, /Kubernetes namespace/);
+  const port = field(page, /Container port/);
+  const maxReplicas = field(page, /HPA maximum replicas/);
+  await namespace.fill('Team_A');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText(/must match pattern/).first()).toBeVisible();
+  await namespace.fill(name);
+
+  for (const [input, bad, good, limit] of [
+    [port, '80', '8080', /1024/],
+    [maxReplicas, '0', '5', /1/],
+  ] as const) {
+    await input.fill(bad);
+    await page.getByRole('button', { name: 'Next' }).click();
+    expect(
+      await input.evaluate(el => (el as HTMLInputElement).validity.valid),
+    ).toBe(false);
+    expect(
+      await input.evaluate(el => (el as HTMLInputElement).validationMessage),
+    ).toMatch(limit);
+    await expect(namespace).toBeVisible(); // still on this step
+    await input.fill(good);
+  }
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Step 4: the repository, on the sandbox's GitHub host and org.
+  // RepoUrlPicker takes typed input (it debounces its own state).
+  const repo = field(page, /^Repository/);
+  await repo.click();
+  await repo.pressSequentially(name);
+  await repo.press('Tab');
+  await expect(page.getByText(/repo not provided/)).toHaveCount(0);
+  await page.getByRole('button', { name: 'Review' }).click();
+  const started = Date.now();
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  // Every step succeeds.
+  await expect(page.getByText('Open in catalog')).toBeVisible({
+    timeout: 240_000,
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  test
+    .info()
+    .annotations.push({ type: 'wizard-seconds', description: seconds });
+  console.log(`wizard end to end: ${seconds} s`);
+  await page.screenshot({
+    path: 'node_modules/.cache/e2e-test-results/wizard-done.png',
+    fullPage: true,
+  });
+
+  // The app repo with the expected files.
+  for (const file of [
+    'catalog-info.yaml',
+    'Jenkinsfile',
+    'Dockerfile',
+    'manage.py',
+  ]) {
+    const res = await request.get(
+      `${SANDBOX.github}/repos/slipway-demo/${name}/contents/${file}`,
+      {
+        headers: GH,
+      },
+    );
+    expect(res.status(), file).toBe(200);
+  }
+  const workflow = await request.get(
+    `${SANDBOX.github}/repos/slipway-demo/${name}/contents/.github/workflows/ci.yaml`,
+    { headers: GH },
+  );
+  expect(workflow.status()).toBe(404);
+
+  // charts/<name> in helm-charts, and the first build's tag bump on top.
+  const commits = await (
+    await request.get(
+      `${SANDBOX.github}/repos/slipway-demo/helm-charts/commits?per_page=20`,
+      { headers: GH },
+    )
+  ).json();
+  const bump = commits.find((c: any) =>
+    c.commit.message.startsWith(`ci(${name}): deploy `),
+  );
+  expect(bump).toBeDefined();
+  expect(
+    commits.some((c: any) =>
+      c.commit.message.startsWith(`feat(${name}): register chart`),
+    ),
+  ).toBe(true);
+
+  // The Argo CD app is Synced and Healthy at the bump commit.
+  const session = await (
+    await request.post(`${SANDBOX.argocd}/api/v1/session`, {
+      data: { username: 'admin', password: 'sandbox-argocd-password' },
+    })
+  ).json();
+  const app = await (
+    await request.get(`${SANDBOX.argocd}/api/v1/applications/${name}`, {
+      headers: { authorization: `Bearer ${session.token}` },
+    })
+  ).json();
+  expect(app.status.sync.status).toBe('Synced');
+  expect(app.status.health.status).toBe('Healthy');
+  expect(app.status.sync.revision).toBe(bump.sha);
+  expect(app.spec.project).toBe('slipway');
+
+  // Jenkins built the first commit.
+  const job = await (
+    await request.get(
+      `${SANDBOX.jenkins}/job/slipway-demo/job/${name}/api/json`,
+      {
+        headers: {
+          authorization: `Basic ${Buffer.from(
+            'slipway:sandbox-jenkins-token',
+          ).toString('base64')}`,
+        },
+      },
+    )
+  ).json();
+  expect(job.builds[0].result).toBe('SUCCESS');
+
+  // The entity is in the catalog, with the annotations the cards read.
+  await page.getByText('Open in catalog').click();
+  await expect(page).toHaveURL(
+    new RegExp(`/catalog/default/component/${name}`),
+  );
+  await expect(page.getByText(name).first()).toBeVisible();
+});
