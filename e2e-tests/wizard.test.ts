@@ -13,6 +13,7 @@ const SANDBOX = {
   jenkins: 'http://127.0.0.1:7074',
 };
 const GH = { authorization: 'token sandbox-github-token' };
+const BACKEND = 'http://127.0.0.1:7007';
 
 test.setTimeout(300_000);
 
@@ -36,11 +37,9 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
   const name = `e2e-${Date.now().toString(36)}`;
   await signIn(page);
   await page.goto('/create');
-  await page
-    .getByRole('article')
-    .filter({ hasText: 'Service on EKS' })
-    .getByRole('button', { name: 'Choose' })
-    .click();
+  await expect(page.getByText('Service on EKS')).toBeVisible();
+  await expect(page.getByText('Decommission a service')).toBeVisible();
+  await page.goto('/create/templates/default/service');
 
   // Step 1: about the service. A bad name is refused by the form.
   await field(page, /^Name/).fill('Bad_Name');
@@ -193,4 +192,56 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
     new RegExp(`/catalog/default/component/${name}`),
   );
   await expect(page.getByText(name).first()).toBeVisible();
+
+  // Decommission removes it all again (through the scaffolder's API, as the guest).
+  const guest = await (
+    await request.get(`${BACKEND}/api/auth/guest/refresh`)
+  ).json();
+  const auth = { authorization: `Bearer ${guest.backstageIdentity.token}` };
+  const task = await (
+    await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
+      headers: auth,
+      data: {
+        templateRef: 'template:default/decommission',
+        values: { component: `component:default/${name}`, deleteImages: true },
+      },
+    })
+  ).json();
+  await expect
+    .poll(
+      async () =>
+        (
+          await (
+            await request.get(`${BACKEND}/api/scaffolder/v2/tasks/${task.id}`, {
+              headers: auth,
+            })
+          ).json()
+        ).status,
+      { timeout: 120_000 },
+    )
+    .toBe('completed');
+
+  const status = async (url: string, headers: Record<string, string>) =>
+    (await request.get(url, { headers })).status();
+  expect(
+    await status(
+      `${SANDBOX.github}/repos/slipway-demo/helm-charts/contents/charts/${name}/values.yaml`,
+      GH,
+    ),
+  ).toBe(404);
+  expect(
+    await status(`${SANDBOX.argocd}/api/v1/applications/${name}`, {
+      authorization: `Bearer ${session.token}`,
+    }),
+  ).not.toBe(200);
+  expect(
+    await status(
+      `${BACKEND}/api/catalog/entities/by-name/component/default/${name}`,
+      auth,
+    ),
+  ).toBe(404);
+  // The app repo stays (archived by its team, not deleted by the portal).
+  expect(await status(`${SANDBOX.github}/repos/slipway-demo/${name}`, GH)).toBe(
+    200,
+  );
 });

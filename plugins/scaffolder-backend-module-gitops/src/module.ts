@@ -3,6 +3,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
   ArgoCdInstances,
@@ -15,6 +16,7 @@ import {
   createApplicationCreateAction,
   createApplicationDeleteAction,
   createApplicationWaitAction,
+  createCatalogUnregisterAction,
   createChartRegisterAction,
   createChartUnregisterAction,
 } from './actions';
@@ -35,8 +37,9 @@ export const scaffolderModuleGitops = createBackendModule({
       deps: {
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        catalog: catalogServiceRef,
       },
-      async init({ scaffolderActions, config }) {
+      async init({ scaffolderActions, config, catalog }) {
         assertNoSandboxInProduction(config);
         const gitops = readGitOpsSettings(config);
         const helmCharts = HelmChartsRepo.fromConfig(config);
@@ -57,6 +60,7 @@ export const scaffolderModuleGitops = createBackendModule({
           }),
           createApplicationWaitAction({ instances }),
           createApplicationDeleteAction({ instances }),
+          createCatalogUnregisterAction({ catalog }),
         );
       },
     });

@@ -8,3 +8,4 @@ export { createApplicationWaitAction } from './applicationWait';
 export type { ApplicationWaitActionOptions } from './applicationWait';
 export { createApplicationDeleteAction } from './applicationDelete';
 export type { ApplicationDeleteActionOptions } from './applicationDelete';
+export { createCatalogUnregisterAction } from './catalogUnregister';
