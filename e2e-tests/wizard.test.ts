@@ -1,3 +1,9 @@
+import {
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetLifecyclePolicyCommand,
+} from '@aws-sdk/client-ecr';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { expect, Page, test } from '@playwright/test';
 
 /*
@@ -14,6 +20,15 @@ const SANDBOX = {
 };
 const GH = { authorization: 'token sandbox-github-token' };
 const BACKEND = 'http://127.0.0.1:7007';
+// The sandbox's own, sandbox-only keys (app-config.yaml).
+const AWS = {
+  endpoint: 'http://127.0.0.1:7072',
+  region: 'eu-west-1',
+  credentials: {
+    accessKeyId: 'AKIASLIPWAYSANDBOX01',
+    secretAccessKey: 'slipwaySandboxOnlySecretNotForRealAws0000',
+  },
+};
 
 test.setTimeout(300_000);
 
@@ -138,6 +153,34 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
   );
   expect(workflow.status()).toBe(404);
 
+  // The ECR repository with its settings, through the AWS SDK.
+  const ecr = new ECRClient(AWS);
+  const ecrRepo = (
+    await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))
+  ).repositories![0];
+  expect(ecrRepo.imageTagMutability).toBe('IMMUTABLE');
+  expect(ecrRepo.imageScanningConfiguration?.scanOnPush).toBe(true);
+  expect(ecrRepo.encryptionConfiguration?.encryptionType).toBe('AES256');
+  const lifecycle = await ecr.send(
+    new GetLifecyclePolicyCommand({ repositoryName: name }),
+  );
+  expect(
+    JSON.parse(lifecycle.lifecyclePolicyText!).rules.length,
+  ).toBeGreaterThan(0);
+
+  // The IAM role: trusted for exactly this namespace and service account, under the boundary.
+  const role = (
+    await new IAMClient(AWS).send(new GetRoleCommand({ RoleName: name }))
+  ).Role!;
+  const trust = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!));
+  const condition = trust.Statement[0].Condition.StringEquals;
+  const sub = Object.keys(condition).find(k => k.endsWith(':sub'))!;
+  expect(condition[sub]).toBe(`system:serviceaccount:${name}:${name}`);
+  expect(condition[sub.replace(/:sub$/, ':aud')]).toBe('sts.amazonaws.com');
+  expect(role.PermissionsBoundary?.PermissionsBoundaryArn).toBe(
+    'arn:aws:iam::123456789012:policy/slipway-service-boundary',
+  );
+
   // charts/<name> in helm-charts, and the first build's tag bump on top.
   const commits = await (
     await request.get(
@@ -198,6 +241,14 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
     await request.get(`${BACKEND}/api/auth/guest/refresh`)
   ).json();
   const auth = { authorization: `Bearer ${guest.backstageIdentity.token}` };
+  // The catalog processes the new entity asynchronously; decommission it once it is there.
+  const entityUrl = `${BACKEND}/api/catalog/entities/by-name/component/default/${name}`;
+  await expect
+    .poll(
+      async () => (await request.get(entityUrl, { headers: auth })).status(),
+      { timeout: 60_000 },
+    )
+    .toBe(200);
   const task = await (
     await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
       headers: auth,
@@ -234,12 +285,12 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
       authorization: `Bearer ${session.token}`,
     }),
   ).not.toBe(200);
-  expect(
-    await status(
-      `${BACKEND}/api/catalog/entities/by-name/component/default/${name}`,
-      auth,
-    ),
-  ).toBe(404);
+  await expect
+    .poll(
+      async () => (await request.get(entityUrl, { headers: auth })).status(),
+      { timeout: 30_000 },
+    )
+    .toBe(404);
   // The app repo stays (archived by its team, not deleted by the portal).
   expect(await status(`${SANDBOX.github}/repos/slipway-demo/${name}`, GH)).toBe(
     200,
