@@ -309,6 +309,13 @@ export function renderChart(
     [['nameOverride'], input.name],
     [['fullnameOverride'], input.name],
     [['serviceAccount', 'name'], input.name],
+    // Each service reads its secrets (e.g. DJANGO_SECRET_KEY) from an
+    // optional Secret <name>-secrets that the team or External Secrets
+    // creates; without it, the pod starts with none.
+    [
+      ['envFrom'],
+      [{ secretRef: { name: `${input.name}-secrets`, optional: true } }],
+    ],
     ...(input.roleArn
       ? [
           [

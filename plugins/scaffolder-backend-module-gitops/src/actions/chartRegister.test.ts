@@ -225,6 +225,9 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
       minReplicas: 4,
       maxReplicas: 7,
     });
+    expect(values.envFrom).toEqual([
+      { secretRef: { name: 'sized-secrets', optional: true } },
+    ]);
     const prod = parse((await read('charts/sized/values-prod.yaml'))!);
     expect(prod.autoscaling).toMatchObject({ minReplicas: 4, maxReplicas: 7 });
     // dev keeps its own policy: one pod, no HPA.
