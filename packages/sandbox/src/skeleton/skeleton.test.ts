@@ -219,8 +219,6 @@ describe.each(
     expect(entity.metadata.description).toBe(BASE_VALUES.description);
     const expected: Record<string, string> = {
       'github.com/project-slug': 'slipway-demo/order-svc',
-      'backstage.io/source-location':
-        'url:https://github.com/slipway-demo/order-svc/tree/main/',
       'argocd/app-name': 'order-svc',
       'aws.amazon.com/aws-ecr-repository-arn': BASE_VALUES.ecrRepositoryArn,
       'slipway.io/chart-path': 'charts/order-svc',
