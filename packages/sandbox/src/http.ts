@@ -32,6 +32,13 @@ export interface Ctx {
 
 export type Handler = (ctx: Ctx) => Promise<void> | void;
 
+/** A request matched to its handler and the operation it counts as. */
+export interface Resolved {
+  operation: string;
+  handler: Handler;
+  params?: Record<string, string>;
+}
+
 interface Route {
   method: string;
   regex: RegExp;
@@ -74,7 +81,8 @@ export class Router {
     return this;
   }
 
-  match(method: string, pathname: string) {
+  /** The route for a request, in the shape UpstreamSpec.resolve returns. */
+  match(method: string, pathname: string): Resolved | undefined {
     for (const route of this.#routes) {
       if (route.method !== method && route.method !== '*') continue;
       const m = route.regex.exec(pathname);
@@ -83,7 +91,7 @@ export class Router {
       route.keys.forEach((k, i) => {
         params[k] = decodeURIComponent(m[i + 1]);
       });
-      return { route, params };
+      return { operation: route.operation, handler: route.handler, params };
     }
     return undefined;
   }
@@ -125,17 +133,7 @@ export interface UpstreamSpec {
     req: http.IncomingMessage,
     url: URL,
     body: () => Promise<Buffer>,
-  ):
-    | Promise<
-        | {
-            operation: string;
-            handler: Handler;
-            params?: Record<string, string>;
-          }
-        | undefined
-      >
-    | { operation: string; handler: Handler; params?: Record<string, string> }
-    | undefined;
+  ): Promise<Resolved | undefined> | Resolved | undefined;
   /** Writes an error in the upstream's own format. */
   renderError(ctx: Ctx, err: HttpError): void;
   /** Writes an injected fault (error status or AWS throttling). */

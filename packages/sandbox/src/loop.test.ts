@@ -14,10 +14,10 @@ import {
 import { Octokit } from '@octokit/rest';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { loopbackRequest } from './__testUtils__/loopback';
 import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from './server';
 
 const execFileP = promisify(execFile);
@@ -25,43 +25,7 @@ jest.setTimeout(120_000);
 
 const nodeFetch = (require('undici') as { fetch: typeof fetch }).fetch;
 
-/** A JSON request to a loopback URL through node:http (Jest blocks global fetch). */
-function call(
-  url: string,
-  init: {
-    method?: string;
-    headers?: Record<string, string>;
-    body?: unknown;
-  } = {},
-): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const payload =
-      init.body === undefined ? undefined : JSON.stringify(init.body);
-    const req = http.request(
-      url,
-      {
-        method: init.method ?? 'GET',
-        agent: new http.Agent(),
-        headers: { 'content-type': 'application/json', ...init.headers },
-      },
-      res => {
-        let text = '';
-        res.on('data', c => (text += c));
-        res.on('end', () => {
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const call = loopbackRequest;
 
 const ports = { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 };
 const jenkinsAuth = `Basic ${Buffer.from(

@@ -169,7 +169,20 @@ describe('runPipeline', () => {
     expect(r.log.at(-1)).toMatch(/charts\/svc-d\/values.yaml not found/);
   });
 
-  it('derives the same scan findings from the same commit', () => {
+  it('derives the same scan findings from the same commit, and varied ones across commits', () => {
     expect(findingsFor('abc')).toEqual(findingsFor('abc'));
+    const seen = new Set(
+      Array.from({ length: 30 }, (_, i) =>
+        JSON.stringify(findingsFor(`sha-${i}`)),
+      ),
+    );
+    expect(seen.size).toBeGreaterThan(5);
+    // Some builds carry a CRITICAL finding, so the cards have something to flag.
+    expect(
+      Array.from(
+        { length: 100 },
+        (_, i) => findingsFor(`sha-${i}`).CRITICAL,
+      ).some(c => c > 0),
+    ).toBe(true);
   });
 });

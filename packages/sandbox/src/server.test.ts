@@ -6,35 +6,17 @@
 
 import { ECRClient, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { loopbackRequest } from './__testUtils__/loopback';
 import { SANDBOX_CREDENTIALS, startSandbox } from './server';
 
 jest.setTimeout(60_000);
 
 const ports = { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 };
 
-function call(
-  url: string,
-  method = 'GET',
-  body?: unknown,
-): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent: new http.Agent() }, res => {
-      let text = '';
-      res.on('data', c => (text += c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body: text ? JSON.parse(text) : undefined,
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+const call = (url: string, method = 'GET', body?: unknown) =>
+  loopbackRequest(url, { method, body });
 
 describe('startSandbox', () => {
   const dirs: string[] = [];

@@ -126,13 +126,7 @@ export function createArgoCdUpstream(o: ArgoCdOptions): ArgoCdUpstream {
     upstream: 'argocd',
     faults: o.faults,
     resolve(req, url) {
-      const found = api.router.match(req.method ?? 'GET', url.pathname);
-      if (!found) return undefined;
-      return {
-        operation: found.route.operation,
-        handler: found.route.handler,
-        params: found.params,
-      };
+      return api.router.match(req.method ?? 'GET', url.pathname);
     },
     renderError(ctx: Ctx, err: HttpError) {
       renderArgoError(ctx, err);

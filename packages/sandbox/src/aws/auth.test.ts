@@ -2,7 +2,7 @@
  * Signature checks, injected faults (the SDK's own retries) and persistence.
  */
 
-import http from 'node:http';
+import { loopbackRequest } from '../__testUtils__/loopback';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
@@ -60,42 +60,19 @@ async function failure(
   throw new Error('expected the call to fail');
 }
 
-/** A raw HTTP request to the sandbox. */
-function request(
+/** A raw HTTP request to the sandbox, its body as text. */
+async function request(
   method: string,
   path: string,
   headers: Record<string, string>,
   body = '',
-): Promise<{
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: env.port,
-        method,
-        path,
-        headers,
-        agent: new http.Agent(),
-      },
-      res => {
-        const chunks: Buffer[] = [];
-        res.on('data', c => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+) {
+  const res = await loopbackRequest(`${env.endpoint}${path}`, {
+    method,
+    headers,
+    body,
   });
+  return { status: res.status, headers: res.headers, body: res.text };
 }
 
 describe('authentication', () => {

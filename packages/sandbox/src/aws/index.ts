@@ -263,11 +263,7 @@ export function createAwsUpstream(options: AwsOptions): AwsUpstream {
         ),
       };
     }
-    return {
-      operation: found.route.operation,
-      handler: found.route.handler,
-      params: found.params,
-    };
+    return found;
   };
 
   const authFailure = (

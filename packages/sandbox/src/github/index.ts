@@ -224,14 +224,7 @@ export class GitHubUpstream implements UpstreamSpec {
           ),
       };
     }
-    const m = this.#router.match(req.method ?? 'GET', url.pathname);
-    return m
-      ? {
-          operation: m.route.operation,
-          handler: m.route.handler,
-          params: m.params,
-        }
-      : undefined;
+    return this.#router.match(req.method ?? 'GET', url.pathname);
   }
 
   authenticate(ctx: Ctx) {

@@ -120,14 +120,7 @@ export class JenkinsUpstream implements UpstreamSpec {
   }
 
   resolve(req: http.IncomingMessage, url: URL) {
-    const m = this.#router.match(req.method ?? 'GET', url.pathname);
-    return m
-      ? {
-          operation: m.route.operation,
-          handler: m.route.handler,
-          params: m.params,
-        }
-      : undefined;
+    return this.#router.match(req.method ?? 'GET', url.pathname);
   }
 
   authenticate(ctx: Ctx) {
