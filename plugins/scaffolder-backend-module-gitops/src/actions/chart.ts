@@ -19,7 +19,9 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import {
   editYaml,
+  readYaml,
   safeRepoPath,
+  YamlEdit,
 } from '@internal/backstage-plugin-delivery-node';
 
 /** What the chart is rendered from. */
@@ -87,11 +89,9 @@ export function checkServiceSettings(service: unknown): NameProblem {
 }
 
 /** values.yaml edits for the service settings. */
-function serviceEdits(
-  s: ServiceSettings | undefined,
-): Array<[string[], unknown]> {
+function serviceEdits(s: ServiceSettings | undefined): YamlEdit[] {
   if (!s) return [];
-  const edits: Array<[string[], unknown]> = [];
+  const edits: YamlEdit[] = [];
   if (s.port !== undefined) edits.push([['containerPort'], s.port]);
   if (s.replicas !== undefined) edits.push([['replicaCount'], s.replicas]);
   const a = s.autoscaling;
@@ -111,15 +111,17 @@ function serviceEdits(
 function envBoundEdits(
   text: string,
   s: ServiceSettings | undefined,
-): Array<[string[], unknown]> {
+): YamlEdit[] {
   const a = s?.autoscaling;
   if (!a) return [];
-  const edits: Array<[string[], unknown]> = [];
-  if (a.minReplicas !== undefined && /^\s+minReplicas:/m.test(text)) {
-    edits.push([['autoscaling', 'minReplicas'], a.minReplicas]);
-  }
-  if (a.maxReplicas !== undefined && /^\s+maxReplicas:/m.test(text)) {
-    edits.push([['autoscaling', 'maxReplicas'], a.maxReplicas]);
+  const edits: YamlEdit[] = [];
+  for (const key of ['minReplicas', 'maxReplicas'] as const) {
+    if (
+      a[key] !== undefined &&
+      readYaml(text, ['autoscaling', key]) !== undefined
+    ) {
+      edits.push([['autoscaling', key], a[key]]);
+    }
   }
   return edits;
 }
@@ -321,7 +323,7 @@ export function renderChart(
           [
             ['serviceAccount', 'annotations', 'eks.amazonaws.com/role-arn'],
             input.roleArn,
-          ] as [string[], unknown],
+          ] as YamlEdit,
         ]
       : []),
     ...serviceEdits(input.service),
@@ -333,11 +335,11 @@ export function renderChart(
     const header = `# ${input.name} in ${env}: overrides of values.yaml for this environment.\n# Argo CD's Application for ${env} lists this file in spec.source.helm.valueFiles.\n`;
     const text = base.get(file)?.toString('utf8') ?? header;
     const replicas = input.overrides[env]?.replicas;
-    const edits: Array<[string[], unknown]> = [
+    const edits: YamlEdit[] = [
       ...envBoundEdits(text, input.service),
       ...(replicas === undefined
         ? []
-        : [[['replicaCount'], replicas] as [string[], unknown]]),
+        : [[['replicaCount'], replicas] as YamlEdit]),
     ];
     out.set(at(file), Buffer.from(edits.length ? editYaml(text, edits) : text));
   }
