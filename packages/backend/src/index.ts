@@ -57,4 +57,5 @@ backend.add(
   import('@internal/backstage-plugin-scaffolder-backend-module-gitops'),
 );
 
+backend.add(import('@internal/backstage-plugin-delivery-backend'));
 backend.start();

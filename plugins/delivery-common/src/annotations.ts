@@ -12,6 +12,8 @@ export const ANNOTATIONS = {
   jenkinsJobFullName: 'jenkins.io/job-full-name',
   /** The Argo CD Application's name (Roadie's Argo CD plugin). */
   argocdAppName: 'argocd/app-name',
+  /** A label selector for the service's Argo CD Applications, one per environment (Roadie's Argo CD plugin). */
+  argocdAppSelector: 'argocd/app-selector',
   /** The ECR repository ARN (awslabs' ECR plugin). */
   ecrRepositoryArn: 'aws.amazon.com/aws-ecr-repository-arn',
   /** The Argo CD instance, when there are several. */

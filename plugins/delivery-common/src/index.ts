@@ -9,3 +9,4 @@
 export * from './names';
 export * from './annotations';
 export * from './permissions';
+export * from './status';

@@ -1,0 +1,1 @@
+export { deliveryPlugin as default } from './plugin';

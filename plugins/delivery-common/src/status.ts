@@ -1,0 +1,303 @@
+/*
+ * The delivery backend's wire format: what `GET /api/delivery/status` returns
+ * for one entity, and what the rollback and promote endpoints take and give
+ * back. The browser imports these types; nothing here carries a credential.
+ */
+
+/**
+ * How a section ended up:
+ * - `ok`: fresh from the upstream (or from the cache within its TTL);
+ * - `stale`: the upstream failed, `data` is the last good answer (`error` says why, `fetchedAt` how old);
+ * - `missing`: the entity has no annotation for this upstream (nothing was asked);
+ * - `error`: the upstream failed and there is nothing cached.
+ *
+ * @public
+ */
+export type SectionState = 'ok' | 'stale' | 'missing' | 'error';
+
+/** Why a section is missing, stale or failed. @public */
+export interface SectionError {
+  /** `not-configured`: annotation absent; `not-found`: the upstream has no such resource; `forbidden`: the annotation names a resource of another entity; `upstream`: the upstream failed or timed out. */
+  kind: 'not-configured' | 'not-found' | 'forbidden' | 'upstream';
+  /** One sentence a developer can act on; never a credential or a raw stack. */
+  message: string;
+  /** When this failure was first seen (ISO 8601), for "unavailable since". */
+  since?: string;
+}
+
+/** One section of the status: the data and how fresh it is. @public */
+export interface Section<T> {
+  state: SectionState;
+  data?: T;
+  /** When `data` was read from the upstream (ISO 8601). */
+  fetchedAt?: string;
+  error?: SectionError;
+}
+
+/** A build's outcome, normalised over Jenkins and GitHub Actions. @public */
+export type BuildStatus =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'aborted'
+  | 'unknown';
+
+/** One CI build (a Jenkins build or a GitHub Actions run). @public */
+export interface Build {
+  /** Jenkins build number or Actions run number; part of the image tag. */
+  number: number;
+  status: BuildStatus;
+  /** The app commit it built (full SHA), when the upstream says. */
+  commitSha?: string;
+  startedAt: string;
+  /** Set once the build has finished. */
+  finishedAt?: string;
+  durationMs?: number;
+  /** The build's page on Jenkins or GitHub. */
+  url: string;
+}
+
+/** The build section: the newest builds first. @public */
+export interface BuildSection {
+  provider: 'jenkins' | 'github-actions';
+  /** The job's or the workflow's page. */
+  url?: string;
+  builds: Build[];
+}
+
+/** ECR's severity names. @public */
+export type Severity =
+  | 'CRITICAL'
+  | 'HIGH'
+  | 'MEDIUM'
+  | 'LOW'
+  | 'INFORMATIONAL'
+  | 'UNDEFINED';
+
+/** One image in the service's ECR repository. @public */
+export interface Image {
+  digest: string;
+  tags: string[];
+  pushedAt: string;
+  sizeBytes?: number;
+  scan?: {
+    /** ECR's scan status (`COMPLETE`, `IN_PROGRESS`, `FAILED`, ...). */
+    status: string;
+    findings: Partial<Record<Severity, number>>;
+    completedAt?: string;
+  };
+  /** Environments whose Argo CD application runs this image now. */
+  environments: string[];
+}
+
+/** The image section: the newest images first. @public */
+export interface ImageSection {
+  repositoryName: string;
+  repositoryUri: string;
+  /** The repository in the AWS console. */
+  url: string;
+  images: Image[];
+}
+
+/** Argo CD's sync status names. @public */
+export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
+
+/** Argo CD's health status names. @public */
+export type HealthStatus =
+  | 'Healthy'
+  | 'Progressing'
+  | 'Degraded'
+  | 'Suspended'
+  | 'Missing'
+  | 'Unknown';
+
+/** One entry of an Argo CD application's (bounded) sync history. @public */
+export interface Deployment {
+  id: number;
+  /** The helm-charts commit that was deployed. */
+  revision: string;
+  deployStartedAt?: string;
+  deployedAt: string;
+}
+
+/** One environment's Argo CD application. @public */
+export interface EnvironmentSync {
+  /** From the application's values file (`values-<env>.yaml`), else its name. */
+  environment: string;
+  instance: string;
+  appName: string;
+  /** The application in Argo CD's UI. */
+  appUrl: string;
+  syncStatus: SyncStatus;
+  healthStatus: HealthStatus;
+  healthMessage?: string;
+  /** When the health last changed (Argo CD's `lastTransitionTime`). */
+  healthSince?: string;
+  /** The helm-charts commit the application is synced to. */
+  revision?: string;
+  /** Images the application runs (`summary.images`). */
+  images: string[];
+  /** The last sync operation. */
+  operation?: {
+    phase: string;
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+  };
+  /** Newest first, at most the backend's history limit. */
+  history: Deployment[];
+}
+
+/** The sync section: one entry per environment, in promotion order. @public */
+export interface SyncSection {
+  environments: EnvironmentSync[];
+}
+
+/** A commit in the service's app repository. @public */
+export interface SourceCommit {
+  sha: string;
+  /** The first line of the message. */
+  message: string;
+  author?: string;
+  committedAt: string;
+  url: string;
+}
+
+/** The source section: the newest commits on the default branch first. @public */
+export interface SourceSection {
+  repository: string;
+  branch: string;
+  commits: SourceCommit[];
+}
+
+/** What a helm-charts commit did to a service, read from its message. @public */
+export type ChartChangeKind = 'deploy' | 'promote' | 'rollback' | 'other';
+
+/** A helm-charts commit that touched `charts/<name>/`. @public */
+export interface ChartChange {
+  sha: string;
+  message: string;
+  committedAt: string;
+  url: string;
+  kind: ChartChangeKind;
+  /** The image tag the commit set, when the message says. */
+  tag?: string;
+  /** The environment whose values file it changed; absent for the shared values.yaml. */
+  environment?: string;
+  /** For a rollback, the commit it reverts. */
+  reverts?: string;
+}
+
+/** The gitops section: the newest helm-charts changes first. @public */
+export interface GitOpsSection {
+  repository: string;
+  path: string;
+  changes: ChartChange[];
+}
+
+/** How far one hop of a change got. @public */
+export type HopState = 'done' | 'running' | 'failed' | 'pending' | 'unknown';
+
+/** One hop of the road from commit to running. @public */
+export interface Hop {
+  state: HopState;
+  /** When the hop finished (or failed). */
+  at?: string;
+  /** Time from the previous hop's `at` to this one's. */
+  durationMs?: number;
+  /** A short fact: build number, image tag, findings, helm-charts commit, health message. */
+  detail?: string;
+  url?: string;
+}
+
+/** The hops, in road order. @public */
+export const HOPS = [
+  'pushed',
+  'built',
+  'imagePushed',
+  'tagBumped',
+  'synced',
+  'healthy',
+] as const;
+
+/** A hop's name. @public */
+export type HopName = (typeof HOPS)[number];
+
+/** One app commit followed from push to running, in one environment. @public */
+export interface TimelineEntry {
+  commit: SourceCommit;
+  /** The environment followed: the one CI deploys to (the first). */
+  environment?: string;
+  imageTag?: string;
+  findings?: Partial<Record<Severity, number>>;
+  hops: Record<HopName, Hop>;
+  /** Push to healthy, when the change got there. */
+  totalMs?: number;
+}
+
+/** DORA's four keys over one window. @public */
+export interface DoraWindow {
+  days: number;
+  /** Deployments that reached the environment in the window. */
+  deployments: number;
+  /** deployments / days. */
+  deploymentsPerDay: number;
+  /** Median of commit → deployed over the changes deployed in the window. */
+  leadTimeMedianMs?: number;
+  /** Deployments in the window that failed / deployments in the window. */
+  changeFailureRate?: number;
+  failedDeployments: number;
+  /** Median of failure → next good deployment over the failures restored in the window. */
+  timeToRestoreMedianMs?: number;
+}
+
+/** The DORA report for a service's production-most environment. @public */
+export interface DoraReport {
+  environment: string;
+  /** 7, 30 and 90 days, ending at `generatedAt`. */
+  windows: DoraWindow[];
+  /** What the figures were computed from; see the delivery plugin's README. */
+  basis: string;
+}
+
+/** What `GET /api/delivery/status?entityRef=` returns. @public */
+export interface DeliveryStatus {
+  entityRef: string;
+  generatedAt: string;
+  source: Section<SourceSection>;
+  build: Section<BuildSection>;
+  image: Section<ImageSection>;
+  sync: Section<SyncSection>;
+  gitops: Section<GitOpsSection>;
+  /** Newest commit first. */
+  timeline: TimelineEntry[];
+  dora?: DoraReport;
+  /** Environments in promotion order (server config), for rollback and promote. */
+  environments: string[];
+}
+
+/** Body of `POST /api/delivery/rollback`. @public */
+export interface RollbackRequest {
+  entityRef: string;
+  environment: string;
+}
+
+/** Body of `POST /api/delivery/promote`. @public */
+export interface PromoteRequest {
+  entityRef: string;
+  from: string;
+  to: string;
+}
+
+/** What rollback and promote return. @public */
+export interface ReleaseResult {
+  /** The helm-charts commit made (push mode). */
+  commitSha: string;
+  commitUrl?: string;
+  /** The pull request opened (pull-request mode). */
+  pullRequestUrl?: string;
+  environment: string;
+  fromTag?: string;
+  toTag: string;
+}
