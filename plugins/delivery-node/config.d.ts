@@ -72,7 +72,9 @@ export interface Config {
         /**
          * Web URL of the helm-charts GitOps repository on a host configured
          * under integrations.github (its token is used), e.g.
-         * https://github.com/acme/helm-charts.
+         * https://github.com/acme/helm-charts. Changes are written through
+         * the host's Git Data REST API (github.com or GitHub Enterprise
+         * Server, at the integration's apiBaseUrl); nothing is cloned.
          */
         repoUrl: string;
         /** Branch Argo CD deploys from. Default 'main'. */
@@ -110,6 +112,36 @@ export interface Config {
        */
       sessionTtlSeconds?: number;
     };
+  };
+
+  /**
+   * Jenkins instances, in the format the community Jenkins plugin reads, so
+   * both share it. The delivery backend reads builds with the instance's
+   * user and API token (Basic auth).
+   */
+  jenkins?: {
+    /**
+     * Single-instance form: the instance named 'default'. Default: unset
+     * (use `instances`).
+     */
+    baseUrl?: string;
+    username?: string;
+    /** @visibility secret */
+    apiKey?: string;
+    /** Default: none (no Jenkins builds are read). */
+    instances?: Array<{
+      /** Name of the instance; the one named 'default' is used when none is named. */
+      name: string;
+      /** Base URL of the Jenkins server, e.g. https://jenkins.example.com. */
+      baseUrl: string;
+      /** The Jenkins user the API token belongs to. */
+      username: string;
+      /**
+       * The user's API token.
+       * @visibility secret
+       */
+      apiKey: string;
+    }>;
   };
 
   /** Argo CD instances, in the format Roadie's Argo CD plugin reads, so both share it. */

@@ -14,7 +14,11 @@ const execFileP = promisify(execFile);
 /** Runs git with a clean, predictable environment. */
 export async function git(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+  options: {
+    cwd?: string;
+    env?: Record<string, string>;
+    input?: string | Buffer;
+  } = {},
 ): Promise<string> {
   const child = execFileP('git', args, {
     cwd: options.cwd,
@@ -47,6 +51,32 @@ export interface CommitInfo {
   message: string;
   parents: string[];
 }
+
+/** A commit object as GitHub's Git Data API describes it. */
+export interface GitCommitObject {
+  sha: string;
+  tree: string;
+  author: { name: string; email: string; date: string };
+  committer: { name: string; email: string; date: string };
+  message: string;
+  parents: string[];
+}
+
+/** One entry of a tree object (`git ls-tree -l`). */
+export interface GitTreeEntry {
+  path: string;
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  sha: string;
+  /** Blobs only. */
+  size?: number;
+}
+
+/**
+ * A change to a tree at a (possibly nested) path: the entry to put there, or
+ * null to delete whatever is there (a file, or a folder with all below it).
+ */
+export type TreeChange = Omit<GitTreeEntry, 'path' | 'size'> | null;
 
 /** Read access to repositories by clone URL, for Argo CD and Jenkins. */
 export interface GitReader {
@@ -237,6 +267,298 @@ export class BareRepos implements GitReader {
     return r ? this.commitIn(r.owner, r.repo, sha) : undefined;
   }
 
+  // ---- Git Data plumbing (GitHub's git/* REST endpoints use these) ----
+
+  /** The type of an object ('blob', 'tree', 'commit', 'tag'), or undefined. */
+  async objectType(
+    owner: string,
+    repo: string,
+    sha: string,
+  ): Promise<string | undefined> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
+    try {
+      return (
+        await git(['cat-file', '-t', sha], { cwd: this.dir(owner, repo) })
+      ).trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The tree a tree-ish (tree SHA, commit SHA, branch or tag) names. */
+  async resolveTree(
+    owner: string,
+    repo: string,
+    treeish: string,
+  ): Promise<string | undefined> {
+    if (!/^[A-Za-z0-9._/-]+$/.test(treeish) || treeish.includes('..'))
+      return undefined;
+    for (const c of [
+      treeish,
+      `refs/heads/${treeish}`,
+      `refs/tags/${treeish}`,
+    ]) {
+      try {
+        const sha = (
+          await git(['rev-parse', '--verify', '--quiet', `${c}^{tree}`], {
+            cwd: this.dir(owner, repo),
+          })
+        ).trim();
+        if (sha) return sha;
+      } catch {
+        // try the next candidate
+      }
+    }
+    return undefined;
+  }
+
+  /** A tree's entries (`recursive`: every entry below it, folders included). */
+  async listTree(
+    owner: string,
+    repo: string,
+    tree: string,
+    recursive = false,
+  ): Promise<GitTreeEntry[]> {
+    const out = await git(
+      ['ls-tree', '-z', '-l', ...(recursive ? ['-r', '-t'] : []), tree],
+      { cwd: this.dir(owner, repo) },
+    );
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map(line => {
+        const tab = line.indexOf('\t');
+        const [mode, type, sha, size] = line.slice(0, tab).split(/ +/);
+        return {
+          path: line.slice(tab + 1),
+          mode,
+          type: type as GitTreeEntry['type'],
+          sha,
+          ...(type === 'blob' ? { size: Number(size) } : {}),
+        };
+      });
+  }
+
+  /** A blob's bytes, or undefined when `sha` is no blob. */
+  async readBlob(
+    owner: string,
+    repo: string,
+    sha: string,
+  ): Promise<Buffer | undefined> {
+    if ((await this.objectType(owner, repo, sha)) !== 'blob') return undefined;
+    return new Promise((resolve, reject) => {
+      execFile(
+        'git',
+        ['cat-file', 'blob', sha],
+        {
+          cwd: this.dir(owner, repo),
+          encoding: 'buffer',
+          maxBuffer: 256 * 1024 * 1024,
+        },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      );
+    });
+  }
+
+  /** Stores a blob (`git hash-object -w`); returns its SHA. */
+  async writeBlob(owner: string, repo: string, content: Buffer) {
+    return (
+      await git(['hash-object', '-w', '--stdin'], {
+        cwd: this.dir(owner, repo),
+        input: content,
+      })
+    ).trim();
+  }
+
+  /**
+   * Writes the tree `base` (or an empty one) with `changes` applied, one
+   * `git mktree` per folder on a changed path; folders left empty go away.
+   * Returns the new root tree's SHA.
+   */
+  async writeTree(
+    owner: string,
+    repo: string,
+    base: string | undefined,
+    changes: Map<string, TreeChange>,
+  ): Promise<string> {
+    const cwd = this.dir(owner, repo);
+    const build = async (
+      tree: string | undefined,
+      here: Map<string, TreeChange>,
+      root: boolean,
+    ): Promise<string | undefined> => {
+      const entries = new Map<string, Omit<GitTreeEntry, 'size'>>();
+      if (tree) {
+        for (const e of await this.listTree(owner, repo, tree)) {
+          entries.set(e.path, {
+            path: e.path,
+            mode: e.mode,
+            type: e.type,
+            sha: e.sha,
+          });
+        }
+      }
+      const below = new Map<string, Map<string, TreeChange>>();
+      for (const [p, change] of here) {
+        const slash = p.indexOf('/');
+        if (slash < 0) {
+          if (change === null) entries.delete(p);
+          else entries.set(p, { path: p, ...change });
+          continue;
+        }
+        const dir = p.slice(0, slash);
+        if (!below.has(dir)) below.set(dir, new Map());
+        below.get(dir)!.set(p.slice(slash + 1), change);
+      }
+      for (const [dir, sub] of below) {
+        const existing = entries.get(dir);
+        const subTree = await build(
+          existing?.type === 'tree' ? existing.sha : undefined,
+          sub,
+          false,
+        );
+        if (subTree) {
+          entries.set(dir, {
+            path: dir,
+            mode: '040000',
+            type: 'tree',
+            sha: subTree,
+          });
+        } else {
+          entries.delete(dir);
+        }
+      }
+      if (entries.size === 0 && !root) return undefined;
+      const input = [...entries.values()]
+        .map(e => `${e.mode} ${e.type} ${e.sha}\t${e.path}\0`)
+        .join('');
+      // --missing: entries come from existing trees or were checked by the
+      // caller, so git need not look every one of them up again.
+      return (await git(['mktree', '-z', '--missing'], { cwd, input })).trim();
+    };
+    return (await build(base, changes, true))!;
+  }
+
+  /** A commit object, or undefined when `sha` is no commit. */
+  async readCommit(
+    owner: string,
+    repo: string,
+    sha: string,
+  ): Promise<GitCommitObject | undefined> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
+    let raw: string;
+    try {
+      raw = await git(['cat-file', 'commit', sha], {
+        cwd: this.dir(owner, repo),
+      });
+    } catch {
+      return undefined;
+    }
+    const split = raw.indexOf('\n\n');
+    const headers = (split < 0 ? raw : raw.slice(0, split)).split('\n');
+    const message = split < 0 ? '' : raw.slice(split + 2);
+    const person = (line = '') => {
+      const m = /^(.*) <([^>]*)> (\d+) [+-]\d{4}$/.exec(line);
+      return {
+        name: m?.[1] ?? '',
+        email: m?.[2] ?? '',
+        date: new Date(Number(m?.[3] ?? 0) * 1000)
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
+      };
+    };
+    const field = (name: string) =>
+      headers
+        .filter(h => h.startsWith(`${name} `))
+        .map(h => h.slice(name.length + 1));
+    return {
+      sha,
+      tree: field('tree')[0],
+      author: person(field('author')[0]),
+      committer: person(field('committer')[0]),
+      parents: field('parent'),
+      message: message.replace(/\n+$/, ''),
+    };
+  }
+
+  /** Writes a commit object (`git commit-tree`); returns its SHA. */
+  async writeCommit(
+    owner: string,
+    repo: string,
+    commit: {
+      tree: string;
+      parents: string[];
+      message: string;
+      author?: { name: string; email: string; date?: string };
+      committer?: { name: string; email: string; date?: string };
+    },
+  ): Promise<string> {
+    const env: Record<string, string> = {};
+    const a = commit.author;
+    const c = commit.committer ?? commit.author;
+    if (a) {
+      env.GIT_AUTHOR_NAME = a.name;
+      env.GIT_AUTHOR_EMAIL = a.email;
+      if (a.date) env.GIT_AUTHOR_DATE = a.date;
+    }
+    if (c) {
+      env.GIT_COMMITTER_NAME = c.name;
+      env.GIT_COMMITTER_EMAIL = c.email;
+      if (c.date) env.GIT_COMMITTER_DATE = c.date;
+    }
+    return (
+      await git(
+        [
+          'commit-tree',
+          commit.tree,
+          ...commit.parents.flatMap(p => ['-p', p]),
+          '-F',
+          '-',
+        ],
+        { cwd: this.dir(owner, repo), env, input: commit.message },
+      )
+    ).trim();
+  }
+
+  /**
+   * Moves a ref only if it still holds `expected`, or creates it when
+   * `expected` is '' and it does not exist (`git update-ref <ref> <new>
+   * <old>`). False when another writer got there first.
+   */
+  async compareAndSwapRef(
+    owner: string,
+    repo: string,
+    ref: string,
+    sha: string,
+    expected: string,
+  ): Promise<boolean> {
+    try {
+      await git(['update-ref', ref, sha, expected], {
+        cwd: this.dir(owner, repo),
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** True when `ancestor` is `sha` or one of its ancestors. */
+  async isAncestor(
+    owner: string,
+    repo: string,
+    ancestor: string,
+    sha: string,
+  ): Promise<boolean> {
+    try {
+      await git(['merge-base', '--is-ancestor', ancestor, sha], {
+        cwd: this.dir(owner, repo),
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Commits files onto a branch without a work tree (git plumbing), the way
    * GitHub's contents API does. `null` deletes a path. The branch moves only
@@ -320,20 +642,43 @@ export class BareRepos implements GitReader {
     }
   }
 
-  /** Commits, newest first, reachable from `ref`. */
+  /**
+   * Commits, newest first, reachable from `ref`, as GitHub's list-commits
+   * filters them: `path` keeps the commits that changed that file or folder
+   * (a literal path, never a pattern), `since`/`until` (inclusive) compare
+   * against the date the API shows (the author date).
+   */
   async log(
     owner: string,
     repo: string,
     ref: string,
     max = 30,
+    filter: { path?: string; since?: Date; until?: Date } = {},
   ): Promise<CommitInfo[]> {
     const sha = await this.resolveIn(owner, repo, ref);
     if (!sha) return [];
-    const out = await git(['rev-list', `--max-count=${max}`, sha], {
-      cwd: this.dir(owner, repo),
-    });
+    const { since, until } = filter;
+    const clean = filter.path?.replace(/^\/+|\/+$/g, '');
+    if (clean !== undefined && clean.split('/').includes('..')) return [];
+    // One git process lists the candidates; dates are filtered here, on the
+    // author date (git's own --since uses the committer date).
+    const args = ['--literal-pathspecs', 'log', '--format=%H %aI'];
+    if (!since && !until) args.push(`--max-count=${max}`);
+    args.push(sha);
+    if (clean) args.push('--', clean);
+    const out = await git(args, { cwd: this.dir(owner, repo) });
+    const picked: string[] = [];
+    for (const line of out.split('\n')) {
+      if (picked.length >= max) break;
+      const [s, date] = line.split(' ');
+      if (!s) continue;
+      const at = Date.parse(date);
+      if (since && at < since.getTime()) continue;
+      if (until && at > until.getTime()) continue;
+      picked.push(s);
+    }
     const commits: CommitInfo[] = [];
-    for (const s of out.split('\n').filter(Boolean)) {
+    for (const s of picked) {
       const c = await this.commitIn(owner, repo, s);
       if (c) commits.push(c);
     }

@@ -130,7 +130,14 @@ export async function seedSandbox(sb: Sandbox, log: (line: string) => void) {
       metadata: {
         name: s.name,
         namespace: 'argocd',
-        labels: { 'backstage-name': s.name },
+        // The ownership marks the wizard writes (delivery-node's
+        // ownershipMetadata), so the delivery backend accepts these apps.
+        labels: {
+          'backstage-name': s.name,
+          'app.kubernetes.io/managed-by': 'slipway',
+          'slipway.io/owner': `component.default.${s.name}`,
+        },
+        annotations: { 'slipway.io/owner': `component:default/${s.name}` },
         finalizers: ['resources-finalizer.argocd.argoproj.io'],
       },
       spec: {

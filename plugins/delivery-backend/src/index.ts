@@ -1,1 +1,21 @@
+/**
+ * Slipway's delivery backend: one endpoint per entity for the catalog
+ * page's build, image and sync cards and its commit-to-running timeline,
+ * plus rollback and promote as helm-charts commits.
+ *
+ * @packageDocumentation
+ */
+
 export { deliveryPlugin as default } from './plugin';
+export {
+  createDeliveryUpstreams,
+  deliveryUpstreamsServiceRef,
+} from './services/deliveryUpstreams';
+export type {
+  DeliveryUpstreams,
+  GitHubUpstream,
+  JenkinsUpstream,
+  EcrUpstream,
+  ArgoCdUpstream,
+  HelmChartsUpstream,
+} from './services/upstreams';

@@ -1,129 +1,306 @@
-import {
-  mockCredentials,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { deliveryPlugin } from './plugin';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import type { DeliveryStatus } from '@internal/backstage-plugin-delivery-common';
+import { Sandbox } from '@internal/sandbox';
 import request from 'supertest';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+  DENIED_USER,
+  OUTSIDER,
+  serviceEntity,
+  startDeliveryBackend,
+  startTestSandbox,
+} from './__testUtils__/harness';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [deliveryPlugin],
+jest.setTimeout(60_000);
+
+const GUEST = mockCredentials.user.header('user:default/guest');
+
+describe('GET /api/delivery/status (through the HTTP stack, against the sandbox)', () => {
+  let sb: Sandbox;
+
+  beforeAll(async () => {
+    sb = await startTestSandbox();
+  });
+  afterAll(async () => {
+    await sb?.stop();
+  });
+  beforeEach(() => {
+    sb.faults.clear();
+    sb.faults.resetCounters();
+  });
+
+  async function status(
+    server: Parameters<typeof request>[0],
+    entityRef: string,
+    auth = GUEST,
+  ) {
+    return request(server)
+      .get('/api/delivery/status')
+      .query({ entityRef })
+      .set('Authorization', auth);
+  }
+
+  it('returns every section, the timeline to healthy, and the DORA windows for a seeded service', async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [serviceEntity('payments-api')],
     });
-
-    await request(server).get('/api/delivery/todos').expect(200, {
-      items: [],
-    });
-
-    const createRes = await request(server)
-      .post('/api/delivery/todos')
-      .send({ title: 'My Todo' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
-
-    const createdTodoItem = createRes.body;
-
-    await request(server)
-      .get('/api/delivery/todos')
-      .expect(200, {
-        items: [createdTodoItem],
+    try {
+      const res = await status(server, 'component:default/payments-api');
+      expect(res.status).toBe(200);
+      const body = res.body as DeliveryStatus;
+      for (const s of ['source', 'build', 'image', 'sync', 'gitops'] as const) {
+        expect({ [s]: body[s].state }).toEqual({ [s]: 'ok' });
+      }
+      const head = body.source.data!.commits[0];
+      expect(body.build.data!.provider).toBe('jenkins');
+      expect(body.build.data!.builds[0].commitSha).toBe(head.sha);
+      const newest = body.image.data!.images[0];
+      expect(newest.tags[0]).toMatch(
+        new RegExp(`^${head.sha.slice(0, 7)}-\\d+$`),
+      );
+      // The image Argo CD runs in dev is marked as such.
+      expect(newest.environments).toEqual(['dev']);
+      const dev = body.sync.data!.environments[0];
+      expect(dev).toMatchObject({
+        environment: 'dev',
+        appName: 'payments-api',
+        syncStatus: 'Synced',
       });
-
-    await request(server)
-      .get(`/api/delivery/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
+      expect(body.gitops.data!.changes[0]).toMatchObject({
+        kind: 'deploy',
+        tag: newest.tags[0],
+      });
+      const entry = body.timeline[0];
+      expect(entry.commit.sha).toBe(head.sha);
+      expect(entry.imageTag).toBe(newest.tags[0]);
+      expect(
+        Object.fromEntries(
+          Object.entries(entry.hops).map(([k, h]) => [k, h.state]),
+        ),
+      ).toEqual({
+        pushed: 'done',
+        built: 'done',
+        imagePushed: 'done',
+        tagBumped: 'done',
+        synced: 'done',
+        healthy: dev.healthStatus === 'Healthy' ? 'done' : 'running',
+      });
+      expect(body.dora!.environment).toBe('dev');
+      expect(body.dora!.windows.map(w => w.days)).toEqual([7, 30, 90]);
+      expect(body.dora!.windows[0].deployments).toBe(3);
+      // Nothing secret reaches the browser.
+      expect(JSON.stringify(body)).not.toMatch(
+        /sandbox-github-token|sandbox-argocd-password|sandbox-jenkins-token|slipwaySandboxOnlySecret/,
+      );
+    } finally {
+      await backend.stop();
+    }
   });
 
-  it('should create TODO item with catalog information', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        deliveryPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
-              },
-            },
-          ],
+  it('makes one upstream call per source for twenty concurrent loads (coalescing and TTL cache)', async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [serviceEntity('ledger-worker')],
+    });
+    try {
+      const loads = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          status(server, 'component:default/ledger-worker'),
+        ),
+      );
+      expect(loads.every(r => r.status === 200)).toBe(true);
+      // A later load inside the TTL is served from the cache.
+      expect(
+        (await status(server, 'component:default/ledger-worker')).status,
+      ).toBe(200);
+      const c = sb.faults.counters();
+      expect(c.jenkins).toEqual({ [Object.keys(c.jenkins ?? {})[0]]: 1 });
+      const appGets = Object.entries(c.argocd ?? {}).filter(([op]) =>
+        op.includes('ApplicationService_Get'),
+      );
+      expect(appGets).toEqual([[appGets[0][0], 1]]);
+      // GitHub: the app repo's commits and the helm-charts history, once each.
+      expect(sb.faults.total('github')).toBe(2);
+      // ECR: DescribeImages and ListTagsForResource (the owner check), once each.
+      expect(sb.faults.total('aws')).toBe(2);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('answers 403 when the permission is denied, before any upstream call', async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [serviceEntity('payments-api')],
+    });
+    try {
+      const res = await status(
+        server,
+        'component:default/payments-api',
+        mockCredentials.user.header(DENIED_USER),
+      );
+      expect(res.status).toBe(403);
+      expect(res.body.error.name).toBe('NotAllowedError');
+      expect(sb.faults.counters()).toEqual({});
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('answers 404 for an entity the caller cannot see, and 400 for a bad ref', async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [serviceEntity('payments-api')],
+    });
+    try {
+      const hidden = await status(
+        server,
+        'component:default/payments-api',
+        mockCredentials.user.header(OUTSIDER),
+      );
+      expect(hidden.status).toBe(404);
+      expect((await status(server, 'component:default/nope')).status).toBe(404);
+      expect((await status(server, 'kind:')).status).toBe(400);
+      expect(
+        (
+          await request(server)
+            .get('/api/delivery/status')
+            .set('Authorization', GUEST)
+        ).status,
+      ).toBe(400);
+      expect(
+        (
+          await request(server)
+            .get('/api/delivery/status')
+            .query({ entityRef: 'component:default/payments-api' })
+            .set('Authorization', mockCredentials.none.header())
+        ).status,
+      ).toBe(401);
+      expect(sb.faults.counters()).toEqual({});
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it("refuses annotations that point at another service's ECR repository or Argo CD application", async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [
+        serviceEntity('impostor', {
+          'github.com/project-slug': 'slipway-demo/payments-api',
+          'jenkins.io/job-full-name': undefined,
+          'argocd/app-name': 'payments-api',
+          'aws.amazon.com/aws-ecr-repository-arn':
+            'arn:aws:ecr:eu-west-1:123456789012:repository/payments-api',
         }),
       ],
     });
-
-    const createRes = await request(server)
-      .post('/api/delivery/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
+    try {
+      const body = (await status(server, 'component:default/impostor'))
+        .body as DeliveryStatus;
+      expect(body.image).toMatchObject({
+        state: 'error',
+        error: { kind: 'forbidden' },
+      });
+      expect(body.image.error!.message).toContain(
+        'component:default/payments-api',
+      );
+      expect(body.image.data).toBeUndefined();
+      expect(body.sync).toMatchObject({
+        state: 'error',
+        error: { kind: 'forbidden' },
+      });
+      expect(body.sync.data).toBeUndefined();
+    } finally {
+      await backend.stop();
+    }
   });
 
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        deliveryPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
-          }),
+  it('says which annotation is missing, without calling anything', async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [
+        serviceEntity('bare', {
+          'github.com/project-slug': undefined,
+          'jenkins.io/job-full-name': undefined,
+          'argocd/app-name': undefined,
+          'aws.amazon.com/aws-ecr-repository-arn': undefined,
         }),
       ],
     });
+    try {
+      const body = (await status(server, 'component:default/bare'))
+        .body as DeliveryStatus;
+      expect(body.source).toMatchObject({ state: 'missing' });
+      expect(body.source.error!.message).toContain('github.com/project-slug');
+      expect(body.build.error!.message).toContain('jenkins.io/job-full-name');
+      expect(body.image.error!.message).toContain(
+        'aws.amazon.com/aws-ecr-repository-arn',
+      );
+      expect(body.sync.error!.message).toContain('argocd/app-name');
+      expect(body.timeline).toEqual([]);
+      // Only the helm-charts history (found by the entity name) was read.
+      expect(Object.keys(sb.faults.counters())).toEqual(['github']);
+    } finally {
+      await backend.stop();
+    }
+  });
 
-    const createRes = await request(server)
-      .post('/api/delivery/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
+  it('renders the other sections when Jenkins fails, and names the failing upstream', async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [serviceEntity('payments-api')],
     });
+    try {
+      sb.faults.set({ jenkins: { errorRate: 1, errorStatuses: [503] } });
+      const body = (await status(server, 'component:default/payments-api'))
+        .body as DeliveryStatus;
+      expect(body.build).toMatchObject({
+        state: 'error',
+        error: { kind: 'upstream' },
+      });
+      expect(body.build.error!.message).toMatch(/CI/);
+      expect(body.build.error!.message).not.toContain('sandbox-jenkins-token');
+      for (const s of ['source', 'image', 'sync', 'gitops'] as const) {
+        expect({ [s]: body[s].state }).toEqual({ [s]: 'ok' });
+      }
+      expect(body.timeline[0].hops.built.state).toBe('unknown');
+      expect(body.timeline[0].hops.imagePushed.state).toBe('done');
+    } finally {
+      await backend.stop();
+    }
+  });
 
-    const listRes = await request(server).get('/api/delivery/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
+  it('serves the last good answer marked stale while Argo CD is down, with since when', async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [serviceEntity('payments-api')],
+      delivery: { cacheTtlSeconds: 0, failureTtlSeconds: 0 },
     });
-
-    const getRes = await request(server).get('/api/delivery/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
-    });
+    try {
+      const good = (await status(server, 'component:default/payments-api'))
+        .body as DeliveryStatus;
+      expect(good.sync.state).toBe('ok');
+      sb.faults.set({ argocd: { errorRate: 1, errorStatuses: [500] } });
+      const first = (await status(server, 'component:default/payments-api'))
+        .body as DeliveryStatus;
+      const second = (await status(server, 'component:default/payments-api'))
+        .body as DeliveryStatus;
+      for (const outage of [first, second]) {
+        expect(outage.sync.state).toBe('stale');
+        expect(outage.sync.data).toEqual(good.sync.data);
+        expect(outage.sync.fetchedAt).toBe(good.sync.fetchedAt);
+        expect(outage.sync.error!.message).toMatch(/Argo CD/);
+      }
+      // "Since" is the first failure, not the latest.
+      expect(second.sync.error!.since).toBe(first.sync.error!.since);
+      sb.faults.clear();
+      const back = (await status(server, 'component:default/payments-api'))
+        .body as DeliveryStatus;
+      expect(back.sync.state).toBe('ok');
+      expect(back.sync.error).toBeUndefined();
+    } finally {
+      await backend.stop();
+    }
   });
 });

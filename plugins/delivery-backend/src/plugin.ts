@@ -2,11 +2,19 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { deliveryPermissions } from '@internal/backstage-plugin-delivery-common';
+import { assertNoSandboxInProduction } from '@internal/backstage-plugin-delivery-node';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
+import { DeliveryStatusService } from './services/DeliveryStatusService';
+import { deliveryUpstreamsServiceRef } from './services/deliveryUpstreams';
+import { ReleaseService } from './services/ReleaseService';
+import { readDeliverySettings } from './services/settings';
 
 /**
- * deliveryPlugin backend plugin
+ * The delivery backend: `GET /status` (build, image, sync, source and
+ * helm-charts sections plus the timeline and DORA figures of one entity),
+ * `POST /rollback` and `POST /promote`.
  *
  * @public
  */
@@ -15,15 +23,33 @@ export const deliveryPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        auditor: coreServices.auditor,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
+        upstreams: deliveryUpstreamsServiceRef,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
-        httpRouter.use(
+      async init(deps) {
+        assertNoSandboxInProduction(deps.config);
+        deps.permissionsRegistry.addPermissions(deliveryPermissions);
+        const settings = readDeliverySettings(deps.config);
+        const common = {
+          catalog: deps.catalog,
+          permissions: deps.permissions,
+          settings,
+          upstreams: deps.upstreams,
+          logger: deps.logger,
+        };
+        deps.httpRouter.use(
           await createRouter({
-            httpAuth,
-            todoList,
+            httpAuth: deps.httpAuth,
+            auditor: deps.auditor,
+            status: DeliveryStatusService.create(common),
+            releases: ReleaseService.create(common),
           }),
         );
       },

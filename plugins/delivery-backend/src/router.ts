@@ -1,51 +1,100 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
 import express from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { z } from 'zod/v3';
+import { DeliveryStatusService } from './services/DeliveryStatusService';
+import { ReleaseService } from './services/ReleaseService';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+const rollbackSchema = z.object({
+  entityRef: z.string().min(1).max(512),
+  environment: z.string().min(1).max(63),
+});
+
+const promoteSchema = z.object({
+  entityRef: z.string().min(1).max(512),
+  from: z.string().min(1).max(63),
+  to: z.string().min(1).max(63),
+  tag: z.string().min(1).max(128).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new InputError(
+      parsed.error.issues
+        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; '),
+    );
+  }
+  return parsed.data;
+}
+
+/** The delivery plugin's HTTP API (mounted at /api/delivery). */
+export async function createRouter(options: {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
+  auditor: AuditorService;
+  status: DeliveryStatusService;
+  releases: ReleaseService;
 }): Promise<express.Router> {
+  const { httpAuth, auditor, status, releases } = options;
   const router = Router();
-  router.use(express.json());
+  router.use(express.json({ limit: '16kb' }));
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
-  });
-
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
+  router.get('/status', async (req, res) => {
+    const entityRef = req.query.entityRef;
+    if (typeof entityRef !== 'string' || !entityRef) {
+      throw new InputError('entityRef query parameter is required');
     }
-
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
     });
-
-    res.status(201).json(result);
+    res.json(await status.getStatus(entityRef, { credentials }));
   });
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
-  });
-
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
-  });
+  // Rollback and promote change what runs: users only, audited.
+  for (const action of ['rollback', 'promote'] as const) {
+    router.post(`/${action}`, async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const body =
+        action === 'rollback'
+          ? parse(rollbackSchema, req.body)
+          : parse(promoteSchema, req.body);
+      const event = await auditor.createEvent({
+        eventId: action,
+        severityLevel: 'medium',
+        request: req,
+        meta: { ...body },
+      });
+      try {
+        const userEntityRef = credentials.principal.userEntityRef;
+        const result =
+          action === 'rollback'
+            ? await releases.rollback(body as z.infer<typeof rollbackSchema>, {
+                credentials,
+                userEntityRef,
+              })
+            : await releases.promote(body as z.infer<typeof promoteSchema>, {
+                credentials,
+                userEntityRef,
+              });
+        status.invalidate(result.entityRef);
+        await event.success({
+          meta: {
+            environment: result.environment,
+            fromTag: result.fromTag ?? null,
+            toTag: result.toTag,
+            commitSha: result.commitSha,
+            pullRequestUrl: result.pullRequestUrl ?? null,
+          },
+        });
+        res.status(201).json(result);
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+    });
+  }
 
   return router;
 }

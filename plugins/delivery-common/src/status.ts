@@ -166,8 +166,8 @@ export interface SourceCommit {
 
 /** The source section: the newest commits on the default branch first. @public */
 export interface SourceSection {
+  /** `<owner>/<repo>`; the commits are its default branch's. */
   repository: string;
-  branch: string;
   commits: SourceCommit[];
 }
 
@@ -241,7 +241,7 @@ export interface DoraWindow {
   days: number;
   /** Deployments that reached the environment in the window. */
   deployments: number;
-  /** deployments / days. */
+  /** Deployments that did not fail, per day. */
   deploymentsPerDay: number;
   /** Median of commit → deployed over the changes deployed in the window. */
   leadTimeMedianMs?: number;
@@ -288,6 +288,8 @@ export interface PromoteRequest {
   entityRef: string;
   from: string;
   to: string;
+  /** The tag the page showed `from` running; the promote is refused (409) if `from` moved since. */
+  tag?: string;
 }
 
 /** What rollback and promote return. @public */

@@ -1,7 +1,7 @@
 /**
  * Upstream clients shared by Slipway's scaffolder modules and delivery
- * backend: AWS (ECR, IAM, EKS), the helm-charts GitOps repository, and
- * Argo CD.
+ * backend: AWS (ECR, IAM, EKS), the helm-charts GitOps repository, Argo
+ * CD, Jenkins and GitHub.
  *
  * @packageDocumentation
  */
@@ -9,4 +9,6 @@
 export * from './aws';
 export * from './gitops';
 export * from './argocd';
+export * from './jenkins';
+export * from './github';
 export * from './guard';

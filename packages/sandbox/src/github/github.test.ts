@@ -404,6 +404,447 @@ describe('sandbox GitHub', () => {
     expect(again.status).toBe(304);
   });
 
+  it('writes commits through the Git Data API (blobs, a tree on base_tree, a commit, a fast-forward-only ref update) in the documented shapes', async () => {
+    const o = { owner: 'slipway-demo', repo: 'gitdata' };
+    await octokit.repos.createInOrg({ org: o.owner, name: o.repo });
+    await gh.repos.commitFiles(
+      o.owner,
+      o.repo,
+      'main',
+      { 'README.md': '# gitdata\n', 'charts/a/values.yaml': 'a: 1\n' },
+      'chore: bootstrap',
+    );
+
+    const ref = await octokit.git.getRef({ ...o, ref: 'heads/main' });
+    const head = ref.data.object.sha;
+    const commit = await octokit.git.getCommit({ ...o, commit_sha: head });
+    expectContract(
+      'GET',
+      '/repos/{owner}/{repo}/git/commits/{commit_sha}',
+      200,
+      commit.data,
+    );
+    expect(commit.data.message).toBe('chore: bootstrap');
+
+    const root = await octokit.git.getTree({
+      ...o,
+      tree_sha: commit.data.tree.sha,
+    });
+    expectContract(
+      'GET',
+      '/repos/{owner}/{repo}/git/trees/{tree_sha}',
+      200,
+      root.data,
+    );
+    // Non-recursive: one folder's own entries only.
+    expect(root.data.tree.map(e => [e.path, e.type])).toEqual([
+      ['README.md', 'blob'],
+      ['charts', 'tree'],
+    ]);
+    const deep = await octokit.git.getTree({
+      ...o,
+      tree_sha: commit.data.tree.sha,
+      recursive: 'true',
+    });
+    expect(deep.data.tree.map(e => e.path)).toEqual([
+      'README.md',
+      'charts',
+      'charts/a',
+      'charts/a/values.yaml',
+    ]);
+
+    const text = await octokit.git.createBlob({
+      ...o,
+      content: 'text: yes\n',
+      encoding: 'utf-8',
+    });
+    expectContract('POST', '/repos/{owner}/{repo}/git/blobs', 201, text.data);
+    const bytes = Buffer.from([0, 255, 1, 254, 10]);
+    const binary = await octokit.git.createBlob({
+      ...o,
+      content: bytes.toString('base64'),
+      encoding: 'base64',
+    });
+    const readBack = await octokit.git.getBlob({
+      ...o,
+      file_sha: binary.data.sha,
+    });
+    expectContract(
+      'GET',
+      '/repos/{owner}/{repo}/git/blobs/{file_sha}',
+      200,
+      readBack.data,
+    );
+    expect(Buffer.from(readBack.data.content, 'base64')).toEqual(bytes);
+
+    const tree = await octokit.git.createTree({
+      ...o,
+      base_tree: commit.data.tree.sha,
+      tree: [
+        {
+          path: 'charts/b/values.yaml',
+          mode: '100644',
+          type: 'blob',
+          content: 'b: 1\n',
+        },
+        {
+          path: 'charts/b/text.yaml',
+          mode: '100644',
+          type: 'blob',
+          sha: text.data.sha,
+        },
+        {
+          path: 'charts/b/logo.bin',
+          mode: '100644',
+          type: 'blob',
+          sha: binary.data.sha,
+        },
+        // sha: null deletes; charts/a is left empty, so it goes too.
+        {
+          path: 'charts/a/values.yaml',
+          mode: '100644',
+          type: 'blob',
+          sha: null,
+        },
+      ],
+    });
+    expectContract('POST', '/repos/{owner}/{repo}/git/trees', 201, tree.data);
+    const created = await octokit.git.createCommit({
+      ...o,
+      message: 'feat(b): add',
+      tree: tree.data.sha,
+      parents: [head],
+      author: { name: 'Slipway', email: 'slipway@example.com' },
+    });
+    expectContract(
+      'POST',
+      '/repos/{owner}/{repo}/git/commits',
+      201,
+      created.data,
+    );
+    expect(created.data).toMatchObject({
+      author: { name: 'Slipway', email: 'slipway@example.com' },
+      parents: [{ sha: head }],
+      tree: { sha: tree.data.sha },
+    });
+
+    const pushesBefore = pushes.length;
+    const moved = await octokit.git.updateRef({
+      ...o,
+      ref: 'heads/main',
+      sha: created.data.sha,
+      force: false,
+    });
+    expectContract(
+      'PATCH',
+      '/repos/{owner}/{repo}/git/refs/{ref}',
+      200,
+      moved.data,
+    );
+    // Listeners (Argo CD, Jenkins) and webhooks hear it as they hear a git push.
+    expect(pushes.slice(pushesBefore)).toEqual([
+      {
+        owner: o.owner,
+        repo: o.repo,
+        updates: [
+          { ref: 'refs/heads/main', before: head, after: created.data.sha },
+        ],
+      },
+    ]);
+    const files = await octokit.git.getTree({
+      ...o,
+      tree_sha: 'main',
+      recursive: '1',
+    });
+    expect(
+      files.data.tree.filter(e => e.type === 'blob').map(e => e.path),
+    ).toEqual([
+      'README.md',
+      'charts/b/logo.bin',
+      'charts/b/text.yaml',
+      'charts/b/values.yaml',
+    ]);
+    expect(
+      await gh.repos.readFileIn(
+        o.owner,
+        o.repo,
+        'main',
+        'charts/b/values.yaml',
+      ),
+    ).toBe('b: 1\n');
+
+    // A commit on the old head is no fast-forward of the new one: 422, branch unmoved.
+    const stale = await octokit.git.createCommit({
+      ...o,
+      message: 'stale',
+      tree: commit.data.tree.sha,
+      parents: [head],
+    });
+    const refused = await octokit.git
+      .updateRef({ ...o, ref: 'heads/main', sha: stale.data.sha, force: false })
+      .catch(e => e);
+    expect(refused.status).toBe(422);
+    expect(refused.response.data.message).toBe('Update is not a fast forward');
+    expectContract(
+      'PATCH',
+      '/repos/{owner}/{repo}/git/refs/{ref}',
+      422,
+      refused.response.data,
+    );
+
+    // Two writers racing from the same head: exactly one lands.
+    const racers = await Promise.all(
+      ['x', 'y'].map(async n => {
+        const t = await octokit.git.createTree({
+          ...o,
+          base_tree: tree.data.sha,
+          tree: [
+            {
+              path: `charts/${n}/values.yaml`,
+              mode: '100644',
+              type: 'blob',
+              content: `${n}\n`,
+            },
+          ],
+        });
+        return (
+          await octokit.git.createCommit({
+            ...o,
+            message: n,
+            tree: t.data.sha,
+            parents: [created.data.sha],
+          })
+        ).data.sha;
+      }),
+    );
+    const outcomes = await Promise.allSettled(
+      racers.map(sha =>
+        octokit.git.updateRef({ ...o, ref: 'heads/main', sha, force: false }),
+      ),
+    );
+    expect(outcomes.map(x => x.status).sort()).toEqual([
+      'fulfilled',
+      'rejected',
+    ]);
+    const lost = outcomes.find(
+      x => x.status === 'rejected',
+    ) as PromiseRejectedResult;
+    expect(lost.reason.status).toBe(422);
+    expect(racers).toContain(await gh.repos.resolveIn(o.owner, o.repo, 'main'));
+  });
+
+  it('opens, lists and gets pull requests, and refuses a second one for the same branch', async () => {
+    const o = { owner: 'slipway-demo', repo: 'gitdata' };
+    const main = (await octokit.git.getRef({ ...o, ref: 'heads/main' })).data
+      .object.sha;
+    const mainCommit = await octokit.git.getCommit({ ...o, commit_sha: main });
+    const t = await octokit.git.createTree({
+      ...o,
+      base_tree: mainCommit.data.tree.sha,
+      tree: [
+        {
+          path: 'charts/pr/values.yaml',
+          mode: '100644',
+          type: 'blob',
+          content: 'pr\n',
+        },
+      ],
+    });
+    const c = await octokit.git.createCommit({
+      ...o,
+      message: 'feat(pr): add',
+      tree: t.data.sha,
+      parents: [main],
+    });
+    const branch = await octokit.git.createRef({
+      ...o,
+      ref: 'refs/heads/slipway/pr-1',
+      sha: c.data.sha,
+    });
+    expectContract('POST', '/repos/{owner}/{repo}/git/refs', 201, branch.data);
+    const again = await octokit.git
+      .createRef({ ...o, ref: 'refs/heads/slipway/pr-1', sha: c.data.sha })
+      .catch(e => e);
+    expect(again.status).toBe(422);
+
+    const noCommits = await octokit.pulls
+      .create({ ...o, title: 'nothing', head: 'main', base: 'main' })
+      .catch(e => e);
+    expect(noCommits.status).toBe(422);
+
+    const pr = await octokit.pulls.create({
+      ...o,
+      title: 'feat(pr): add',
+      body: 'Adds charts/pr.',
+      head: 'slipway/pr-1',
+      base: 'main',
+    });
+    expectContract('POST', '/repos/{owner}/{repo}/pulls', 201, pr.data);
+    expect(pr.data).toMatchObject({
+      state: 'open',
+      head: { ref: 'slipway/pr-1', sha: c.data.sha },
+      base: { ref: 'main', sha: main },
+      html_url: `${base}/${o.owner}/${o.repo}/pull/${pr.data.number}`,
+    });
+
+    const dup = await octokit.pulls
+      .create({
+        ...o,
+        title: 'x',
+        head: `${o.owner}:slipway/pr-1`,
+        base: 'main',
+      })
+      .catch(e => e);
+    expect(dup.status).toBe(422);
+    expectContract(
+      'POST',
+      '/repos/{owner}/{repo}/pulls',
+      422,
+      dup.response.data,
+    );
+    expect(dup.response.data.errors[0].message).toMatch(/already exists/);
+
+    const listed = await octokit.pulls.list({
+      ...o,
+      state: 'open',
+      head: `${o.owner}:slipway/pr-1`,
+    });
+    expectContract('GET', '/repos/{owner}/{repo}/pulls', 200, listed.data);
+    expect(listed.data.map(p => p.number)).toEqual([pr.data.number]);
+    const none = await octokit.pulls.list({ ...o, head: `${o.owner}:nope` });
+    expect(none.data).toEqual([]);
+
+    const got = await octokit.pulls.get({ ...o, pull_number: pr.data.number });
+    expectContract(
+      'GET',
+      '/repos/{owner}/{repo}/pulls/{pull_number}',
+      200,
+      got.data,
+    );
+    expect(got.data.title).toBe('feat(pr): add');
+  });
+
+  it('lists commits filtered by path, since, until and per_page, with ETags answered 304', async () => {
+    await gh.createRepo('slipway-demo', 'history');
+    const commit = (
+      files: Record<string, string>,
+      message: string,
+      date: string,
+    ) =>
+      gh.repos.commitFiles('slipway-demo', 'history', 'main', files, message, {
+        name: 'Dana',
+        email: 'dana@example.com',
+        date,
+      });
+    const c1 = await commit(
+      { 'charts/a/values.yaml': 'a: 1\n' },
+      'a: one',
+      '2025-01-01T10:00:00Z',
+    );
+    const c2 = await commit(
+      { 'charts/b/values.yaml': 'b: 1\n' },
+      'b: one',
+      '2025-01-02T10:00:00Z',
+    );
+    const c3 = await commit(
+      { 'charts/a/values-dev.yaml': 'a: 2\n' },
+      'a: two',
+      '2025-01-03T10:00:00Z',
+    );
+    const c4 = await commit(
+      { 'README.md': '# history\n' },
+      'docs',
+      '2025-01-04T10:00:00Z',
+    );
+    const list = async (params: Record<string, string | number> = {}) => {
+      const res = await octokit.repos.listCommits({
+        owner: 'slipway-demo',
+        repo: 'history',
+        ...params,
+      });
+      expectContract('GET', '/repos/{owner}/{repo}/commits', 200, res.data);
+      return res.data.map(c => c.sha);
+    };
+
+    expect(await list()).toEqual([c4.sha, c3.sha, c2.sha, c1.sha]);
+    // A folder, a file, and a path no commit touched.
+    expect(await list({ path: 'charts/a' })).toEqual([c3.sha, c1.sha]);
+    expect(await list({ path: 'charts/b/values.yaml' })).toEqual([c2.sha]);
+    expect(await list({ path: 'charts/c' })).toEqual([]);
+    // Inclusive date bounds, on the date the API shows.
+    expect(
+      await list({
+        since: '2025-01-02T10:00:00Z',
+        until: '2025-01-03T10:00:00Z',
+      }),
+    ).toEqual([c3.sha, c2.sha]);
+    expect(
+      await list({ path: 'charts/a', since: '2025-01-02T00:00:00Z' }),
+    ).toEqual([c3.sha]);
+    expect(await list({ per_page: 2 })).toEqual([c4.sha, c3.sha]);
+    expect(await list({ sha: c2.sha })).toEqual([c2.sha, c1.sha]);
+    const badDate = await octokit.repos
+      .listCommits({
+        owner: 'slipway-demo',
+        repo: 'history',
+        since: 'yesterday',
+      })
+      .catch(e => e);
+    expect(badDate.status).toBe(400);
+
+    // Conditional requests: the same answer is a 304 (weak ETags match too),
+    // a new commit on the path changes it.
+    const first = await octokit.repos.listCommits({
+      owner: 'slipway-demo',
+      repo: 'history',
+      path: 'charts/a',
+    });
+    const etag = first.headers.etag!;
+    expect(etag).toMatch(/^"[0-9a-f]{40}"$/);
+    for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`]) {
+      const again = await octokit.repos
+        .listCommits({
+          owner: 'slipway-demo',
+          repo: 'history',
+          path: 'charts/a',
+          headers: { 'if-none-match': ifNoneMatch },
+        })
+        .catch(e => e);
+      expect(again.status).toBe(304);
+      expect(again.response.headers.etag).toBe(etag);
+    }
+    // A commit elsewhere leaves the path's answer as it was...
+    await commit(
+      { 'charts/b/values.yaml': 'b: 2\n' },
+      'b: two',
+      '2025-01-05T10:00:00Z',
+    );
+    const unchanged = await octokit.repos
+      .listCommits({
+        owner: 'slipway-demo',
+        repo: 'history',
+        path: 'charts/a',
+        headers: { 'if-none-match': etag },
+      })
+      .catch(e => e);
+    expect(unchanged.status).toBe(304);
+    // ...one on the path does not.
+    const c6 = await commit(
+      { 'charts/a/values.yaml': 'a: 3\n' },
+      'a: three',
+      '2025-01-06T10:00:00Z',
+    );
+    const changed = await octokit.repos.listCommits({
+      owner: 'slipway-demo',
+      repo: 'history',
+      path: 'charts/a',
+      headers: { 'if-none-match': etag },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    expect(changed.data.map(c => c.sha)).toEqual([c6.sha, c3.sha, c1.sha]);
+  });
+
   it('works with the real gh CLI', async () => {
     // gh takes no port in --hostname, so it gets the full API URL.
     const { stdout } = await execFileP(

@@ -9,10 +9,16 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { FaultInjector } from '../faults';
-import { BareRepos, git } from '../git';
+import { BareRepos, TreeChange } from '../git';
 import { Ctx, HttpError, Router, sendJson, UpstreamSpec } from '../http';
 import { StateFile } from '../state';
-import { RepoRecord, Shapes, UserRecord, WorkflowRunRecord } from './shapes';
+import {
+  PullRecord,
+  RepoRecord,
+  Shapes,
+  UserRecord,
+  WorkflowRunRecord,
+} from './shapes';
 import { RefUpdate, serveGit, ZERO_SHA } from './smartHttp';
 
 export { ZERO_SHA } from './smartHttp';
@@ -42,6 +48,30 @@ interface GitHubState {
 }
 
 const DOCS = 'https://docs.github.com/rest';
+
+/** GitHub's limit on entries in one GET git/trees answer (beyond it: truncated). */
+const TREE_LIMIT = 100_000;
+
+/** The modes a tree entry of each type may have. */
+const TREE_MODES: Record<string, string[]> = {
+  blob: ['100644', '100755', '120000'],
+  tree: ['040000'],
+  commit: ['160000'],
+};
+
+/** GitHub's 422 "Validation Failed" with its `errors` list. */
+class ValidationFailed extends HttpError {
+  constructor(
+    readonly errors: Array<{
+      resource: string;
+      code: string;
+      field?: string;
+      message?: string;
+    }>,
+  ) {
+    super(422, 'Validation Failed');
+  }
+}
 
 /** The GitHub upstream and its programmatic side for seeds and pipelines. */
 export class GitHubUpstream implements UpstreamSpec {
@@ -259,6 +289,7 @@ export class GitHubUpstream implements UpstreamSpec {
     }
     sendJson(ctx.res, err.status, {
       message: err.message,
+      ...(err instanceof ValidationFailed ? { errors: err.errors } : {}),
       documentation_url: DOCS,
       status: String(err.status),
     });
@@ -513,7 +544,11 @@ export class GitHubUpstream implements UpstreamSpec {
         if (refs[ref]) throw new HttpError(422, 'Reference already exists');
         if (!(await this.repos.commitIn(r.owner, r.name, sha)))
           throw new HttpError(422, 'Object does not exist');
-        await this.#git(r, ['update-ref', ref, sha, '']);
+        // Created only if still absent: a racing creator gets a 422.
+        if (
+          !(await this.repos.compareAndSwapRef(r.owner, r.name, ref, sha, ''))
+        )
+          throw new HttpError(422, 'Reference already exists');
         await this.notifyPush(r.owner, r.name, [
           { ref, before: ZERO_SHA, after: sha },
         ]);
@@ -530,24 +565,379 @@ export class GitHubUpstream implements UpstreamSpec {
         const { sha, force } = await ctx.json();
         const before = (await this.repos.refs(r.owner, r.name))[full];
         if (!before) throw new HttpError(422, 'Reference does not exist');
-        if (!force) {
-          const isAncestor = await this.#git(r, [
-            'merge-base',
-            '--is-ancestor',
-            before,
+        if (
+          typeof sha !== 'string' ||
+          (await this.repos.objectType(r.owner, r.name, sha)) !== 'commit'
+        )
+          throw new HttpError(422, 'Object does not exist');
+        if (
+          !force &&
+          !(await this.repos.isAncestor(r.owner, r.name, before, sha))
+        )
+          throw new HttpError(422, 'Update is not a fast forward');
+        // Compare-and-swap on the head read above: when another writer
+        // moved the branch in between, this update is no fast-forward of it.
+        if (
+          !(await this.repos.compareAndSwapRef(
+            r.owner,
+            r.name,
+            full,
             sha,
-          ]).then(
-            () => true,
-            () => false,
-          );
-          if (!isAncestor)
-            throw new HttpError(422, 'Update is not a fast forward');
-        }
-        await this.#git(r, ['update-ref', full, sha, before]);
+            before,
+          ))
+        )
+          throw new HttpError(422, 'Update is not a fast forward');
         await this.notifyPush(r.owner, r.name, [
           { ref: full, before, after: sha },
         ]);
         json(ctx.res, 200, this.#shapes.ref(r, full, sha));
+      },
+    );
+
+    // Git Data: commits, trees and blobs (git objects, written with git's plumbing)
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/git/commits/:sha`,
+      'git/get-commit',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const c = await this.repos.readCommit(r.owner, r.name, ctx.params.sha);
+        if (!c) throw new HttpError(404, 'Not Found');
+        json(ctx.res, 200, this.#shapes.gitCommit(r, c));
+      },
+    );
+    R.add(
+      'POST',
+      `${api}/repos/:owner/:repo/git/commits`,
+      'git/create-commit',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const b = await ctx.json();
+        if (typeof b.message !== 'string' || typeof b.tree !== 'string')
+          throw new HttpError(
+            422,
+            'Invalid request: message and tree are required',
+          );
+        const parents: unknown[] = b.parents ?? [];
+        if (!Array.isArray(parents))
+          throw new HttpError(422, 'Invalid request: parents must be an array');
+        if ((await this.repos.objectType(r.owner, r.name, b.tree)) !== 'tree')
+          throw new HttpError(422, `Tree SHA does not exist`);
+        for (const p of parents) {
+          if (
+            typeof p !== 'string' ||
+            (await this.repos.objectType(r.owner, r.name, p)) !== 'commit'
+          )
+            throw new HttpError(
+              422,
+              'Parent SHA does not exist or is not a commit object',
+            );
+        }
+        const person = (x: any) =>
+          x && typeof x.name === 'string' && typeof x.email === 'string'
+            ? {
+                name: x.name,
+                email: x.email,
+                ...(typeof x.date === 'string' ? { date: x.date } : {}),
+              }
+            : undefined;
+        const sha = await this.repos.writeCommit(r.owner, r.name, {
+          tree: b.tree,
+          parents: parents as string[],
+          message: b.message,
+          author: person(b.author),
+          committer: person(b.committer),
+        });
+        const c = (await this.repos.readCommit(r.owner, r.name, sha))!;
+        json(ctx.res, 201, this.#shapes.gitCommit(r, c));
+      },
+    );
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/git/trees/:sha`,
+      'git/get-tree',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        // Like GitHub: a tree SHA, or anything naming one (commit, branch, tag).
+        const tree = await this.repos.resolveTree(
+          r.owner,
+          r.name,
+          ctx.params.sha,
+        );
+        if (!tree) throw new HttpError(404, 'Not Found');
+        // GitHub recurses for any value of `recursive`.
+        const recursive = ctx.url.searchParams.has('recursive');
+        const entries = await this.repos.listTree(
+          r.owner,
+          r.name,
+          tree,
+          recursive,
+        );
+        const truncated = entries.length > TREE_LIMIT;
+        json(
+          ctx.res,
+          200,
+          this.#shapes.gitTree(
+            r,
+            tree,
+            entries.slice(0, TREE_LIMIT),
+            truncated,
+          ),
+        );
+      },
+    );
+    R.add(
+      'POST',
+      `${api}/repos/:owner/:repo/git/trees`,
+      'git/create-tree',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const b = await ctx.json();
+        if (!Array.isArray(b.tree))
+          throw new HttpError(422, 'Invalid request: tree is required');
+        let base: string | undefined;
+        if (b.base_tree !== undefined && b.base_tree !== null) {
+          if (
+            typeof b.base_tree !== 'string' ||
+            (await this.repos.objectType(r.owner, r.name, b.base_tree)) !==
+              'tree'
+          )
+            throw new HttpError(422, 'base_tree is not a valid tree oid');
+          base = b.base_tree;
+        }
+        const changes = new Map<string, TreeChange>();
+        for (const e of b.tree as any[]) {
+          const p = String(e?.path ?? '');
+          if (
+            !p ||
+            p
+              .split('/')
+              .some(s => s === '' || s === '.' || s === '..' || s === '.git')
+          )
+            throw new HttpError(422, `tree.path '${p}' is invalid`);
+          const type = e.type ?? 'blob';
+          if (!TREE_MODES[type]?.includes(e.mode))
+            throw new HttpError(
+              422,
+              `tree.mode '${e.mode}' is invalid for a ${type}`,
+            );
+          if (e.content !== undefined && e.sha !== undefined)
+            throw new HttpError(
+              422,
+              'Invalid request: only one of content and sha is allowed',
+            );
+          if (e.sha === null) {
+            changes.set(p, null);
+            continue;
+          }
+          let sha: string;
+          if (typeof e.content === 'string') {
+            if (type !== 'blob')
+              throw new HttpError(422, 'tree.content is only for blobs');
+            sha = await this.repos.writeBlob(
+              r.owner,
+              r.name,
+              Buffer.from(e.content, 'utf8'),
+            );
+          } else if (typeof e.sha === 'string') {
+            // Submodule entries name commits of another repository.
+            if (
+              type !== 'commit' &&
+              (await this.repos.objectType(r.owner, r.name, e.sha)) !== type
+            )
+              throw new HttpError(
+                422,
+                `tree.sha ${e.sha} is not a valid ${type}`,
+              );
+            sha = e.sha;
+          } else {
+            throw new HttpError(
+              422,
+              'Invalid request: each tree entry needs sha or content',
+            );
+          }
+          changes.set(p, { mode: e.mode, type, sha });
+        }
+        const tree = await this.repos.writeTree(r.owner, r.name, base, changes);
+        json(
+          ctx.res,
+          201,
+          this.#shapes.gitTree(
+            r,
+            tree,
+            await this.repos.listTree(r.owner, r.name, tree),
+          ),
+        );
+      },
+    );
+    R.add(
+      'POST',
+      `${api}/repos/:owner/:repo/git/blobs`,
+      'git/create-blob',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const b = await ctx.json();
+        const encoding = b.encoding ?? 'utf-8';
+        if (typeof b.content !== 'string')
+          throw new HttpError(422, 'Invalid request: content is required');
+        if (
+          encoding !== 'utf-8' &&
+          encoding !== 'utf8' &&
+          encoding !== 'base64'
+        )
+          throw new HttpError(
+            422,
+            `encoding '${encoding}' is invalid: use utf-8 or base64`,
+          );
+        const sha = await this.repos.writeBlob(
+          r.owner,
+          r.name,
+          Buffer.from(b.content, encoding === 'base64' ? 'base64' : 'utf8'),
+        );
+        json(ctx.res, 201, this.#shapes.shortBlob(r, sha));
+      },
+    );
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/git/blobs/:sha`,
+      'git/get-blob',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const content = await this.repos.readBlob(
+          r.owner,
+          r.name,
+          ctx.params.sha,
+        );
+        if (!content) throw new HttpError(404, 'Not Found');
+        json(ctx.res, 200, this.#shapes.blob(r, ctx.params.sha, content));
+      },
+    );
+
+    // Pull requests (open, list, get; branches of the same repository only)
+    const pullShape = async (r: RepoRecord, p: PullRecord, full: boolean) => {
+      const refs = await this.repos.refs(r.owner, r.name);
+      return this.#shapes.pull(
+        r,
+        this.#owner(r),
+        this.ensureUser(p.user),
+        p,
+        {
+          head: refs[`refs/heads/${p.head}`] ?? ZERO_SHA,
+          base: refs[`refs/heads/${p.base}`] ?? ZERO_SHA,
+        },
+        full,
+      );
+    };
+    /** `owner:branch` or `branch` → the branch, when owner is this repository's. */
+    const headBranch = (r: RepoRecord, head: string) => {
+      const colon = head.indexOf(':');
+      if (colon < 0) return head;
+      return head.slice(0, colon).toLowerCase() === r.owner.toLowerCase()
+        ? head.slice(colon + 1)
+        : undefined;
+    };
+    R.add(
+      'POST',
+      `${api}/repos/:owner/:repo/pulls`,
+      'pulls/create',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const b = await ctx.json();
+        if (
+          typeof b.title !== 'string' ||
+          typeof b.head !== 'string' ||
+          typeof b.base !== 'string'
+        )
+          throw new HttpError(
+            422,
+            'Invalid request: title, head and base are required',
+          );
+        const head = headBranch(r, b.head);
+        const refs = await this.repos.refs(r.owner, r.name);
+        const headSha = head && refs[`refs/heads/${head}`];
+        const baseSha = refs[`refs/heads/${b.base}`];
+        if (!headSha)
+          throw new ValidationFailed([
+            { resource: 'PullRequest', field: 'head', code: 'invalid' },
+          ]);
+        if (!baseSha)
+          throw new ValidationFailed([
+            { resource: 'PullRequest', field: 'base', code: 'invalid' },
+          ]);
+        if (
+          (r.pulls ?? []).some(
+            p => p.state === 'open' && p.head === head && p.base === b.base,
+          )
+        )
+          throw new ValidationFailed([
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for ${r.owner}:${head}.`,
+            },
+          ]);
+        if (await this.repos.isAncestor(r.owner, r.name, headSha, baseSha))
+          throw new ValidationFailed([
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `No commits between ${b.base} and ${head}`,
+            },
+          ]);
+        const now = new Date().toISOString();
+        const pull = this.#state.update(s => {
+          const rec = s.repos[`${r.owner}/${r.name}`.toLowerCase()];
+          rec.pulls ??= [];
+          const p: PullRecord = {
+            id: s.nextId++,
+            number: rec.pulls.length + 1,
+            title: b.title,
+            body: typeof b.body === 'string' ? b.body : null,
+            head: head!,
+            base: b.base,
+            state: 'open',
+            draft: b.draft === true,
+            user: this.#login(ctx),
+            createdAt: now,
+            updatedAt: now,
+          };
+          rec.pulls.push(p);
+          return p;
+        });
+        json(ctx.res, 201, await pullShape(r, pull, true));
+      },
+    );
+    R.add('GET', `${api}/repos/:owner/:repo/pulls`, 'pulls/list', async ctx => {
+      const r = this.#repoOr404(ctx);
+      const q = ctx.url.searchParams;
+      const state = q.get('state') ?? 'open';
+      const head = q.get('head');
+      const base = q.get('base');
+      const want = head === null ? undefined : headBranch(r, head);
+      const perPage = Math.min(100, Number(q.get('per_page') ?? 30));
+      const pulls = [...(r.pulls ?? [])]
+        .reverse()
+        .filter(p => state === 'all' || p.state === state)
+        .filter(p => head === null || p.head === want)
+        .filter(p => base === null || p.base === base)
+        .slice(0, perPage);
+      json(
+        ctx.res,
+        200,
+        await Promise.all(pulls.map(p => pullShape(r, p, false))),
+      );
+    });
+    R.add(
+      'GET',
+      `${api}/repos/:owner/:repo/pulls/:number`,
+      'pulls/get',
+      async ctx => {
+        const r = this.#repoOr404(ctx);
+        const p = (r.pulls ?? []).find(
+          x => String(x.number) === ctx.params.number,
+        );
+        if (!p) throw new HttpError(404, 'Not Found');
+        json(ctx.res, 200, await pullShape(r, p, true));
       },
     );
     R.add(
@@ -556,17 +946,33 @@ export class GitHubUpstream implements UpstreamSpec {
       'repos/list-commits',
       async ctx => {
         const r = this.#repoOr404(ctx);
-        const ref = ctx.url.searchParams.get('sha') ?? r.defaultBranch;
-        const perPage = Math.min(
-          100,
-          Number(ctx.url.searchParams.get('per_page') ?? 30),
+        const q = ctx.url.searchParams;
+        const ref = q.get('sha') || r.defaultBranch;
+        const date = (name: string) => {
+          const v = q.get(name);
+          if (!v) return undefined;
+          const d = new Date(v);
+          if (Number.isNaN(d.getTime()))
+            throw new HttpError(400, `Invalid ${name}: '${v}' is not a date`);
+          return d;
+        };
+        const commits = await this.repos.log(
+          r.owner,
+          r.name,
+          ref,
+          perPageOf(q),
+          {
+            path: q.get('path') || undefined,
+            since: date('since'),
+            until: date('until'),
+          },
         );
-        const commits = await this.repos.log(r.owner, r.name, ref, perPage);
-        json(
-          ctx.res,
-          200,
-          commits.map(c => this.#shapes.commit(r, c)),
-        );
+        // The listed SHAs decide the answer (commits never change), so the
+        // ETag is taken over them.
+        const etag = etagOf(commits.map(c => c.sha));
+        if (notModified(ctx, etag)) return;
+        const body = commits.map(c => this.#shapes.commit(r, c));
+        json(ctx.res, 200, body, { etag });
       },
     );
     R.add(
@@ -612,10 +1018,7 @@ export class GitHubUpstream implements UpstreamSpec {
           const etag = `"${
             this.#shapes.content(r, ctx.params.path, body, ref).sha
           }"`;
-          if (ctx.req.headers['if-none-match'] === etag) {
-            ctx.res.writeHead(304, { etag }).end();
-            return;
-          }
+          if (notModified(ctx, etag)) return;
           ctx.res.writeHead(200, {
             'content-type': 'application/vnd.github.raw; charset=utf-8',
             'content-length': body.length,
@@ -774,16 +1177,9 @@ export class GitHubUpstream implements UpstreamSpec {
             x =>
               x.status === q.get('status') || x.conclusion === q.get('status'),
           );
-        const perPage = Math.min(100, Number(q.get('per_page') ?? 30));
-        const page = runs.slice(0, perPage);
-        const etag = `"${crypto
-          .createHash('sha1')
-          .update(JSON.stringify(page))
-          .digest('hex')}"`;
-        if (ctx.req.headers['if-none-match'] === etag) {
-          ctx.res.writeHead(304, { etag }).end();
-          return;
-        }
+        const page = runs.slice(0, perPageOf(q));
+        const etag = etagOf(page);
+        if (notModified(ctx, etag)) return;
         const body = {
           total_count: runs.length,
           workflow_runs: await Promise.all(
@@ -858,10 +1254,6 @@ export class GitHubUpstream implements UpstreamSpec {
     };
   }
 
-  #git(r: RepoRecord, args: string[]) {
-    return git(args, { cwd: this.repos.dir(r.owner, r.name) });
-  }
-
   async #deliverWebhooks(owner: string, repo: string, updates: RefUpdate[]) {
     const r = this.getRepo(owner, repo);
     if (!r) return;
@@ -916,6 +1308,35 @@ export class GitHubUpstream implements UpstreamSpec {
       }
     }
   }
+}
+
+/** GitHub's `per_page`: default 30, at most 100. */
+function perPageOf(q: URLSearchParams): number {
+  const n = Number(q.get('per_page') ?? 30);
+  return Number.isInteger(n) && n >= 1 ? Math.min(100, n) : 30;
+}
+
+/** A strong ETag over a value (the records an answer is made from). */
+function etagOf(value: unknown): string {
+  return `"${crypto
+    .createHash('sha1')
+    .update(JSON.stringify(value))
+    .digest('hex')}"`;
+}
+
+/**
+ * Answers 304 (with the ETag, no body) when the request's If-None-Match
+ * names `etag` (weak or strong, in a list, or `*`); true when it did.
+ */
+function notModified(ctx: Ctx, etag: string): boolean {
+  const header = ctx.req.headers['if-none-match'];
+  if (!header) return false;
+  const bare = (t: string) => t.trim().replace(/^W\//, '');
+  const match = header
+    .split(',')
+    .some(t => t.trim() === '*' || bare(t) === bare(etag));
+  if (match) ctx.res.writeHead(304, { etag }).end();
+  return match;
 }
 
 function postLoopback(

@@ -5,7 +5,7 @@
  */
 
 import crypto from 'node:crypto';
-import { CommitInfo } from '../git';
+import { CommitInfo, GitCommitObject, GitTreeEntry } from '../git';
 
 export interface UserRecord {
   login: string;
@@ -42,6 +42,23 @@ export interface WorkflowRunRecord {
   displayTitle: string;
 }
 
+/** A pull request (only open ones: the sandbox neither merges nor closes). */
+export interface PullRecord {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  /** Branch names in this repository (no forks). */
+  head: string;
+  base: string;
+  state: 'open';
+  draft: boolean;
+  /** Login of the user who opened it. */
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface RepoRecord {
   id: number;
   owner: string;
@@ -64,6 +81,8 @@ export interface RepoRecord {
   allowMergeCommit: boolean;
   allowSquashMerge: boolean;
   allowRebaseMerge: boolean;
+  /** Pull requests, by number (absent in state files written before they existed). */
+  pulls?: PullRecord[];
 }
 
 const nodeId = (kind: string, id: number | string) =>
@@ -396,6 +415,169 @@ export class Shapes {
         : null,
       repository: repo,
       head_repository: repo,
+    };
+  }
+
+  /** The git-commit shape of GitHub's Git Data API (GET/POST git/commits). */
+  gitCommit(r: RepoRecord, c: GitCommitObject) {
+    const base = `${this.api()}/repos/${r.owner}/${r.name}/git`;
+    const html = `${this.web()}/${r.owner}/${r.name}/commit`;
+    return {
+      sha: c.sha,
+      node_id: nodeId('Commit', c.sha),
+      url: `${base}/commits/${c.sha}`,
+      html_url: `${html}/${c.sha}`,
+      author: c.author,
+      committer: c.committer,
+      message: c.message,
+      tree: { sha: c.tree, url: `${base}/trees/${c.tree}` },
+      parents: c.parents.map(p => ({
+        sha: p,
+        url: `${base}/commits/${p}`,
+        html_url: `${html}/${p}`,
+      })),
+      verification: {
+        verified: false,
+        reason: 'unsigned',
+        signature: null,
+        payload: null,
+        verified_at: null,
+      },
+    };
+  }
+
+  /** The git-tree shape (GET/POST git/trees). */
+  gitTree(
+    r: RepoRecord,
+    sha: string,
+    entries: GitTreeEntry[],
+    truncated = false,
+  ) {
+    const base = `${this.api()}/repos/${r.owner}/${r.name}/git`;
+    return {
+      sha,
+      url: `${base}/trees/${sha}`,
+      tree: entries.map(e => ({
+        path: e.path,
+        mode: e.mode,
+        type: e.type,
+        sha: e.sha,
+        ...(e.size !== undefined ? { size: e.size } : {}),
+        ...(e.type === 'commit'
+          ? {}
+          : {
+              url: `${base}/${e.type === 'tree' ? 'trees' : 'blobs'}/${e.sha}`,
+            }),
+      })),
+      truncated,
+    };
+  }
+
+  /** The short-blob shape of POST git/blobs. */
+  shortBlob(r: RepoRecord, sha: string) {
+    return {
+      url: `${this.api()}/repos/${r.owner}/${r.name}/git/blobs/${sha}`,
+      sha,
+    };
+  }
+
+  /** The blob shape of GET git/blobs/{sha}: base64 in 60-character lines, as GitHub sends it. */
+  blob(r: RepoRecord, sha: string, content: Buffer) {
+    return {
+      sha,
+      node_id: nodeId('Blob', sha),
+      url: `${this.api()}/repos/${r.owner}/${r.name}/git/blobs/${sha}`,
+      size: content.length,
+      content: (content.toString('base64').match(/.{1,60}/g) ?? []).join('\n'),
+      encoding: 'base64',
+    };
+  }
+
+  /**
+   * A pull request: `full` is the pull-request shape of GET/POST (with the
+   * mergeability counters), otherwise the pull-request-simple shape of lists.
+   */
+  pull(
+    r: RepoRecord,
+    owner: UserRecord,
+    author: UserRecord,
+    p: PullRecord,
+    shas: { head: string; base: string },
+    full: boolean,
+  ) {
+    const api = `${this.api()}/repos/${r.owner}/${r.name}`;
+    const html = `${this.web()}/${r.owner}/${r.name}/pull/${p.number}`;
+    const repo = this.repo(r, owner);
+    const side = (ref: string, sha: string) => ({
+      label: `${r.owner}:${ref}`,
+      ref,
+      sha,
+      repo,
+      user: this.user(owner),
+    });
+    const link = (href: string) => ({ href });
+    const simple = {
+      url: `${api}/pulls/${p.number}`,
+      id: p.id,
+      node_id: nodeId('PullRequest', p.id),
+      html_url: html,
+      diff_url: `${html}.diff`,
+      patch_url: `${html}.patch`,
+      issue_url: `${api}/issues/${p.number}`,
+      commits_url: `${api}/pulls/${p.number}/commits`,
+      review_comments_url: `${api}/pulls/${p.number}/comments`,
+      review_comment_url: `${api}/pulls/comments{/number}`,
+      comments_url: `${api}/issues/${p.number}/comments`,
+      statuses_url: `${api}/statuses/${shas.head}`,
+      number: p.number,
+      state: p.state,
+      locked: false,
+      title: p.title,
+      user: this.user(author),
+      body: p.body,
+      labels: [],
+      milestone: null,
+      active_lock_reason: null,
+      created_at: p.createdAt,
+      updated_at: p.updatedAt,
+      closed_at: null,
+      merged_at: null,
+      merge_commit_sha: null,
+      assignee: null,
+      assignees: [],
+      requested_reviewers: [],
+      requested_teams: [],
+      head: side(p.head, shas.head),
+      base: side(p.base, shas.base),
+      _links: {
+        self: link(`${api}/pulls/${p.number}`),
+        html: link(html),
+        issue: link(`${api}/issues/${p.number}`),
+        comments: link(`${api}/issues/${p.number}/comments`),
+        review_comments: link(`${api}/pulls/${p.number}/comments`),
+        review_comment: link(`${api}/pulls/comments{/number}`),
+        commits: link(`${api}/pulls/${p.number}/commits`),
+        statuses: link(`${api}/statuses/${shas.head}`),
+      },
+      author_association: 'MEMBER',
+      auto_merge: null,
+      draft: p.draft,
+    };
+    if (!full) return simple;
+    return {
+      ...simple,
+      merged: false,
+      mergeable: null,
+      rebaseable: null,
+      mergeable_state: 'unknown',
+      merged_by: null,
+      comments: 0,
+      review_comments: 0,
+      maintainer_can_modify: false,
+      commits: 1,
+      additions: 0,
+      deletions: 0,
+      changed_files: 0,
     };
   }
 

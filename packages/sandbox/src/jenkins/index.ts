@@ -276,7 +276,7 @@ export class JenkinsUpstream implements UpstreamSpec {
       const folders = [
         ...new Set(Object.values(this.#state.data.jobs).map(j => j.folder)),
       ];
-      sendJson(ctx.res, 200, {
+      sendTree(ctx, {
         _class: 'hudson.model.Hudson',
         mode: 'NORMAL',
         nodeDescription: 'Slipway sandbox Jenkins',
@@ -291,10 +291,10 @@ export class JenkinsUpstream implements UpstreamSpec {
     R.add('GET', '/job/:folder/api/json', 'jenkins:folder', ctx => {
       const f = this.#folderJson(ctx.params.folder);
       if (!f.jobs.length) throw new HttpError(404, 'Not Found');
-      sendJson(ctx.res, 200, f);
+      sendTree(ctx, f);
     });
     R.add('GET', '/job/:folder/job/:name/api/json', 'jenkins:job', ctx => {
-      sendJson(ctx.res, 200, this.#jobJson(this.#jobOr404(ctx)));
+      sendTree(ctx, this.#jobJson(this.#jobOr404(ctx)));
     });
     R.add(
       'GET',
@@ -302,7 +302,7 @@ export class JenkinsUpstream implements UpstreamSpec {
       'jenkins:build',
       ctx => {
         const j = this.#jobOr404(ctx);
-        sendJson(ctx.res, 200, this.#build(j, this.#buildOr404(ctx, j)));
+        sendTree(ctx, this.#build(j, this.#buildOr404(ctx, j)));
       },
     );
     R.add(
@@ -332,6 +332,77 @@ export class JenkinsUpstream implements UpstreamSpec {
       },
     );
   }
+}
+
+/** One node of a `tree=` query: the properties kept, and an index range for arrays. */
+interface TreeNode {
+  children: Map<string, TreeNode>;
+  range?: { from: number; to?: number };
+}
+
+/**
+ * Parses Jenkins' `tree=` syntax: `a,b[c,d[e]]{0,10}`. `{M,N}` keeps array
+ * items M (inclusive) to N (exclusive); `{N}` item N only; `{M,}` from M;
+ * `{,N}` up to N. Throws HttpError(400) on a malformed query.
+ */
+export function parseTree(tree: string): TreeNode {
+  let i = 0;
+  const fail = (): never => {
+    throw new HttpError(400, `Malformed tree expression at ${i}: ${tree}`);
+  };
+  const list = (): Map<string, TreeNode> => {
+    const out = new Map<string, TreeNode>();
+    for (;;) {
+      const name = /^[A-Za-z0-9_$]+/.exec(tree.slice(i))?.[0] ?? fail();
+      i += name.length;
+      const node: TreeNode = { children: new Map() };
+      if (tree[i] === '[') {
+        i++;
+        node.children = list();
+        if (tree[i++] !== ']') fail();
+      }
+      if (tree[i] === '{') {
+        const m = /^\{(\d*)(,?)(\d*)\}/.exec(tree.slice(i)) ?? fail();
+        i += m[0].length;
+        const [, a, comma, b] = m;
+        if (!a && !b) fail();
+        const from = a ? Number(a) : 0;
+        node.range = comma
+          ? { from, to: b ? Number(b) : undefined }
+          : { from, to: from + 1 };
+      }
+      out.set(name, node);
+      if (tree[i] !== ',') return out;
+      i++;
+    }
+  };
+  const root = { children: list() };
+  if (i !== tree.length) fail();
+  return root;
+}
+
+/** Keeps what a `tree=` node selects (and `_class`, as Jenkins does). */
+export function applyTree(value: unknown, node: TreeNode): unknown {
+  if (Array.isArray(value)) {
+    const { from = 0, to = undefined } = node.range ?? {};
+    return value
+      .slice(from, to)
+      .map(v => applyTree(v, { ...node, range: undefined }));
+  }
+  if (!value || typeof value !== 'object' || !node.children.size) return value;
+  const src = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  if ('_class' in src) out._class = src._class;
+  for (const [key, child] of node.children) {
+    if (key in src) out[key] = applyTree(src[key], child);
+  }
+  return out;
+}
+
+/** Sends a JSON API answer, narrowed by the request's `tree=` when present. */
+function sendTree(ctx: Ctx, body: unknown) {
+  const tree = ctx.url.searchParams.get('tree');
+  sendJson(ctx.res, 200, tree ? applyTree(body, parseTree(tree)) : body);
 }
 
 function escapeHtml(s: string) {

@@ -74,6 +74,8 @@ export interface ArgoApplicationSpec {
 export interface ArgoHealthStatus {
   status?: string;
   message?: string;
+  /** When the status last changed (application health only). */
+  lastTransitionTime?: string;
 }
 
 /** v1alpha1ResourceStatus. @public */
@@ -97,11 +99,13 @@ export interface ArgoApplicationStatus {
     phase?: string;
     message?: string;
     syncResult?: { revision?: string };
+    startedAt?: string;
     finishedAt?: string;
   };
   history?: Array<{
     id?: number | string;
     revision?: string;
+    deployStartedAt?: string;
     deployedAt?: string;
   }>;
   summary?: { images?: string[]; externalURLs?: string[] };

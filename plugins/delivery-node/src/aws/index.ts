@@ -17,6 +17,8 @@ export type {
   EcrRepositorySpec,
   EcrRepositoryState,
 } from './EcrRepositories';
+export { EcrImages } from './EcrImages';
+export type { EcrRepositoryArn, ListEcrImagesOptions } from './EcrImages';
 export { IrsaRoles } from './IrsaRoles';
 export type {
   ServiceRoleDeletion,

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import git from 'isomorphic-git';
 import { ConfigReader } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
 import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '@internal/sandbox';
@@ -13,18 +12,20 @@ jest.setTimeout(120_000);
 const OWNER = 'slipway-demo';
 const REPO = 'helm-charts';
 
-describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
-  let sb: Sandbox;
-  let tmpDir: string;
+/** Node's fetch, past Jest's network guard (it blocks global fetch). */
+const { fetch: undiciFetch } = require('undici') as { fetch: typeof fetch };
 
-  const config = (helmCharts: object = {}) =>
+describe("HelmChartsRepo (against the sandbox through GitHub's Git Data API)", () => {
+  let sb: Sandbox;
+
+  const config = (helmCharts: object = {}, token?: string) =>
     new ConfigReader({
       integrations: {
         github: [
           {
             host: new URL(sb.urls.github).host,
             apiBaseUrl: sb.urls.githubApi,
-            token: SANDBOX_CREDENTIALS.githubToken,
+            token: token ?? SANDBOX_CREDENTIALS.githubToken,
           },
         ],
       },
@@ -38,6 +39,10 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
         },
       },
     });
+  const repoFor = (c: ConfigReader) =>
+    HelmChartsRepo.fromConfig(c, { fetch: undiciFetch });
+  /** GitHub requests since the last reset, by operation. */
+  const calls = () => sb.faults.counters().github ?? {};
 
   beforeAll(async () => {
     sb = await startSandbox({
@@ -59,28 +64,28 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
     );
   });
   afterAll(() => sb?.stop());
-  beforeEach(() => {
-    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-work-'));
-  });
-  afterEach(() => {
-    // Every checkout is removed, whether the update succeeded or not.
-    // eslint-disable-next-line jest/no-standalone-expect
-    expect(fs.readdirSync(tmpDir)).toEqual([]);
-    fs.rmSync(tmpDir, { recursive: true, force: true });
-  });
 
-  it('commits and pushes a change, and makes no empty commit when nothing changes', async () => {
-    const repo = HelmChartsRepo.fromConfig(config(), { tmpDir });
+  it('commits a change, makes no empty commit when nothing changes, and removes a folder', async () => {
+    const repo = repoFor(config());
     const first = await repo.update(async files => {
       await files.writeFile('charts/a/values.yaml', 'x: 1\n');
+      await files.writeFile('charts/a/Chart.yaml', 'name: a\n');
     }, 'feat(a): add');
     expect(first.changed).toBe(true);
     expect(await sb.repos.resolveIn(OWNER, REPO, 'main')).toBe(first.commitSha);
     expect(
       await sb.repos.readFileIn(OWNER, REPO, 'main', 'charts/a/values.yaml'),
     ).toBe('x: 1\n');
+    const [commit] = await sb.repos.log(OWNER, REPO, 'main', 1);
+    expect(commit).toMatchObject({
+      message: 'feat(a): add',
+      author: 'Slipway',
+    });
 
     const again = await repo.update(async files => {
+      expect(await files.readFile('charts/a/values.yaml')).toBe('x: 1\n');
+      expect(await files.exists('charts/a')).toBe(true);
+      expect(await files.exists('charts/nope')).toBe(false);
       await files.writeFile('charts/a/values.yaml', 'x: 1\n');
     }, 'feat(a): add');
     expect(again).toMatchObject({ changed: false, commitSha: first.commitSha });
@@ -88,19 +93,50 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
 
     const removed = await repo.update(async files => {
       await files.remove('charts/a');
+      expect(await files.exists('charts/a')).toBe(false);
+      expect(await files.listFiles('charts')).toEqual([]);
     }, 'chore(a): remove');
     expect(removed.changed).toBe(true);
     expect(
-      await sb.repos.readFileIn(OWNER, REPO, 'main', 'charts/a/values.yaml'),
-    ).toBeUndefined();
+      await sb.repos.listDir(
+        sb.repos.cloneUrl(OWNER, REPO),
+        removed.commitSha,
+        '',
+      ),
+    ).toEqual(['README.md']);
   });
 
-  it('fetches one commit deep however long the history and however many charts', async () => {
+  it('writes bytes that are not UTF-8 through a base64 blob, unchanged', async () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0x00, 0x0a]);
+    const r = await repoFor(config()).update(
+      files => files.writeFile('charts/logo/logo.png', bytes),
+      'chore: logo',
+    );
+    const tree = (await sb.repos.resolveTree(OWNER, REPO, r.commitSha))!;
+    const entry = (await sb.repos.listTree(OWNER, REPO, tree, true)).find(
+      e => e.path === 'charts/logo/logo.png',
+    )!;
+    expect(await sb.repos.readBlob(OWNER, REPO, entry.sha)).toEqual(bytes);
+  });
+
+  it('costs the same GitHub calls with 200 charts and a long history as with none, and never fetches the tree with git', async () => {
+    const register = (name: string) =>
+      repoFor(config()).update(async files => {
+        if ((await files.listFiles(`charts/${name}`)).length === 0) {
+          await files.writeFile(`charts/${name}/values.yaml`, 'x: 1\n');
+        }
+      }, `feat(${name}): add`);
+
+    sb.faults.resetCounters();
+    await register('small');
+    const small = calls();
+
     const many: Record<string, string> = {};
     for (let i = 0; i < 200; i++) {
+      many[`charts/filler-${i}/values.yaml`] = `# filler ${i}\n`;
       many[
-        `charts/filler-${i}/values.yaml`
-      ] = `# filler ${i}\nreplicaCount: 1\n`;
+        `charts/filler-${i}/templates/deployment.yaml`
+      ] = `kind: Deployment\n`;
     }
     await sb.repos.commitFiles(OWNER, REPO, 'main', many, 'chore: fill');
     for (let i = 0; i < 30; i++) {
@@ -112,26 +148,44 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
         `chore: bump ${i}`,
       );
     }
-    const repo = HelmChartsRepo.fromConfig(config(), { tmpDir });
-    let seen: { shallow: boolean; commits: number; files: number } | undefined;
-    await repo.update(async files => {
-      const log = await git.log({ fs, dir: files.dir });
-      seen = {
-        shallow: fs.existsSync(path.join(files.dir, '.git', 'shallow')),
-        commits: log.length,
-        files: (await files.listFiles('charts')).length,
-      };
-      await files.writeFile('charts/deep/values.yaml', 'x: 1\n');
-    }, 'feat(deep): add');
-    expect(seen).toEqual({ shallow: true, commits: 1, files: 200 });
+    sb.faults.resetCounters();
+    await register('crowded');
+    const crowded = calls();
+
+    expect(crowded).toEqual(small);
+    expect(crowded).toEqual({
+      'git/get-ref': 1,
+      'git/get-commit': 1,
+      // the root folder and charts/, each once, non-recursively
+      'git/get-tree': 2,
+      'git/create-tree': 1,
+      'git/create-commit': 1,
+      'git/update-ref': 1,
+    });
+    expect(Object.keys(crowded).some(op => op.startsWith('git '))).toBe(false);
+
+    // Reads below a folder list exactly the files there.
+    await repoFor(config()).update(async files => {
+      const below = await files.listFiles('charts/filler-7');
+      expect(below).toEqual([
+        'charts/filler-7/templates/deployment.yaml',
+        'charts/filler-7/values.yaml',
+      ]);
+      expect(await files.readFile('charts/filler-7/values.yaml')).toBe(
+        'replicaCount: 9\n',
+      );
+    }, 'nothing');
   });
 
-  it('lands twenty racing updates fast-forward, each from a fresh shallow checkout (no force push, none lost)', async () => {
+  it('lands twenty racing updates fast-forward, each from a fresh read of the head (no force push, none lost)', async () => {
     const repo = HelmChartsRepo.fromConfig(config(), {
-      tmpDir,
+      fetch: undiciFetch,
+      backoff: { baseMs: 20, maxMs: 2000 },
+      maxAttempts: 30,
     });
     const before = await sb.repos.resolveIn(OWNER, REPO, 'main');
     const names = Array.from({ length: 20 }, (_, i) => `race-${i}`);
+    sb.faults.resetCounters();
     const results = await Promise.all(
       names.map(name =>
         repo.update(async files => {
@@ -143,7 +197,11 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
       ),
     );
     expect(results.every(r => r.changed)).toBe(true);
+    // Some lost a race, were refused as no fast-forward, and tried again.
     expect(results.some(r => r.attempts > 1)).toBe(true);
+    expect(calls()['git/update-ref']).toBe(
+      results.reduce((n, r) => n + r.attempts, 0),
+    );
     const log = await sb.repos.log(OWNER, REPO, 'main', 21);
     // Linear: every commit's single parent is the one before it.
     for (let i = 0; i < 20; i++) {
@@ -162,8 +220,8 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
     }
   });
 
-  it('passes errors of the change through and still removes the checkout', async () => {
-    const repo = HelmChartsRepo.fromConfig(config(), { tmpDir });
+  it('passes errors of the change through', async () => {
+    const repo = repoFor(config());
     await expect(
       repo.update(async () => {
         throw new ConflictError('charts/x exists');
@@ -172,7 +230,7 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
   });
 
   it('refuses paths that leave the repository or reach into .git', async () => {
-    const repo = HelmChartsRepo.fromConfig(config(), { tmpDir });
+    const repo = repoFor(config());
     for (const bad of [
       '../x',
       '/etc/passwd',
@@ -186,25 +244,7 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
   });
 
   it('fails with AuthenticationError and no token in the message when the token is refused', async () => {
-    const repo = HelmChartsRepo.fromConfig(
-      new ConfigReader({
-        integrations: {
-          github: [
-            {
-              host: new URL(sb.urls.github).host,
-              apiBaseUrl: sb.urls.githubApi,
-              token: 'wrong-token-123456',
-            },
-          ],
-        },
-        slipway: {
-          gitops: {
-            helmCharts: { repoUrl: `${sb.urls.github}/${OWNER}/${REPO}` },
-          },
-        },
-      }),
-      { tmpDir },
-    );
+    const repo = repoFor(config({}, 'wrong-token-123456'));
     const err = await repo
       .update(async f => f.writeFile('x.yaml', 'x'), 'x')
       .catch(e => e);
@@ -214,44 +254,17 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
     );
   });
 
-  it('in pull-request mode pushes slipway/<name>-<id> and opens a pull request through the REST API', async () => {
-    const calls: Array<{
-      url: string;
-      method: string;
-      body: any;
-      auth: string;
-    }> = [];
-    const fakeFetch = (async (url: string, init: any) => {
-      calls.push({
-        url,
-        method: init.method ?? 'GET',
-        body: init.body ? JSON.parse(init.body) : undefined,
-        auth: init.headers.authorization,
-      });
-      if (calls.length === 1) {
-        return new Response(
-          JSON.stringify({ html_url: 'https://github.example/pull/7' }),
-          { status: 201 },
-        );
-      }
-      if ((init.method ?? 'GET') === 'POST') {
-        return new Response(
-          JSON.stringify({
-            message: 'Validation Failed',
-            errors: [{ message: 'A pull request already exists for x.' }],
-          }),
-          { status: 422 },
-        );
-      }
-      return new Response(
-        JSON.stringify([{ html_url: 'https://github.example/pull/7' }]),
-        { status: 200 },
-      );
-    }) as unknown as typeof fetch;
-    const repo = HelmChartsRepo.fromConfig(config({ mode: 'pull-request' }), {
-      tmpDir,
-      fetch: fakeFetch,
-    });
+  it('fails with NotFoundError naming the branch when the branch is missing', async () => {
+    const err = await repoFor(config({ branch: 'nope' }))
+      .update(async f => f.writeFile('x.yaml', 'x'), 'x')
+      .catch(e => e);
+    expect(err.name).toBe('NotFoundError');
+    expect(err.message).toContain('branch nope');
+    expect(err.message).not.toContain(SANDBOX_CREDENTIALS.githubToken);
+  });
+
+  it('in pull-request mode creates slipway/<name>-<id> and opens one pull request, which a re-run finds', async () => {
+    const repo = repoFor(config({ mode: 'pull-request' }));
     const head = await sb.repos.resolveIn(OWNER, REPO, 'main');
     const change = async (files: any) => {
       await files.writeFile('charts/pr/values.yaml', 'x: 1\n');
@@ -259,35 +272,35 @@ describe('HelmChartsRepo (against the sandbox over git smart HTTP)', () => {
     const r = await repo.update(change, 'feat(pr): register chart\n\nbody', {
       name: 'pr',
     });
-    expect(r.pullRequestUrl).toBe('https://github.example/pull/7');
     expect(r.branch).toMatch(/^slipway\/pr-[0-9a-f]{8}$/);
+    expect(r.pullRequestUrl).toMatch(
+      new RegExp(`^${sb.urls.github}/${OWNER}/${REPO}/pull/\\d+$`),
+    );
+    // main is untouched; the branch carries the commit.
     expect(await sb.repos.resolveIn(OWNER, REPO, 'main')).toBe(head);
     expect(await sb.repos.resolveIn(OWNER, REPO, r.branch)).toBe(r.commitSha);
-    expect(calls[0]).toMatchObject({
-      url: `${sb.urls.githubApi}/repos/${OWNER}/${REPO}/pulls`,
-      method: 'POST',
-      body: {
+    expect(sb.github.getRepo(OWNER, REPO)?.pulls).toEqual([
+      expect.objectContaining({
         title: 'feat(pr): register chart',
         body: 'body',
         head: r.branch,
         base: 'main',
-      },
-      auth: `Bearer ${SANDBOX_CREDENTIALS.githubToken}`,
-    });
+        state: 'open',
+      }),
+    ]);
 
     // A re-run finds the same branch and the open pull request: nothing new.
     const again = await repo.update(
       change,
       'feat(pr): register chart\n\nbody',
-      {
-        name: 'pr',
-      },
+      { name: 'pr' },
     );
     expect(again).toMatchObject({
       branch: r.branch,
       commitSha: r.commitSha,
-      pullRequestUrl: 'https://github.example/pull/7',
+      pullRequestUrl: r.pullRequestUrl,
     });
+    expect(sb.github.getRepo(OWNER, REPO)?.pulls).toHaveLength(1);
   });
 });
 

@@ -1,8 +1,3 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
 import { Config } from '@backstage/config';
 import {
   AuthenticationError,
@@ -17,8 +12,16 @@ import {
   GithubCredentialsProvider,
   ScmIntegrations,
 } from '@backstage/integration';
+import { retry } from '@octokit/plugin-retry';
+import { Octokit } from '@octokit/rest';
 import { readHelmChartsSettings } from './config';
-import { GitObjectWorkTree, WorkTree } from './WorkTree';
+import {
+  ApiWorkTree,
+  BlobMode,
+  GitObjects,
+  TreeEntry,
+  WorkTree,
+} from './WorkTree';
 
 /** Progress lines from an update (the action passes ctx.logger). @public */
 export interface UpdateLogger {
@@ -30,7 +33,7 @@ export interface UpdateLogger {
  * What a change returns. Whatever it is comes back as `result` of
  * {@link HelmChartsRepo.update}; it must be JSON-like, and the change must
  * be a pure function of the files it sees, because it runs again on a fresh
- * checkout after each lost race.
+ * read of the branch head after each lost race.
  *
  * @public
  */
@@ -46,7 +49,7 @@ export interface UpdateResult<T extends ChangeResult = ChangeResult> {
   pullRequestUrl?: string;
   /** The branch the commit was pushed to. */
   branch: string;
-  /** Checkouts it took (1 + lost races). */
+  /** Attempts it took (1 + lost races). */
   attempts: number;
   result: T;
 }
@@ -63,20 +66,25 @@ export interface HelmChartsRepoOptions {
   repoUrl: string;
   branch: string;
   mode: 'push' | 'pull-request';
-  /** GitHub REST base URL for the repository's host. */
-  apiBaseUrl?: string;
+  /** GitHub REST base URL for the repository's host (GitHub's Git Data API is used). */
+  apiBaseUrl: string;
   credentials: GithubCredentialsProvider;
   fetch?: typeof fetch;
-  /** Parent folder of the temporary checkouts. Default os.tmpdir(). */
+  /**
+   * @deprecated Updates go through GitHub's Git Data API; no local checkout
+   * is made. Ignored.
+   */
   tmpDir?: string;
   author?: { name: string; email: string };
-  /** Checkouts tried before giving up on racing pushes. Default 10. */
+  /** Attempts before giving up on a branch that other writers keep moving. Default 10. */
   maxAttempts?: number;
   /**
    * Exponential backoff with full jitter: the smallest window unit and the
    * cap, in ms. Default 100 / 10000.
    */
   backoff?: { baseMs: number; maxMs: number };
+  /** Retries of a request that failed with a 5xx or a network error. Default 2. */
+  retries?: number;
 }
 
 const DEFAULT_AUTHOR = {
@@ -84,28 +92,61 @@ const DEFAULT_AUTHOR = {
   email: 'slipway@users.noreply.github.com',
 };
 
-/** True when a push failed because the branch moved (another writer won). */
-function isRace(e: unknown): boolean {
-  const err = e as { code?: string; data?: { reason?: string } };
-  if (err?.code === 'PushRejectedError')
-    return err.data?.reason === 'not-fast-forward';
-  if (err?.code === 'GitPushError') {
-    return /fast-forward|fetch first|lock|failed to update|expected|stale/i.test(
-      String((e as Error).message),
-    );
-  }
-  return false;
-}
-
 const sleep = (ms: number) =>
   new Promise<void>(resolve => setTimeout(resolve, ms));
 
+// @octokit/rest carries its own copy of @octokit/core, whose types differ
+// from the one @octokit/plugin-retry is typed against; at runtime they agree.
+const GitDataOctokit = Octokit.plugin(
+  retry as unknown as Parameters<typeof Octokit.plugin>[0],
+);
+type GitDataClient = InstanceType<typeof GitDataOctokit>;
+
+/** A failed GitHub request, as Octokit reports it. */
+interface RequestFailure {
+  status?: number;
+  message?: string;
+  response?: {
+    data?: { message?: string; errors?: Array<{ message?: string }> };
+  };
+}
+
+const failure = (e: unknown) => e as RequestFailure;
+
+/** GitHub's own words for a failed request (message and validation errors). */
+function githubMessage(e: unknown): string {
+  const data = failure(e).response?.data;
+  const parts = [
+    data?.message ?? failure(e).message ?? String(e),
+    ...(data?.errors ?? []).map(x => x.message).filter(Boolean),
+  ];
+  return parts.join(': ');
+}
+
+/** True when a non-forced ref update failed because the branch moved (another writer won). */
+function isRace(e: unknown): boolean {
+  return (
+    failure(e).status === 422 && /not a fast.forward/i.test(githubMessage(e))
+  );
+}
+
+/** Text that survives a UTF-8 round trip goes inline in the tree; anything else as a base64 blob. */
+function asText(content: Buffer): string | undefined {
+  const text = content.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(content) ? text : undefined;
+}
+
 /**
- * The helm-charts GitOps repository: every change is a shallow, single-branch
- * checkout into a fresh temporary folder, a commit, and a fast-forward push
- * (never a force push), retried from a fresh checkout with exponential
- * backoff and full jitter when another writer moved the branch first. The
- * cost of an update is one commit's tree, whatever the repository's history.
+ * The helm-charts GitOps repository, written through GitHub's Git Data API
+ * (what github.com and GitHub Enterprise Server offer): each update reads the
+ * branch ref and its commit, reads only the folders and files the change
+ * asks for, then creates a tree on the head's tree (`base_tree`, with only
+ * the changed paths), a commit on the head, and moves the branch with a
+ * non-forced ref update. GitHub refuses that update ("not a fast forward")
+ * when another writer moved the branch first; the update then starts again
+ * from a fresh read, after an exponential backoff with full jitter. Nothing
+ * is cloned, so an update costs the same whether the repository holds 10
+ * charts or 10,000 and whatever its history.
  *
  * @public
  */
@@ -126,7 +167,7 @@ export class HelmChartsRepo {
     options: Partial<
       Pick<
         HelmChartsRepoOptions,
-        'fetch' | 'tmpDir' | 'maxAttempts' | 'backoff' | 'author'
+        'fetch' | 'tmpDir' | 'maxAttempts' | 'backoff' | 'author' | 'retries'
       >
     > = {},
   ): HelmChartsRepo {
@@ -146,7 +187,11 @@ export class HelmChartsRepo {
     );
     return new HelmChartsRepo({
       ...settings,
-      apiBaseUrl: integration.config.apiBaseUrl,
+      apiBaseUrl:
+        integration.config.apiBaseUrl ??
+        (integration.config.host === 'github.com'
+          ? 'https://api.github.com'
+          : `https://${integration.config.host}/api/v3`),
       credentials:
         DefaultGithubCredentialsProvider.fromIntegrations(integrations),
       author: {
@@ -175,9 +220,9 @@ export class HelmChartsRepo {
   }
 
   /**
-   * Applies `change` to a fresh checkout of the branch and publishes it:
-   * nothing when no file changed, else a commit pushed fast-forward to the
-   * branch (push mode) or to `slipway/<name>-<id>` with a pull request
+   * Applies `change` to the branch head and publishes it: nothing when no
+   * file changed, else a commit moved onto the branch fast-forward only
+   * (push mode) or onto `slipway/<name>-<id>` with a pull request
    * (pull-request mode). Errors thrown by `change` end the update as they are.
    */
   async update<T extends ChangeResult>(
@@ -186,30 +231,22 @@ export class HelmChartsRepo {
     options: UpdateOptions = {},
   ): Promise<UpdateResult<T>> {
     const token = await this.#token();
+    const github = this.#client(token);
     const maxAttempts = this.#o.maxAttempts ?? 10;
     const { baseMs, maxMs } = this.#o.backoff ?? { baseMs: 100, maxMs: 10_000 };
     for (let attempt = 1; ; attempt++) {
-      const dir = await fs.promises.mkdtemp(
-        path.join(this.#o.tmpDir ?? os.tmpdir(), 'slipway-helm-charts-'),
-      );
       const started = Date.now();
-      try {
-        const outcome = await this.#attempt(
-          dir,
-          token,
-          change,
-          message,
-          options,
-        );
-        if (outcome !== 'raced') return { ...outcome, attempts: attempt };
-      } catch (e) {
-        throw this.#wrap(e, token);
-      } finally {
-        await fs.promises.rm(dir, { recursive: true, force: true });
-      }
+      const outcome = await this.#attempt(
+        github,
+        token,
+        change,
+        message,
+        options,
+      );
+      if (outcome !== 'raced') return { ...outcome, attempts: attempt };
       if (attempt >= maxAttempts) {
         throw new ConflictError(
-          `Gave up pushing to ${this.repoUrl} (${this.branch}) after ${attempt} attempts: other writers kept moving the branch`,
+          `Gave up updating ${this.branch} of ${this.repoUrl} after ${attempt} attempts: other writers kept moving the branch`,
         );
       }
       // Full jitter over a window that doubles per lost race; the window's
@@ -221,7 +258,7 @@ export class HelmChartsRepo {
       options.logger?.info(
         `${this.branch} of ${
           this.repoUrl
-        } moved while pushing; retrying from a fresh checkout in ${delay} ms (attempt ${
+        } moved while committing; retrying from the new head in ${delay} ms (attempt ${
           attempt + 1
         } of ${maxAttempts})`,
       );
@@ -229,77 +266,167 @@ export class HelmChartsRepo {
     }
   }
 
+  #client(token: string): GitDataClient {
+    const silent = () => {};
+    return new GitDataOctokit({
+      auth: token,
+      baseUrl: this.#o.apiBaseUrl.replace(/\/+$/, ''),
+      userAgent: 'slipway',
+      request: this.#o.fetch ? { fetch: this.#o.fetch } : {},
+      // Failures are reported once, by update(), without the token.
+      log: { debug: silent, info: silent, warn: silent, error: silent },
+      retry: { retries: this.#o.retries ?? 2 },
+    });
+  }
+
+  /** One GitHub call; a failure comes back named, classified and without the token. */
+  async #call<R>(token: string, what: string, fn: () => Promise<R>) {
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.#httpError(
+        failure(e).status,
+        `${what}: ${githubMessage(e).slice(0, 300)}`,
+        token,
+      );
+    }
+  }
+
   async #attempt<T>(
-    dir: string,
+    github: GitDataClient,
     token: string,
     change: (files: WorkTree) => Promise<T>,
     message: string,
     options: UpdateOptions,
   ): Promise<Omit<UpdateResult<T>, 'attempts'> | 'raced'> {
-    const onAuth = () => ({ username: 'x-access-token', password: token });
-    const onAuthFailure = () => ({ cancel: true });
-    await git.clone({
-      fs,
-      http,
-      dir,
-      url: this.cloneUrl,
-      ref: this.branch,
-      singleBranch: true,
-      depth: 1,
-      noTags: true,
-      noCheckout: true,
-      onAuth,
-      onAuthFailure,
-    });
-    const head = await git.resolveRef({ fs, dir, ref: 'HEAD' });
-    const { commit: headCommit } = await git.readCommit({ fs, dir, oid: head });
-    const files = new GitObjectWorkTree(dir, headCommit.tree);
+    const repo = { owner: this.#owner, repo: this.#repo };
+    const head = await this.#call(
+      token,
+      `reading branch ${this.branch}`,
+      async () =>
+        (
+          await github.rest.git.getRef({ ...repo, ref: `heads/${this.branch}` })
+        ).data.object.sha,
+    );
+    const baseTree = await this.#call(
+      token,
+      `reading commit ${head}`,
+      async () =>
+        (
+          await github.rest.git.getCommit({ ...repo, commit_sha: head })
+        ).data.tree.sha,
+    );
+    const objects: GitObjects = {
+      readTree: (sha, recursive) =>
+        this.#call(token, `reading tree ${sha}`, async () => {
+          const { data } = await github.rest.git.getTree({
+            ...repo,
+            tree_sha: sha,
+            ...(recursive ? { recursive: '1' } : {}),
+          });
+          return {
+            entries: data.tree as TreeEntry[],
+            truncated: data.truncated,
+          };
+        }),
+      readBlob: sha =>
+        this.#call(token, `reading blob ${sha}`, async () => {
+          const { data } = await github.rest.git.getBlob({
+            ...repo,
+            file_sha: sha,
+          });
+          return Buffer.from(
+            data.content,
+            data.encoding === 'base64' ? 'base64' : 'utf8',
+          );
+        }),
+    };
+    const files = new ApiWorkTree(objects, baseTree);
     const result = await change(files);
-    const tree = await files.writeTree();
-    if (tree === headCommit.tree) {
+    const changes = await files.changes();
+    if (changes.length === 0) {
       return { commitSha: head, changed: false, branch: this.branch, result };
     }
+
+    const entries: Array<{
+      path: string;
+      mode: BlobMode;
+      type: 'blob';
+      sha?: string | null;
+      content?: string;
+    }> = [];
+    for (const c of changes) {
+      const text = c.content && asText(c.content);
+      if (c.content === null) {
+        entries.push({ path: c.path, mode: c.mode, type: 'blob', sha: null });
+      } else if (text !== undefined && text !== null) {
+        entries.push({
+          path: c.path,
+          mode: c.mode,
+          type: 'blob',
+          content: text,
+        });
+      } else {
+        const content = c.content.toString('base64');
+        const blob = await this.#call(
+          token,
+          `writing ${c.path}`,
+          async () =>
+            (
+              await github.rest.git.createBlob({
+                ...repo,
+                content,
+                encoding: 'base64',
+              })
+            ).data.sha,
+        );
+        entries.push({ path: c.path, mode: c.mode, type: 'blob', sha: blob });
+      }
+    }
+    const tree = await this.#call(
+      token,
+      'writing the tree',
+      async () =>
+        (
+          await github.rest.git.createTree({
+            ...repo,
+            base_tree: baseTree,
+            tree: entries,
+          })
+        ).data.sha,
+    );
     const author = this.#o.author ?? DEFAULT_AUTHOR;
-    const sha = await git.commit({
-      fs,
-      dir,
-      message,
-      author,
-      tree,
-      parent: [head],
-    });
+    const sha = await this.#call(
+      token,
+      'writing the commit',
+      async () =>
+        (
+          await github.rest.git.createCommit({
+            ...repo,
+            message,
+            tree,
+            parents: [head],
+            author,
+          })
+        ).data.sha,
+    );
 
     if (this.mode === 'pull-request') {
+      // The branch name holds the tree's id: a re-run of the same change
+      // finds its branch and its pull request instead of opening new ones.
       const prBranch = `slipway/${options.name ?? 'change'}-${tree.slice(
         0,
         8,
       )}`;
-      let commitSha = sha;
-      try {
-        await git.push({
-          fs,
-          http,
-          dir,
-          remote: 'origin',
-          ref: this.branch,
-          remoteRef: `refs/heads/${prBranch}`,
-          onAuth,
-          onAuthFailure,
-        });
-        options.logger?.info(`Pushed ${sha} to branch ${prBranch}`);
-      } catch (e) {
-        if (!isRace(e)) throw e;
-        // The branch exists: an earlier run pushed this very tree (the name holds its id).
-        const remote = await git.listServerRefs({
-          http,
-          url: this.cloneUrl,
-          prefix: `refs/heads/${prBranch}`,
-          onAuth,
-        });
-        commitSha = remote[0]?.oid ?? sha;
-        options.logger?.info(`Branch ${prBranch} already holds this change`);
-      }
+      const commitSha = await this.#publishBranch(
+        github,
+        token,
+        prBranch,
+        sha,
+        options,
+      );
       const pullRequestUrl = await this.#openPullRequest(
+        github,
         token,
         prBranch,
         message,
@@ -314,78 +441,118 @@ export class HelmChartsRepo {
     }
 
     try {
-      await git.push({
-        fs,
-        http,
-        dir,
-        remote: 'origin',
-        ref: this.branch,
-        onAuth,
-        onAuthFailure,
+      await github.rest.git.updateRef({
+        ...repo,
+        ref: `heads/${this.branch}`,
+        sha,
+        force: false,
       });
     } catch (e) {
       if (isRace(e)) return 'raced';
-      throw e;
+      throw this.#httpError(
+        failure(e).status,
+        `moving ${this.branch} to ${sha}: ${githubMessage(e).slice(0, 300)}`,
+        token,
+      );
     }
-    options.logger?.info(`Pushed ${sha} to ${this.branch} of ${this.repoUrl}`);
-
+    options.logger?.info(
+      `Committed ${sha} to ${this.branch} of ${this.repoUrl}`,
+    );
     return { commitSha: sha, changed: true, branch: this.branch, result };
   }
 
+  /** Creates the pull-request branch at `sha`, or finds it from an earlier run; returns its head. */
+  async #publishBranch(
+    github: GitDataClient,
+    token: string,
+    branch: string,
+    sha: string,
+    options: UpdateOptions,
+  ): Promise<string> {
+    const repo = { owner: this.#owner, repo: this.#repo };
+    try {
+      await github.rest.git.createRef({
+        ...repo,
+        ref: `refs/heads/${branch}`,
+        sha,
+      });
+      options.logger?.info(`Created branch ${branch} at ${sha}`);
+      return sha;
+    } catch (e) {
+      if (failure(e).status !== 422) {
+        throw this.#httpError(
+          failure(e).status,
+          `creating branch ${branch}: ${githubMessage(e).slice(0, 300)}`,
+          token,
+        );
+      }
+    }
+    // The branch exists: an earlier run pushed this very tree (the name holds its id).
+    const existing = await this.#call(
+      token,
+      `reading branch ${branch}`,
+      async () =>
+        (
+          await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` })
+        ).data.object.sha,
+    );
+    options.logger?.info(`Branch ${branch} already holds this change`);
+    return existing;
+  }
+
+  /** The open pull request from `head` into the branch: found, or opened. */
   async #openPullRequest(
+    github: GitDataClient,
     token: string,
     head: string,
     message: string,
   ): Promise<string> {
-    const base = this.#o.apiBaseUrl;
-    if (!base) {
-      throw new InputError(
-        `integrations.github for ${this.repoUrl} has no apiBaseUrl; pull-request mode needs it`,
+    const repo = { owner: this.#owner, repo: this.#repo };
+    const find = () =>
+      this.#call(
+        token,
+        `listing pull requests of ${head}`,
+        async () =>
+          (
+            await github.rest.pulls.list({
+              ...repo,
+              state: 'open',
+              head: `${this.#owner}:${head}`,
+              base: this.branch,
+            })
+          ).data[0]?.html_url,
       );
-    }
-    const doFetch = this.#o.fetch ?? fetch;
-    const headers = {
-      accept: 'application/vnd.github+json',
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      'x-github-api-version': '2022-11-28',
-      'user-agent': 'slipway',
-    };
+    const found = await find();
+    if (found) return found;
     const [title, ...rest] = message.split('\n');
-    const pulls = `${base}/repos/${encodeURIComponent(
-      this.#owner,
-    )}/${encodeURIComponent(this.#repo)}/pulls`;
-    const res = await doFetch(pulls, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        title,
-        body: rest.join('\n').trim(),
-        head,
-        base: this.branch,
-      }),
-    });
-    if (res.ok) {
-      return ((await res.json()) as { html_url: string }).html_url;
-    }
-    const text = await res.text();
-    if (res.status === 422 && /already exists/i.test(text)) {
-      const found = await doFetch(
-        `${pulls}?state=open&head=${encodeURIComponent(
-          `${this.#owner}:${head}`,
-        )}`,
-        { headers },
-      );
-      if (found.ok) {
-        const list = (await found.json()) as Array<{ html_url: string }>;
-        if (list[0]) return list[0].html_url;
+    try {
+      return (
+        await github.rest.pulls.create({
+          ...repo,
+          title,
+          body: rest.join('\n').trim(),
+          head,
+          base: this.branch,
+        })
+      ).data.html_url;
+    } catch (e) {
+      // Opened by a concurrent run between the look-up and here.
+      if (
+        failure(e).status === 422 &&
+        /already exists/i.test(githubMessage(e))
+      ) {
+        const again = await find();
+        if (again) return again;
       }
+      throw this.#httpError(
+        failure(e).status,
+        `opening a pull request from ${head}: ${githubMessage(e).slice(
+          0,
+          300,
+        )}`,
+        token,
+      );
     }
-    throw this.#httpError(
-      res.status,
-      `opening a pull request from ${head}: ${text.slice(0, 300)}`,
-      token,
-    );
   }
 
   async #token(): Promise<string> {
@@ -400,54 +567,20 @@ export class HelmChartsRepo {
     return token;
   }
 
-  #httpError(status: number, what: string, token: string): Error {
+  #httpError(status: number | undefined, what: string, token: string): Error {
     const message = redact(
-      `helm-charts ${this.repoUrl}: ${what} (HTTP ${status})`,
+      `helm-charts ${this.repoUrl}: ${what}${
+        status ? ` (HTTP ${status})` : ''
+      }`,
       token,
     );
     if (status === 401) return new AuthenticationError(message);
     if (status === 403) return new NotAllowedError(message);
     if (status === 404) return new NotFoundError(message);
     if (status === 409 || status === 422) return new ConflictError(message);
-    if (status === 429 || status >= 500)
+    if (!status || status === 429 || status >= 500)
       return new ServiceUnavailableError(message);
     return new Error(message);
-  }
-
-  /** Errors from git come back with the repository named and no secret in them. */
-  #wrap(e: unknown, token: string): Error {
-    const err = e as Error & {
-      code?: string;
-      data?: { statusCode?: number; response?: string };
-    };
-    if (!err || typeof err !== 'object' || !('message' in err)) {
-      return new Error(redact(String(e), token));
-    }
-    if (err.code === 'HttpError' && err.data?.statusCode) {
-      return this.#httpError(err.data.statusCode, 'git request failed', token);
-    }
-    if (err.code === 'UserCanceledError') {
-      return new AuthenticationError(
-        `helm-charts ${this.repoUrl}: git refused the configured GitHub credentials`,
-      );
-    }
-    if (err.code === 'NotFoundError' && /ref|branch/i.test(err.message)) {
-      return new NotFoundError(
-        `helm-charts ${this.repoUrl}: branch ${this.branch} not found`,
-      );
-    }
-    if (err.code && /Error$/.test(err.code)) {
-      // isomorphic-git's own errors: keep the code, drop anything secret.
-      const wrapped = new Error(
-        redact(`helm-charts ${this.repoUrl}: ${err.message}`, token),
-      );
-      wrapped.name = err.code;
-      return wrapped;
-    }
-    if (token && err.message.includes(token)) {
-      err.message = redact(err.message, token);
-    }
-    return err;
   }
 }
 

@@ -1,17 +1,20 @@
-import fs from 'node:fs';
-import git, { TreeEntry } from 'isomorphic-git';
+import crypto from 'node:crypto';
 import { InputError } from '@backstage/errors';
 
 /**
  * The files of the helm-charts branch head that a change works on. Paths
  * are relative to the repository root, '/'-separated; every one is checked
- * to stay inside the repository and out of `.git`.
+ * to stay inside the repository and out of `.git`. Nothing is read until
+ * asked for.
  *
  * @public
  */
 export interface WorkTree {
-  /** Absolute path of the (shallow) clone; tests look at `.git/shallow` here. */
-  readonly dir: string;
+  /**
+   * @deprecated Updates go through GitHub's Git Data API and there is no
+   * local checkout; always undefined. Kept so existing fakes still compile.
+   */
+  readonly dir?: string;
   /** True when a file or a folder is at the path. */
   exists(filePath: string): Promise<boolean>;
   /** The file's text, or undefined when there is no file. */
@@ -41,58 +44,109 @@ export function safeRepoPath(filePath: string): string {
   return clean;
 }
 
-const isNotFound = (e: unknown) =>
-  (e as { code?: string })?.code === 'NotFoundError' ||
-  (e as { code?: string })?.code === 'ObjectTypeError';
+/** One entry of a git tree, as GitHub's git/trees endpoint lists it. */
+export interface TreeEntry {
+  path: string;
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  sha: string;
+}
+
+/** The git objects of the repository, read on demand (GitHub's Git Data API). */
+export interface GitObjects {
+  /**
+   * A tree's entries; `recursive` lists everything below it (paths relative
+   * to the tree). `truncated` when the host cut a recursive listing short.
+   */
+  readTree(
+    sha: string,
+    recursive: boolean,
+  ): Promise<{ entries: TreeEntry[]; truncated: boolean }>;
+  readBlob(sha: string): Promise<Buffer>;
+}
+
+/** Modes of a file in a git tree: regular, executable, symbolic link. */
+export type BlobMode = '100644' | '100755' | '120000';
+
+/** A file the update changes: its new bytes, or null to delete it. */
+export interface FileChange {
+  path: string;
+  /** The mode to write (the file's current mode when it exists). */
+  mode: BlobMode;
+  content: Buffer | null;
+}
+
+/** The blob SHA git gives these bytes. */
+export function gitBlobSha(content: Buffer): string {
+  return crypto
+    .createHash('sha1')
+    .update(`blob ${content.length}\0`)
+    .update(content)
+    .digest('hex');
+}
 
 /**
- * A WorkTree over the objects of a clone made without a checkout: reads
- * come from the head commit's tree, writes go to an overlay, and
- * {@link GitObjectWorkTree.writeTree} writes only the trees on the changed
- * paths. An update costs the same whether the repository holds 10 charts
- * or 10,000.
+ * A WorkTree over the branch head's git objects, fetched lazily: a read
+ * walks down from the root tree one folder at a time (each folder listed
+ * once, non-recursively), so an update reads the folders on the paths it
+ * touches and the files it asks for, never the whole tree. Writes go to an
+ * overlay; {@link ApiWorkTree.changes} gives them as the files that differ
+ * from the head, for a tree on `base_tree`.
  */
-export class GitObjectWorkTree implements WorkTree {
+export class ApiWorkTree implements WorkTree {
   readonly #overlay = new Map<string, Buffer | null>();
+  readonly #trees = new Map<string, Promise<Map<string, TreeEntry>>>();
 
-  constructor(readonly dir: string, private readonly headTree: string) {}
+  constructor(
+    private readonly objects: GitObjects,
+    private readonly rootTree: string,
+  ) {}
 
-  async #headBlob(filePath: string): Promise<Buffer | undefined> {
-    try {
-      const { blob } = await git.readBlob({
-        fs,
-        dir: this.dir,
-        oid: this.headTree,
-        filepath: filePath,
-      });
-      return Buffer.from(blob);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
+  #folder(sha: string): Promise<Map<string, TreeEntry>> {
+    let folder = this.#trees.get(sha);
+    if (!folder) {
+      folder = this.objects
+        .readTree(sha, false)
+        .then(({ entries }) => new Map(entries.map(e => [e.path, e])));
+      this.#trees.set(sha, folder);
+      // A failed read is not remembered.
+      folder.catch(() => this.#trees.delete(sha));
     }
+    return folder;
   }
 
-  async #headFiles(dirPath: string): Promise<string[]> {
-    const out: string[] = [];
-    const walk = async (oid: string, prefix: string) => {
-      const { tree } = await git.readTree({ fs, dir: this.dir, oid });
-      for (const e of tree) {
+  /** The head's entry at a path, or undefined. */
+  async #headEntry(filePath: string): Promise<TreeEntry | undefined> {
+    let tree = this.rootTree;
+    const segments = filePath.split('/');
+    for (let i = 0; i < segments.length; i++) {
+      const entry = (await this.#folder(tree)).get(segments[i]);
+      if (!entry || i === segments.length - 1) return entry;
+      if (entry.type !== 'tree') return undefined;
+      tree = entry.sha;
+    }
+    return undefined;
+  }
+
+  async #headFiles(dirPath: string): Promise<TreeEntry[]> {
+    const dir = await this.#headEntry(dirPath);
+    if (dir?.type !== 'tree') return [];
+    const { entries, truncated } = await this.objects.readTree(dir.sha, true);
+    if (!truncated) {
+      return entries
+        .filter(e => e.type === 'blob')
+        .map(e => ({ ...e, path: `${dirPath}/${e.path}` }));
+    }
+    // Too big for one answer: walk it folder by folder.
+    const out: TreeEntry[] = [];
+    const walk = async (sha: string, prefix: string) => {
+      for (const e of (await this.#folder(sha)).values()) {
         const p = `${prefix}/${e.path}`;
-        if (e.type === 'tree') await walk(e.oid, p);
-        else if (e.type === 'blob') out.push(p);
+        if (e.type === 'tree') await walk(e.sha, p);
+        else if (e.type === 'blob') out.push({ ...e, path: p });
       }
     };
-    try {
-      const { oid } = await git.readTree({
-        fs,
-        dir: this.dir,
-        oid: this.headTree,
-        filepath: dirPath,
-      });
-      await walk(oid, dirPath);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await walk(dir.sha, dirPath);
     return out;
   }
 
@@ -108,7 +162,9 @@ export class GitObjectWorkTree implements WorkTree {
     if (this.#overlay.has(clean)) {
       return this.#overlay.get(clean)?.toString('utf8');
     }
-    return (await this.#headBlob(clean))?.toString('utf8');
+    const entry = await this.#headEntry(clean);
+    if (entry?.type !== 'blob') return undefined;
+    return (await this.objects.readBlob(entry.sha)).toString('utf8');
   }
 
   async writeFile(filePath: string, content: string | Buffer): Promise<void> {
@@ -126,7 +182,7 @@ export class GitObjectWorkTree implements WorkTree {
 
   async listFiles(dirPath: string): Promise<string[]> {
     const clean = safeRepoPath(dirPath);
-    const files = new Set(await this.#headFiles(clean));
+    const files = new Set((await this.#headFiles(clean)).map(e => e.path));
     for (const [p, content] of this.#overlay) {
       if (!p.startsWith(`${clean}/`)) continue;
       if (content === null) files.delete(p);
@@ -135,79 +191,28 @@ export class GitObjectWorkTree implements WorkTree {
     return [...files].sort();
   }
 
-  /** Writes the head tree with the overlay applied; returns the new root tree id. */
-  async writeTree(): Promise<string> {
-    const changes = new Map(this.#overlay);
-    return (await this.#build(this.headTree, changes)) ?? (await this.#empty());
-  }
-
-  async #empty() {
-    return git.writeTree({ fs, dir: this.dir, tree: [] });
-  }
-
-  async #build(
-    oid: string | undefined,
-    changes: Map<string, Buffer | null>,
-  ): Promise<string | undefined> {
-    const entries = new Map<string, TreeEntry>();
-    if (oid) {
-      for (const e of (await git.readTree({ fs, dir: this.dir, oid })).tree) {
-        entries.set(e.path, e);
+  /**
+   * The files that differ from the head: written files whose bytes changed
+   * and removed files that existed. Empty when the change left every file
+   * as it was.
+   */
+  async changes(): Promise<FileChange[]> {
+    const out: FileChange[] = [];
+    for (const [p, content] of this.#overlay) {
+      const head = await this.#headEntry(p);
+      if (content === null) {
+        // A removed folder's files are in the overlay one by one.
+        if (head?.type === 'blob')
+          out.push({ path: p, mode: head.mode as BlobMode, content });
+        continue;
       }
+      if (head?.type === 'blob' && head.sha === gitBlobSha(content)) continue;
+      out.push({
+        path: p,
+        mode: head?.type === 'blob' ? (head.mode as BlobMode) : '100644',
+        content,
+      });
     }
-    const below = new Map<string, Map<string, Buffer | null>>();
-    for (const [p, content] of changes) {
-      const slash = p.indexOf('/');
-      if (slash < 0) {
-        const existing = entries.get(p);
-        if (content === null) {
-          if (existing?.type === 'blob') entries.delete(p);
-          else if (existing?.type === 'tree' && !changesUnder(changes, p))
-            entries.delete(p);
-          continue;
-        }
-        const blob = await git.writeBlob({
-          fs,
-          dir: this.dir,
-          blob: new Uint8Array(content),
-        });
-        entries.set(p, {
-          mode: existing?.type === 'blob' ? existing.mode : '100644',
-          path: p,
-          oid: blob,
-          type: 'blob',
-        });
-      } else {
-        const head = p.slice(0, slash);
-        if (!below.has(head)) below.set(head, new Map());
-        below.get(head)!.set(p.slice(slash + 1), content);
-      }
-    }
-    for (const [name, sub] of below) {
-      const existing = entries.get(name);
-      const subTree = await this.#build(
-        existing?.type === 'tree' ? existing.oid : undefined,
-        sub,
-      );
-      if (subTree) {
-        entries.set(name, {
-          mode: '040000',
-          path: name,
-          oid: subTree,
-          type: 'tree',
-        });
-      } else {
-        entries.delete(name);
-      }
-    }
-    if (entries.size === 0) return undefined;
-    return git.writeTree({ fs, dir: this.dir, tree: [...entries.values()] });
+    return out.sort((a, b) => a.path.localeCompare(b.path));
   }
-}
-
-function changesUnder(changes: Map<string, Buffer | null>, dir: string) {
-  for (const [p, c] of changes) {
-    if (p.startsWith(`${dir}/`) && c !== null) return true;
-  }
-  return false;
 }

@@ -1,6 +1,7 @@
 /*
- * The helm-charts GitOps repository: fast-forward-only updates from shallow
- * checkouts, and comment-preserving YAML edits.
+ * The helm-charts GitOps repository: fast-forward-only updates through
+ * GitHub's Git Data API, comment-preserving YAML edits, the repository's commit-message
+ * convention, and promote/rollback as commits.
  */
 
 export { HelmChartsRepo } from './HelmChartsRepo';
@@ -16,4 +17,21 @@ export { safeRepoPath } from './WorkTree';
 export { editYaml, readYaml } from './yamlEdit';
 export type { YamlEdit } from './yamlEdit';
 export { readGitOpsSettings, readHelmChartsSettings } from './config';
+export {
+  CHART_COMMIT_TRAILERS,
+  IMAGE_TAG_PATTERN,
+  checkCommitSha,
+  checkEntityRef,
+  checkImageTag,
+  formatChartCommit,
+  parseChartCommit,
+} from './chartCommits';
+export type { ChartCommit, ParsedChartCommit } from './chartCommits';
+export { ChartReleases } from './releases';
+export type {
+  ChartReleaseResult,
+  PromoteOptions,
+  RollbackOptions,
+  TagFile,
+} from './releases';
 export type { GitOpsSettings, HelmChartsSettings } from './config';

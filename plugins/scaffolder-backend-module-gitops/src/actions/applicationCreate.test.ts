@@ -264,12 +264,29 @@ describe('argocd:application:* (against the sandbox)', () => {
   });
 
   it('never adopts or deletes an Application it does not own', async () => {
-    // payments-api was seeded without Slipway's owner label.
+    // An application made by hand, without Slipway's owner label.
+    await sb.argocd.upsertApplication({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'hand-made', namespace: 'argocd' },
+      spec: {
+        project: 'slipway',
+        source: {
+          repoURL: `${sb.urls.github}/slipway-demo/helm-charts.git`,
+          path: 'charts/hand-made',
+          targetRevision: 'main',
+        },
+        destination: {
+          server: 'https://kubernetes.default.svc',
+          namespace: 'hand-made',
+        },
+      },
+    });
     await expect(
       actions.create.handler(
         context({
-          name: 'payments-api',
-          namespace: 'payments-api',
+          name: 'hand-made',
+          namespace: 'hand-made',
           upsert: true,
         }).ctx,
       ),
@@ -278,10 +295,10 @@ describe('argocd:application:* (against the sandbox)', () => {
       message: expect.stringMatching(/not owned/),
     });
     await expect(
-      actions.remove.handler(context({ name: 'payments-api' }).ctx),
+      actions.remove.handler(context({ name: 'hand-made' }).ctx),
     ).rejects.toMatchObject({ name: 'ConflictError' });
     expect(
-      await actions.instances.get().findApplication('payments-api'),
+      await actions.instances.get().findApplication('hand-made'),
     ).toBeDefined();
   });
 

@@ -268,7 +268,16 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
     expect(fs.readdirSync(tmpDir)).toEqual([]);
   });
 
-  it('registers into a helm-charts repo holding many charts from a depth-1 fetch', async () => {
+  it('registers into a helm-charts repo of 300 more charts with the same GitHub calls, never fetching its tree', async () => {
+    const githubCalls = async (name: string) => {
+      sb.faults.resetCounters();
+      const { ctx, outputs } = context(input(name));
+      await actions.register.handler(ctx);
+      expect(outputs.commitSha).toBe(await head());
+      return sb.faults.counters().github;
+    };
+    const lean = await githubCalls('lean');
+
     const filler: Record<string, string> = {};
     for (let i = 0; i < 300; i++) {
       filler[
@@ -283,35 +292,19 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
       filler,
       'chore: many charts',
     );
-    const seen: Array<{ shallow: boolean; commits: number }> = [];
-    const original = actions.helmCharts.update.bind(actions.helmCharts);
-    const spy = jest
-      .spyOn(actions.helmCharts, 'update')
-      .mockImplementation((change, message, options) =>
-        original(
-          async files => {
-            seen.push({
-              shallow: fs.existsSync(path.join(files.dir, '.git', 'shallow')),
-              // The shallow boundary: one commit fetched, the branch head.
-              commits: fs
-                .readFileSync(path.join(files.dir, '.git', 'shallow'), 'utf8')
-                .trim()
-                .split('\n').length,
-            });
-            return change(files);
-          },
-          message,
-          options,
-        ),
-      );
-    try {
-      const { ctx, outputs } = context(input('crowded'));
-      await actions.register.handler(ctx);
-      expect(outputs.commitSha).toBe(await head());
-      expect(seen).toEqual([{ shallow: true, commits: 1 }]);
-    } finally {
-      spy.mockRestore();
-    }
+    const crowded = await githubCalls('crowded');
+
+    expect(crowded).toEqual(lean);
+    // Git Data API only: the ref, its commit, the root and charts/ folders
+    // (non-recursive), one tree on base_tree, one commit, one ref update.
+    expect(crowded).toEqual({
+      'git/get-ref': 1,
+      'git/get-commit': 1,
+      'git/get-tree': 2,
+      'git/create-tree': 1,
+      'git/create-commit': 1,
+      'git/update-ref': 1,
+    });
   });
 
   it('converges after a crash between the push and its checkpoint: no duplicate commit', async () => {

@@ -1,0 +1,37 @@
+export interface Config {
+  slipway?: {
+    /**
+     * The delivery backend: the status behind the catalog page's build,
+     * image and sync cards and the Delivery tab, and rollback/promote.
+     * Upstream connections are the ones the scaffolder modules use
+     * (`integrations.github`, `slipway.aws`, `argocd`, `jenkins`,
+     * `slipway.gitops.helmCharts`); environments, in promotion order, are
+     * `slipway.gitops.environments`.
+     */
+    delivery?: {
+      /**
+       * How long an upstream's answer for one entity is served from the
+       * cache before the upstream is asked again. Default 30.
+       */
+      cacheTtlSeconds?: number;
+      /**
+       * How long an upstream failure is remembered before the upstream is
+       * asked again. Default 10.
+       */
+      failureTtlSeconds?: number;
+      /**
+       * How long the last good answer is served, marked stale, while its
+       * upstream fails. Default 86400 (one day).
+       */
+      staleMaxSeconds?: number;
+      /** An upstream call taking longer than this fails its section. Default 10. */
+      upstreamTimeoutSeconds?: number;
+      /** Builds, images and commits shown per entity. Default 10. */
+      listLimit?: number;
+      /** Argo CD sync history entries kept per application. Default 10. */
+      historyLimit?: number;
+      /** Entities whose sections are cached at once. Default 2000. */
+      cacheMaxEntities?: number;
+    };
+  };
+}

@@ -1,0 +1,218 @@
+/*
+ * Test wiring: a seeded sandbox, the app-config the backend would read
+ * against it, and a backend started through the real HTTP stack with the
+ * delivery plugin, a catalog holding the examples (plus entities tests
+ * add), and a permission policy that denies one named user.
+ */
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  BackstageCredentials,
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { JsonObject } from '@backstage/types';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '@internal/sandbox';
+import { deliveryPlugin } from '../plugin';
+import {
+  createDeliveryUpstreams,
+  deliveryUpstreamsServiceRef,
+} from '../services/deliveryUpstreams';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const undiciFetch = require('undici').fetch as typeof fetch;
+
+/** The user whose every permission request is denied. */
+export const DENIED_USER = 'user:default/mallory';
+/** The user the catalog hides `component:default/payments-api` from. */
+export const OUTSIDER = 'user:default/outsider';
+
+export async function startTestSandbox(): Promise<Sandbox> {
+  return startSandbox({
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sb-delivery-')),
+    ports: { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 },
+    seed: true,
+    buildMs: 0,
+    progressingMs: 100,
+    reconcileIntervalMs: 0,
+  });
+}
+
+/** app-config.yaml's upstream settings, pointed at this sandbox. */
+export function sandboxConfigData(
+  sb: Sandbox,
+  delivery: JsonObject = {},
+): JsonObject {
+  return {
+    integrations: {
+      github: [
+        {
+          host: new URL(sb.urls.github).host,
+          apiBaseUrl: sb.urls.githubApi,
+          token: SANDBOX_CREDENTIALS.githubToken,
+        },
+      ],
+    },
+    aws: { mainAccount: { ...SANDBOX_CREDENTIALS.aws } },
+    argocd: {
+      appLocatorMethods: [
+        {
+          type: 'config',
+          instances: [
+            {
+              name: 'sandbox',
+              url: sb.urls.argocd,
+              username: SANDBOX_CREDENTIALS.argocdUser,
+              password: SANDBOX_CREDENTIALS.argocdPassword,
+            },
+          ],
+        },
+      ],
+    },
+    jenkins: {
+      instances: [
+        {
+          name: 'default',
+          baseUrl: sb.urls.jenkins,
+          username: 'slipway',
+          apiKey: 'sandbox-jenkins-token',
+        },
+      ],
+    },
+    slipway: {
+      aws: {
+        accountId: '123456789012',
+        region: 'eu-west-1',
+        endpoint: sb.urls.aws,
+        eks: { clusterName: 'slipway-dev' },
+      },
+      gitops: {
+        helmCharts: {
+          repoUrl: `${sb.urls.github}/slipway-demo/helm-charts`,
+          branch: 'main',
+        },
+        environments: ['dev', 'staging', 'prod'],
+      },
+      argocd: { project: 'slipway' },
+      delivery,
+    },
+  };
+}
+
+/** A component as examples/services.yaml declares it, in this sandbox. */
+export function serviceEntity(
+  name: string,
+  annotations: Record<string, string | undefined> = {},
+): Entity {
+  const all: Record<string, string | undefined> = {
+    'github.com/project-slug': `slipway-demo/${name}`,
+    'jenkins.io/job-full-name': `slipway-demo/${name}`,
+    'argocd/app-name': name,
+    'aws.amazon.com/aws-ecr-repository-arn': `arn:aws:ecr:eu-west-1:123456789012:repository/${name}`,
+    ...annotations,
+  };
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: Object.fromEntries(
+        Object.entries(all).filter(([, v]) => v !== undefined),
+      ) as Record<string, string>,
+    },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'group:payments-team',
+    },
+  };
+}
+
+export async function startDeliveryBackend(options: {
+  sb: Sandbox;
+  entities: Entity[];
+  delivery?: JsonObject;
+}) {
+  const catalog = catalogServiceMock({ entities: options.entities });
+  const visible = catalogServiceMock.mock({
+    getEntityByRef: async (ref, opts) => {
+      const { credentials } = opts as { credentials: BackstageCredentials };
+      const principal = credentials.principal as { userEntityRef?: string };
+      if (
+        principal.userEntityRef === OUTSIDER &&
+        ref === 'component:default/payments-api'
+      ) {
+        return undefined;
+      }
+      return catalog.getEntityByRef(ref, opts!);
+    },
+  });
+  const auditEvents: Array<{
+    eventId: string;
+    outcome: string;
+    meta: unknown;
+  }> = [];
+  const backend = await startTestBackend({
+    features: [
+      deliveryPlugin,
+      mockServices.rootConfig.factory({
+        data: sandboxConfigData(options.sb, options.delivery),
+      }),
+      createServiceFactory({
+        service: catalogServiceRef,
+        deps: {},
+        factory: () => visible,
+      }),
+      mockServices.permissions.mock({
+        authorize: async (requests, opts) => {
+          const principal = (opts?.credentials?.principal ?? {}) as {
+            userEntityRef?: string;
+          };
+          return requests.map(() => ({
+            result:
+              principal.userEntityRef === DENIED_USER
+                ? AuthorizeResult.DENY
+                : AuthorizeResult.ALLOW,
+          }));
+        },
+      }).factory,
+      createServiceFactory({
+        service: coreServices.auditor,
+        deps: {},
+        factory: () => ({
+          createEvent: async ({ eventId, meta }) => ({
+            success: async o => {
+              auditEvents.push({
+                eventId,
+                outcome: 'success',
+                meta: { ...meta, ...o?.meta },
+              });
+            },
+            fail: async o => {
+              auditEvents.push({
+                eventId,
+                outcome: 'failure',
+                meta: { ...meta, error: o.error.message },
+              });
+            },
+          }),
+        }),
+      }),
+      createServiceFactory({
+        service: deliveryUpstreamsServiceRef,
+        deps: { config: coreServices.rootConfig },
+        factory: ({ config }) =>
+          createDeliveryUpstreams(config, { fetch: undiciFetch }),
+      }),
+    ],
+  });
+  return { backend, server: backend.server, auditEvents };
+}

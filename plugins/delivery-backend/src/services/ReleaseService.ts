@@ -1,0 +1,211 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, InputError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ANNOTATIONS,
+  deliveryPromotePermission,
+  deliveryRollbackPermission,
+  ReleaseResult,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  parseChartCommit,
+  readYaml,
+} from '@internal/backstage-plugin-delivery-node';
+import { Entity } from '@backstage/catalog-model';
+import { resolveEntity } from './entities';
+import { DeliverySettings } from './settings';
+import { DeliveryUpstreams } from './upstreams';
+
+/**
+ * Rollback and promote, as commits to the helm-charts repository (Argo
+ * CD's own rollback is refused while automated sync is on, and would be
+ * undone by the next sync anyway). Each checks the caller's permission on
+ * the entity first; the helm-charts commit names the user.
+ */
+export class ReleaseService {
+  readonly #catalog: CatalogService;
+  readonly #permissions: PermissionsService;
+  readonly #settings: DeliverySettings;
+  readonly #upstreams: DeliveryUpstreams;
+  readonly #logger: LoggerService;
+
+  static create(deps: {
+    catalog: CatalogService;
+    permissions: PermissionsService;
+    settings: DeliverySettings;
+    upstreams: DeliveryUpstreams;
+    logger: LoggerService;
+  }): ReleaseService {
+    return new ReleaseService(deps);
+  }
+
+  private constructor(deps: {
+    catalog: CatalogService;
+    permissions: PermissionsService;
+    settings: DeliverySettings;
+    upstreams: DeliveryUpstreams;
+    logger: LoggerService;
+  }) {
+    this.#catalog = deps.catalog;
+    this.#permissions = deps.permissions;
+    this.#settings = deps.settings;
+    this.#upstreams = deps.upstreams;
+    this.#logger = deps.logger;
+  }
+
+  /**
+   * Reverts the last change of `environment`'s image tag: the environment's
+   * tag file goes back to the tag it had before that change.
+   */
+  async rollback(
+    request: { entityRef: unknown; environment: unknown },
+    options: { credentials: BackstageCredentials; userEntityRef: string },
+  ): Promise<ReleaseResult & { entityRef: string }> {
+    const environment = this.#environment(request.environment, 'environment');
+    const { entity, entityRef } = await resolveEntity(
+      { catalog: this.#catalog, permissions: this.#permissions },
+      request.entityRef,
+      options.credentials,
+      deliveryRollbackPermission,
+    );
+    const name = chartName(entity);
+    const hc = this.#upstreams.helmCharts;
+    const gh = this.#upstreams.github;
+    const envFile = `charts/${name}/values-${environment}.yaml`;
+    const envValues = await gh.getFileContent(
+      hc.owner,
+      hc.repo,
+      envFile,
+      hc.branch,
+    );
+    if (envValues === undefined) {
+      throw new InputError(
+        `${entityRef} has no ${envFile} in ${hc.owner}/${hc.repo}`,
+      );
+    }
+    // The environment's tag lives in its own file when pinned there
+    // (promoted), else in the shared values.yaml (CI's bumps).
+    const file = tagOf(envValues) ? envFile : `charts/${name}/values.yaml`;
+    const content =
+      file === envFile
+        ? envValues
+        : await gh.getFileContent(hc.owner, hc.repo, file, hc.branch);
+    const current = content === undefined ? undefined : tagOf(content);
+    if (!current) {
+      throw new InputError(`${file} sets no image.tag; nothing to roll back`);
+    }
+    const history = await gh.listCommits(hc.owner, hc.repo, {
+      sha: hc.branch,
+      path: file,
+      perPage: 50,
+    });
+    const changes = history.map(c => ({
+      commit: c,
+      ...parseChartCommit(c.fullMessage ?? c.message, name),
+    }));
+    const last = changes.findIndex(c => c.tag === current);
+    const previous =
+      last === -1
+        ? undefined
+        : changes.slice(last + 1).find(c => c.tag && c.tag !== current);
+    if (last === -1 || !previous?.tag) {
+      throw new ConflictError(
+        `No earlier image tag for ${environment} in the recent history of ${file}; nothing to roll back to`,
+      );
+    }
+    const result = await hc.rollback({
+      name,
+      environment,
+      expectTag: current,
+      toTag: previous.tag,
+      reverts: {
+        sha: changes[last].commit.sha,
+        subject: changes[last].commit.message,
+      },
+      requestedBy: options.userEntityRef,
+    });
+    this.#logger.info('Rolled back', {
+      entityRef,
+      environment,
+      from: current,
+      to: previous.tag,
+      commit: result.commitSha,
+      user: options.userEntityRef,
+    });
+    return { ...result, entityRef };
+  }
+
+  /** Copies the tag `from` runs into the next environment's values file. */
+  async promote(
+    request: { entityRef: unknown; from: unknown; to: unknown; tag?: string },
+    options: { credentials: BackstageCredentials; userEntityRef: string },
+  ): Promise<ReleaseResult & { entityRef: string }> {
+    const from = this.#environment(request.from, 'from');
+    const to = this.#environment(request.to, 'to');
+    const order = this.#settings.environments;
+    if (order.indexOf(to) !== order.indexOf(from) + 1) {
+      throw new InputError(
+        `Promotion goes to the next environment: after ${from} comes ${
+          order[order.indexOf(from) + 1] ?? 'nothing'
+        } (order: ${order.join(', ')})`,
+      );
+    }
+    const { entity, entityRef } = await resolveEntity(
+      { catalog: this.#catalog, permissions: this.#permissions },
+      request.entityRef,
+      options.credentials,
+      deliveryPromotePermission,
+    );
+    const result = await this.#upstreams.helmCharts.promote({
+      name: chartName(entity),
+      from,
+      to,
+      tag: request.tag,
+      requestedBy: options.userEntityRef,
+    });
+    this.#logger.info('Promoted', {
+      entityRef,
+      from,
+      to,
+      tag: result.toTag,
+      commit: result.commitSha,
+      user: options.userEntityRef,
+    });
+    return { ...result, entityRef };
+  }
+
+  #environment(value: unknown, field: string): string {
+    if (
+      typeof value !== 'string' ||
+      !this.#settings.environments.includes(value)
+    ) {
+      throw new InputError(
+        `${field} must be one of ${this.#settings.environments.join(', ')}`,
+      );
+    }
+    return value;
+  }
+}
+
+function tagOf(valuesYaml: string): string | undefined {
+  const tag = readYaml(valuesYaml, ['image', 'tag']);
+  return typeof tag === 'string' && tag ? tag : undefined;
+}
+
+/** The chart folder's name: from slipway.io/chart-path, else the entity name. */
+export function chartName(entity: Entity): string {
+  const path =
+    entity.metadata.annotations?.[ANNOTATIONS.chartPath] ??
+    `charts/${entity.metadata.name}`;
+  const m = /^charts\/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/.exec(path);
+  if (!m) {
+    throw new InputError(
+      `${ANNOTATIONS.chartPath} must be charts/<name> (got '${path}')`,
+    );
+  }
+  return m[1];
+}

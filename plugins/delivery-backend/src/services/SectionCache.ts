@@ -1,0 +1,149 @@
+import type {
+  Section,
+  SectionError,
+} from '@internal/backstage-plugin-delivery-common';
+
+/** Settings of a {@link SectionCache}. */
+export interface SectionCacheOptions {
+  /** How long a good answer is served without asking the upstream again. */
+  ttlMs: number;
+  /** How long a failure is remembered before the upstream is asked again. */
+  failureTtlMs: number;
+  /** How long a good answer may be served as stale while its upstream fails. */
+  staleMaxMs: number;
+  /** Most entries kept; the least recently used go first. */
+  maxEntries: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+interface Entry {
+  value?: unknown;
+  fetchedAt?: number;
+  /** Until when the entry answers without a load (good or failed). */
+  freshUntil: number;
+  failure?: SectionError;
+  inflight?: Promise<Section<unknown>>;
+}
+
+/** A load's failure, already phrased for the page. */
+export class SectionLoadError extends Error {
+  constructor(readonly sectionError: Omit<SectionError, 'since'>) {
+    super(sectionError.message);
+    this.name = 'SectionLoadError';
+  }
+}
+
+/**
+ * Per-key cache of the sections of the delivery status. For one key it
+ * makes at most one upstream load per TTL, however many requests arrive:
+ * concurrent requests share the load in flight, later ones get the cached
+ * answer. When a load fails, the last good answer is served marked `stale`
+ * (for up to `staleMaxMs`) with the failure and since when it has been
+ * failing; the failure itself is remembered for `failureTtlMs` so an outage
+ * does not turn every page view into another upstream call.
+ */
+export class SectionCache {
+  readonly #o: SectionCacheOptions;
+  readonly #entries = new Map<string, Entry>();
+  #loads = 0;
+
+  constructor(options: SectionCacheOptions) {
+    this.#o = options;
+  }
+
+  /** Upstream loads started so far (for tests and benches). */
+  get loads(): number {
+    return this.#loads;
+  }
+
+  /** Forgets every entry whose key starts with `prefix`. */
+  invalidate(prefix: string): void {
+    for (const key of [...this.#entries.keys()]) {
+      if (key.startsWith(prefix)) this.#entries.delete(key);
+    }
+  }
+
+  /** The section for `key`, loading it with `load` when the cache cannot answer. */
+  async get<T>(key: string, load: () => Promise<T>): Promise<Section<T>> {
+    const now = this.#now();
+    const entry = this.#entries.get(key);
+    if (entry) {
+      // Least recently used order: re-insert on every use.
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      if (entry.inflight) return entry.inflight as Promise<Section<T>>;
+      if (now < entry.freshUntil) return this.#answer<T>(entry, now);
+    }
+    const current: Entry = entry ?? { freshUntil: 0 };
+    const inflight = this.#load(current, load);
+    current.inflight = inflight;
+    this.#entries.set(key, current);
+    this.#evict();
+    return inflight;
+  }
+
+  async #load<T>(entry: Entry, load: () => Promise<T>): Promise<Section<T>> {
+    this.#loads++;
+    try {
+      const value = await load();
+      const now = this.#now();
+      entry.value = value;
+      entry.fetchedAt = now;
+      entry.failure = undefined;
+      entry.freshUntil = now + this.#o.ttlMs;
+    } catch (e) {
+      const now = this.#now();
+      const reason =
+        e instanceof SectionLoadError
+          ? e.sectionError
+          : {
+              kind: 'upstream' as const,
+              message: String((e as Error)?.message ?? e),
+            };
+      entry.failure = {
+        ...reason,
+        since: entry.failure?.since ?? new Date(now).toISOString(),
+      };
+      entry.freshUntil = now + this.#o.failureTtlMs;
+    } finally {
+      entry.inflight = undefined;
+    }
+    return this.#answer<T>(entry, this.#now());
+  }
+
+  #answer<T>(entry: Entry, now: number): Section<T> {
+    const fetchedAt =
+      entry.fetchedAt === undefined
+        ? undefined
+        : new Date(entry.fetchedAt).toISOString();
+    if (!entry.failure) {
+      return { state: 'ok', data: entry.value as T, fetchedAt };
+    }
+    const usable =
+      entry.fetchedAt !== undefined &&
+      now - entry.fetchedAt <= this.#o.staleMaxMs &&
+      entry.failure.kind === 'upstream';
+    if (usable) {
+      return {
+        state: 'stale',
+        data: entry.value as T,
+        fetchedAt,
+        error: entry.failure,
+      };
+    }
+    return { state: 'error', error: entry.failure };
+  }
+
+  #evict() {
+    while (this.#entries.size > this.#o.maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) return;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  #now() {
+    return (this.#o.now ?? Date.now)();
+  }
+}

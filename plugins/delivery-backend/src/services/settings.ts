@@ -1,0 +1,49 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import { readGitOpsSettings } from '@internal/backstage-plugin-delivery-node';
+
+/** `slipway.delivery`, with defaults applied (see config.d.ts). */
+export interface DeliverySettings {
+  /** `slipway.gitops.environments`: promotion order. */
+  environments: string[];
+  cacheTtlMs: number;
+  failureTtlMs: number;
+  staleMaxMs: number;
+  upstreamTimeoutMs: number;
+  listLimit: number;
+  historyLimit: number;
+  cacheMaxEntities: number;
+}
+
+function seconds(config: Config | undefined, key: string, fallback: number) {
+  const value = config?.getOptionalNumber(key) ?? fallback;
+  if (!(value >= 0)) {
+    throw new InputError(`slipway.delivery.${key} must be 0 or more`);
+  }
+  return value * 1000;
+}
+
+/** Reads `slipway.delivery`; throws on a value that cannot work. */
+export function readDeliverySettings(root: Config): DeliverySettings {
+  const c = root.getOptionalConfig('slipway.delivery');
+  const { environments } = readGitOpsSettings(root);
+  const count = (key: string, fallback: number) => {
+    const value = c?.getOptionalNumber(key) ?? fallback;
+    if (!Number.isInteger(value) || value < 1) {
+      throw new InputError(
+        `slipway.delivery.${key} must be a whole number >= 1`,
+      );
+    }
+    return value;
+  };
+  return {
+    environments,
+    cacheTtlMs: seconds(c, 'cacheTtlSeconds', 30),
+    failureTtlMs: seconds(c, 'failureTtlSeconds', 10),
+    staleMaxMs: seconds(c, 'staleMaxSeconds', 86400),
+    upstreamTimeoutMs: seconds(c, 'upstreamTimeoutSeconds', 10),
+    listLimit: count('listLimit', 10),
+    historyLimit: count('historyLimit', 10),
+    cacheMaxEntities: count('cacheMaxEntities', 2000),
+  };
+}

@@ -1,0 +1,103 @@
+import type {
+  BuildSection,
+  ImageSection,
+  ReleaseResult,
+  SourceCommit,
+} from '@internal/backstage-plugin-delivery-common';
+import type { ArgoApplication } from '@internal/backstage-plugin-delivery-node';
+
+/*
+ * What the delivery backend needs from each upstream. The real
+ * implementations are delivery-node's clients (see plugin.ts); these
+ * narrow views keep the status service independent of how they are built.
+ */
+
+/** GitHub: the app repository's commits and Actions runs, the helm-charts history. */
+export interface GitHubUpstream {
+  listCommits(
+    owner: string,
+    repo: string,
+    options?: { sha?: string; path?: string; since?: string; perPage?: number },
+  ): Promise<Array<SourceCommit & { fullMessage?: string }>>;
+  listWorkflowRuns(
+    owner: string,
+    repo: string,
+    options?: { branch?: string; perPage?: number },
+  ): Promise<BuildSection>;
+  getFileContent(
+    owner: string,
+    repo: string,
+    path: string,
+    ref?: string,
+  ): Promise<string | undefined>;
+  getRepository(
+    owner: string,
+    repo: string,
+  ): Promise<{ defaultBranch: string; htmlUrl: string } | undefined>;
+}
+
+/** Jenkins: one job's builds. */
+export interface JenkinsUpstream {
+  get(instance?: string): {
+    getBuilds(
+      jobFullName: string,
+      options: { limit: number },
+    ): Promise<BuildSection>;
+  };
+}
+
+/** ECR: a repository's images and its owner tag. */
+export interface EcrUpstream {
+  listImages(
+    repositoryArn: string,
+    options: { limit: number },
+  ): Promise<ImageSection>;
+  getOwnerTag(repositoryArn: string): Promise<string | undefined>;
+}
+
+/** Argo CD: applications by name or label selector, per instance. */
+export interface ArgoCdUpstream {
+  names(): string[];
+  has(name?: string): boolean;
+  get(name?: string): {
+    readonly name: string;
+    getApplication(name: string): Promise<ArgoApplication>;
+    listApplications(options?: {
+      selector?: string;
+    }): Promise<ArgoApplication[]>;
+    applicationUrl(name: string, appNamespace?: string): string;
+  };
+}
+
+/** The helm-charts repository: where it is, and the release commits. */
+export interface HelmChartsUpstream {
+  owner: string;
+  repo: string;
+  branch: string;
+  /** Web URL of the repository (no `.git`). */
+  webUrl: string;
+  promote(options: {
+    name: string;
+    from: string;
+    to: string;
+    tag?: string;
+    requestedBy: string;
+  }): Promise<ReleaseResult>;
+  rollback(options: {
+    name: string;
+    environment: string;
+    expectTag: string;
+    toTag: string;
+    reverts: { sha: string; subject: string };
+    requestedBy: string;
+  }): Promise<ReleaseResult>;
+}
+
+/** Every upstream the delivery backend reads. */
+export interface DeliveryUpstreams {
+  github: GitHubUpstream;
+  jenkins: JenkinsUpstream;
+  ecr: EcrUpstream;
+  argocd: ArgoCdUpstream;
+  helmCharts: HelmChartsUpstream;
+}

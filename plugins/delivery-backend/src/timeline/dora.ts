@@ -1,0 +1,234 @@
+/*
+ * DORA's four keys for one environment, from the service's helm-charts
+ * changes (what was deployed, and when it was reverted), Argo CD's sync
+ * history (when it reached the cluster) and the app repository's commits
+ * (for lead time). Pure: `now` is passed in. The definitions, and where the
+ * figures are approximations, are in DORA.md next to this file.
+ */
+
+import type {
+  ChartChange,
+  ChartChangeKind,
+  DoraReport,
+  DoraWindow,
+  EnvironmentSync,
+  GitOpsSection,
+} from '@internal/backstage-plugin-delivery-common';
+import { ChangeOrder, msBetween, shortSha } from './changeOrder';
+
+/** One change that set an environment's image tag. */
+export interface DoraDeployment {
+  /** The helm-charts commit that set the tag. */
+  sha: string;
+  kind: ChartChangeKind;
+  /** The image tag it set, `<sha7>-<build>` for CI's images. */
+  tag: string;
+  /** When it reached the environment (ISO 8601); see `timeFrom`. */
+  deployedAt: string;
+  /** `argocd`: the deployedAt of Argo CD's history entry for this revision; `commit`: the helm-charts commit time, when the bounded history no longer has it. */
+  timeFrom: 'argocd' | 'commit';
+  /** Reverted by a later rollback change, or the environment's current deployment while Argo CD reports it Degraded. */
+  failed: boolean;
+  /** For a failed deployment: when the next deployment that did not fail reached the environment. */
+  restoredAt?: string;
+}
+
+/** What {@link doraDeployments} reads. */
+export interface DoraDeploymentsInput {
+  environment: string;
+  /**
+   * The environment takes its tag from the shared values.yaml (it sets none
+   * in `values-<env>.yaml`), so CI's deploy changes, which carry no
+   * environment, deploy to it.
+   */
+  isBaseEnvironment: boolean;
+  gitops: GitOpsSection;
+  /** The environment's Argo CD application, when known. */
+  sync?: EnvironmentSync;
+}
+
+/**
+ * The deployments to one environment, newest first: each helm-charts change
+ * that set the environment's image tag (deploy, promote and rollback alike).
+ */
+export function doraDeployments(input: DoraDeploymentsInput): DoraDeployment[] {
+  const { environment, isBaseEnvironment, gitops, sync } = input;
+  const changes = gitops.changes;
+  const setsTag = (c: ChartChange): c is ChartChange & { tag: string } =>
+    c.tag !== undefined &&
+    (c.environment === environment ||
+      (c.environment === undefined && isBaseEnvironment));
+  const ofEnv = changes.filter(setsTag);
+
+  // The change the environment runs: its revision, or the newest
+  // deployment at or before it when the revision is a later change.
+  const order = new ChangeOrder(changes);
+  const current = sync?.revision
+    ? ofEnv.find(c => order.includes(sync.revision, c.sha) === true)
+    : undefined;
+  const degradedNow =
+    current !== undefined && sync?.healthStatus === 'Degraded';
+
+  const newestFirst: DoraDeployment[] = ofEnv.map(change => {
+    const reverted = changes.some(
+      later =>
+        later.kind === 'rollback' &&
+        later.reverts === change.sha &&
+        (order.position(later.sha) ?? Infinity) <
+          (order.position(change.sha) ?? -Infinity),
+    );
+    const seen = oldestHistoryEntry(sync, change.sha);
+    return {
+      sha: change.sha,
+      kind: change.kind,
+      tag: change.tag,
+      deployedAt: seen ?? change.committedAt,
+      timeFrom: seen ? 'argocd' : 'commit',
+      failed: reverted || (degradedNow && change === current),
+    };
+  });
+
+  // A failure is restored by the next (newer) deployment that did not fail:
+  // walking newest first, that is the last one seen that did not fail.
+  let restoredAt: string | undefined;
+  for (const deployment of newestFirst) {
+    if (deployment.failed) {
+      if (restoredAt !== undefined) {
+        deployment.restoredAt = restoredAt;
+      }
+    } else {
+      restoredAt = deployment.deployedAt;
+    }
+  }
+  return newestFirst;
+}
+
+function oldestHistoryEntry(
+  sync: EnvironmentSync | undefined,
+  revision: string,
+): string | undefined {
+  const entries = sync?.history.filter(h => h.revision === revision) ?? [];
+  return entries[entries.length - 1]?.deployedAt;
+}
+
+/** What {@link computeDora} reads. */
+export interface DoraInput {
+  environment: string;
+  /** From {@link doraDeployments}; any order. */
+  deployments: DoraDeployment[];
+  /** The app repository's default branch, newest first (a linear history). */
+  commits: { sha: string; committedAt: string }[];
+  now: Date;
+  /** Window lengths in days; 7, 30 and 90 unless given. */
+  windows?: number[];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The median; for an even count, the mean of the two middle values. */
+export function median(values: number[]): number | undefined {
+  if (values.length === 0) {
+    return undefined;
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? sorted[mid]
+    : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * DORA's four keys over windows ending at `now` (a window of d days holds
+ * the times t with now − d days < t ≤ now):
+ *
+ * - deployment frequency: deployments that did not fail / days (and the
+ *   count of all deployments);
+ * - lead time for changes: median of first deployed − committed over the
+ *   app commits first deployed in the window;
+ * - change failure rate: failed / all deployments in the window;
+ * - time to restore: median of restored − deployed over the failed
+ *   deployments in the window that were restored by `now`.
+ */
+export function computeDora(input: DoraInput): DoraReport {
+  const { environment, commits } = input;
+  const now = input.now.getTime();
+  const deployments = input.deployments
+    .map(d => ({ ...d, time: Date.parse(d.deployedAt) }))
+    .filter(d => Number.isFinite(d.time) && d.time <= now)
+    .sort((a, b) => a.time - b.time);
+
+  // Each commit's first deployment: the first one whose image was built
+  // from that commit or a newer one on the branch.
+  const position = new Map<string, number>();
+  commits.forEach((c, i) => position.set(shortSha(c.sha), i));
+  const firstDeployed = commits.map(
+    (commit, i): { committed: number; deployed: number } | undefined => {
+      const first = deployments.find(d => {
+        const built = position.get(d.tag.split('-')[0]);
+        return built !== undefined && built <= i;
+      });
+      const committed = Date.parse(commit.committedAt);
+      return first && Number.isFinite(committed)
+        ? { committed, deployed: first.time }
+        : undefined;
+    },
+  );
+
+  const windows = (input.windows ?? [7, 30, 90]).map((days): DoraWindow => {
+    const from = now - days * DAY_MS;
+    const inWindow = (t: number) => t > from && t <= now;
+    const deployed = deployments.filter(d => inWindow(d.time));
+    const failed = deployed.filter(d => d.failed);
+    const leadTimes = firstDeployed
+      .filter(
+        (f): f is { committed: number; deployed: number } =>
+          f !== undefined && inWindow(f.deployed),
+      )
+      .map(f => Math.max(0, f.deployed - f.committed));
+    const restoreTimes: number[] = [];
+    for (const d of failed) {
+      const ms = msBetween(d.deployedAt, d.restoredAt);
+      // Restored by `now`: a restore after the window's end has not happened yet.
+      if (ms !== undefined && ms >= 0 && d.time + ms <= now) {
+        restoreTimes.push(ms);
+      }
+    }
+
+    const window: DoraWindow = {
+      days,
+      deployments: deployed.length,
+      deploymentsPerDay: (deployed.length - failed.length) / days,
+      failedDeployments: failed.length,
+    };
+    const lead = median(leadTimes);
+    if (lead !== undefined) {
+      window.leadTimeMedianMs = lead;
+    }
+    if (deployed.length > 0) {
+      window.changeFailureRate = failed.length / deployed.length;
+    }
+    const restore = median(restoreTimes);
+    if (restore !== undefined) {
+      window.timeToRestoreMedianMs = restore;
+    }
+    return window;
+  });
+
+  return { environment, windows, basis: basis(input, deployments) };
+}
+
+function basis(input: DoraInput, sorted: DoraDeployment[]): string {
+  const fromArgo = sorted.filter(d => d.timeFrom === 'argocd').length;
+  const fromCommit = sorted.length - fromArgo;
+  const since = sorted.length > 0 ? ` since ${sorted[0].deployedAt}` : '';
+  const oldestCommit = input.commits[input.commits.length - 1];
+  const commitsSince = oldestCommit
+    ? ` (since ${oldestCommit.committedAt})`
+    : '';
+  return [
+    `${sorted.length} helm-charts changes that set ${input.environment}'s image tag${since}`,
+    `deployment times from Argo CD's sync history for ${fromArgo}, from the helm-charts commit time for ${fromCommit}`,
+    'failures are deployments reverted by a rollback or running Degraded',
+    `lead time over the ${input.commits.length} newest app commits${commitsSince}.`,
+  ].join('; ');
+}

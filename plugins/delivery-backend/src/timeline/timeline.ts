@@ -1,0 +1,490 @@
+/*
+ * The commit-to-running timeline: each recent app commit followed through
+ * its build, its image, the tag bump in helm-charts, Argo CD's sync and the
+ * rollout's health, in the environment CI deploys to. Pure: it only reads
+ * the sections it is given. A hop whose evidence is missing (its section
+ * failed, or the upstream keeps no record) is 'unknown'; nothing is made up.
+ */
+
+import {
+  HOPS,
+  type Build,
+  type BuildSection,
+  type ChartChange,
+  type EnvironmentSync,
+  type GitOpsSection,
+  type Hop,
+  type HopName,
+  type Image,
+  type ImageSection,
+  type Severity,
+  type SourceCommit,
+  type SourceSection,
+  type SyncSection,
+  type TimelineEntry,
+} from '@internal/backstage-plugin-delivery-common';
+import { ChangeOrder, msBetween, shortSha, tagOfImage } from './changeOrder';
+
+/** What {@link buildTimeline} follows commits through; a section that failed or is not configured is left out. */
+export interface TimelineInput {
+  source?: SourceSection;
+  build?: BuildSection;
+  image?: ImageSection;
+  sync?: SyncSection;
+  gitops?: GitOpsSection;
+  /** At most this many commits, the newest first. */
+  limit: number;
+}
+
+const SEVERITY_ORDER: Severity[] = [
+  'CRITICAL',
+  'HIGH',
+  'MEDIUM',
+  'LOW',
+  'INFORMATIONAL',
+  'UNDEFINED',
+];
+
+/**
+ * One line for an image's scan: `1 critical, 3 high`, `no findings`, or
+ * what ECR says about a scan that has not completed.
+ */
+export function summariseFindings(scan: Image['scan']): string {
+  if (!scan) {
+    return 'not scanned';
+  }
+  const parts = SEVERITY_ORDER.filter(s => (scan.findings[s] ?? 0) > 0).map(
+    s => `${scan.findings[s]} ${s.toLowerCase()}`,
+  );
+  if (parts.length > 0) {
+    return parts.join(', ');
+  }
+  return scan.status === 'COMPLETE'
+    ? 'no findings'
+    : `scan ${scan.status.toLowerCase().replace(/_/g, ' ')}`;
+}
+
+/**
+ * Follows the newest `limit` app commits from push to healthy in the first
+ * environment of the sync section (the one CI deploys to). Newest first.
+ *
+ * Per commit C: pushed at C's commit time; built by the newest build of C;
+ * the image tagged `<sha7>-<build>`; the helm-charts `deploy` change B that
+ * set that tag; synced at the oldest Argo CD history entry whose revision
+ * includes B (B itself or a newer change of the chart); healthy when the
+ * environment runs the tag and Argo CD reports Healthy. Without the source
+ * section there are no commits to follow and the timeline is empty.
+ */
+export function buildTimeline(input: TimelineInput): TimelineEntry[] {
+  const commits = input.source?.commits ?? [];
+  const context: Context = {
+    commits,
+    build: input.build,
+    image: input.image,
+    gitops: input.gitops,
+    order: input.gitops ? new ChangeOrder(input.gitops.changes) : undefined,
+    environment: input.sync?.environments[0],
+  };
+  return commits
+    .slice(0, Math.max(0, Math.floor(input.limit)))
+    .map(commit => followCommit(commit, context));
+}
+
+interface Context {
+  commits: SourceCommit[];
+  build?: BuildSection;
+  image?: ImageSection;
+  gitops?: GitOpsSection;
+  order?: ChangeOrder;
+  environment?: EnvironmentSync;
+}
+
+const PENDING: Hop = { state: 'pending' };
+const UNKNOWN: Hop = { state: 'unknown' };
+
+/** A hop that did not happen yet stops the road: what follows waits. */
+function stops(hop: Hop): boolean {
+  return (
+    hop.state === 'pending' || hop.state === 'running' || hop.state === 'failed'
+  );
+}
+
+function followCommit(commit: SourceCommit, ctx: Context): TimelineEntry {
+  const entry: TimelineEntry = {
+    commit,
+    ...(ctx.environment ? { environment: ctx.environment.environment } : {}),
+    hops: {
+      pushed: { state: 'done', at: commit.committedAt, url: commit.url },
+      built: UNKNOWN,
+      imagePushed: UNKNOWN,
+      tagBumped: UNKNOWN,
+      synced: UNKNOWN,
+      healthy: UNKNOWN,
+    },
+  };
+  const hops = entry.hops;
+  const remaining = (from: HopName) => {
+    for (const name of HOPS.slice(HOPS.indexOf(from))) {
+      hops[name] = { ...PENDING };
+    }
+  };
+
+  const { hop: built, build } = builtHop(commit, ctx);
+  hops.built = built;
+  if (stops(built)) {
+    remaining('imagePushed');
+    return finish(entry);
+  }
+
+  const { hop: imagePushed, image, tag } = imageHop(commit, build, ctx);
+  hops.imagePushed = imagePushed;
+  if (image?.scan) {
+    entry.findings = image.scan.findings;
+  }
+  if (stops(imagePushed)) {
+    remaining('tagBumped');
+    return finish(entry);
+  }
+
+  const bump = tag ? findBump(ctx.gitops, tag) : undefined;
+  if (tag && (image || bump)) {
+    entry.imageTag = tag;
+  }
+  hops.tagBumped = tagBumpedHop(bump, imagePushed, image, ctx);
+  if (stops(hops.tagBumped)) {
+    remaining('synced');
+    return finish(entry);
+  }
+  if (!bump || !tag) {
+    // Nothing to follow into Argo CD: synced and healthy stay unknown.
+    return finish(entry);
+  }
+
+  hops.synced = syncedHop(bump, tag, ctx);
+  if (stops(hops.synced)) {
+    remaining('healthy');
+    return finish(entry);
+  }
+  hops.healthy = healthyHop(bump, tag, hops.synced, ctx);
+  return finish(entry);
+}
+
+/** Adds each hop's duration and the push-to-healthy total. */
+function finish(entry: TimelineEntry): TimelineEntry {
+  for (let i = 1; i < HOPS.length; i++) {
+    const hop = entry.hops[HOPS[i]];
+    const ms = msBetween(entry.hops[HOPS[i - 1]].at, hop.at);
+    if (ms !== undefined && ms >= 0) {
+      hop.durationMs = ms;
+    }
+  }
+  const { pushed, healthy } = entry.hops;
+  if (healthy.state === 'done') {
+    const total = msBetween(pushed.at, healthy.at);
+    if (total !== undefined && total >= 0) {
+      entry.totalMs = total;
+    }
+  }
+  return entry;
+}
+
+function builtHop(
+  commit: SourceCommit,
+  ctx: Context,
+): { hop: Hop; build?: Build } {
+  if (!ctx.build) {
+    return { hop: { ...UNKNOWN } };
+  }
+  const builds = ctx.build.builds;
+  const build = builds.find(b => b.commitSha === commit.sha);
+  if (!build) {
+    return {
+      hop: newerThanNewestBuild(commit, builds, ctx.commits)
+        ? { ...PENDING }
+        : { state: 'unknown', detail: 'no build for this commit' },
+    };
+  }
+  const base = { url: build.url };
+  switch (build.status) {
+    case 'succeeded':
+      return {
+        build,
+        hop: {
+          state: 'done',
+          ...(build.finishedAt ? { at: build.finishedAt } : {}),
+          detail: `#${build.number}`,
+          ...base,
+        },
+      };
+    case 'running':
+      return {
+        build,
+        hop: { state: 'running', detail: `#${build.number}`, ...base },
+      };
+    case 'queued':
+      return {
+        build,
+        hop: { state: 'pending', detail: `#${build.number} queued`, ...base },
+      };
+    case 'failed':
+    case 'aborted':
+      return {
+        build,
+        hop: {
+          state: 'failed',
+          ...(build.finishedAt ? { at: build.finishedAt } : {}),
+          detail: `#${build.number} ${build.status}`,
+          ...base,
+        },
+      };
+    default:
+      return {
+        build,
+        hop: { state: 'unknown', detail: `#${build.number}`, ...base },
+      };
+  }
+}
+
+/**
+ * Whether CI may still build this commit: it is newer than the commit of the
+ * newest build (by position on the branch, else by time when that commit is
+ * not among the listed ones), or there is no build at all yet.
+ */
+function newerThanNewestBuild(
+  commit: SourceCommit,
+  builds: Build[],
+  commits: SourceCommit[],
+): boolean {
+  const newest = builds[0];
+  if (!newest) {
+    return true;
+  }
+  const position = commits.indexOf(commit);
+  const builtPosition = newest.commitSha
+    ? commits.findIndex(c => c.sha === newest.commitSha)
+    : -1;
+  if (builtPosition >= 0) {
+    return position < builtPosition;
+  }
+  const ms = msBetween(newest.startedAt, commit.committedAt);
+  return ms !== undefined && ms > 0;
+}
+
+function imageHop(
+  commit: SourceCommit,
+  build: Build | undefined,
+  ctx: Context,
+): { hop: Hop; image?: Image; tag?: string } {
+  const sha7 = shortSha(commit.sha);
+  const matches = build
+    ? (t: string) => t === `${sha7}-${build.number}`
+    : (t: string) => t.startsWith(`${sha7}-`);
+  // The tag CI would have given the image, when the build says.
+  const expected = build ? `${sha7}-${build.number}` : undefined;
+
+  if (!ctx.image) {
+    // No image section: unknown, but the expected tag (or the tag a deploy
+    // change of this commit set) still lets the gitops hops be followed.
+    return {
+      hop: { ...UNKNOWN },
+      tag: expected ?? findBumpByPrefix(ctx.gitops, sha7)?.tag,
+    };
+  }
+  for (const image of ctx.image.images) {
+    const tag = image.tags.find(matches);
+    if (tag) {
+      return {
+        image,
+        tag,
+        hop: {
+          state: 'done',
+          at: image.pushedAt,
+          detail: `${tag} (${summariseFindings(image.scan)})`,
+          url: ctx.image.url,
+        },
+      };
+    }
+  }
+  // Not among the listed (newest) images. A deploy change that set the tag
+  // proves it was pushed; we just do not know when.
+  const bump = expected
+    ? findBump(ctx.gitops, expected)
+    : findBumpByPrefix(ctx.gitops, sha7);
+  if (bump?.tag) {
+    return {
+      tag: bump.tag,
+      hop: {
+        state: 'done',
+        detail: `${bump.tag} (not among the listed images)`,
+      },
+    };
+  }
+  if (build?.status === 'succeeded') {
+    return { hop: { ...PENDING }, tag: expected };
+  }
+  return { hop: { state: 'unknown', detail: 'no image for this commit' } };
+}
+
+/** The first (oldest) CI deploy change that set `tag`. */
+function findBump(
+  gitops: GitOpsSection | undefined,
+  tag: string,
+): ChartChange | undefined {
+  return oldest(
+    gitops?.changes.filter(c => c.kind === 'deploy' && c.tag === tag),
+  );
+}
+
+function findBumpByPrefix(
+  gitops: GitOpsSection | undefined,
+  sha7: string,
+): ChartChange | undefined {
+  return oldest(
+    gitops?.changes.filter(
+      c => c.kind === 'deploy' && c.tag?.startsWith(`${sha7}-`),
+    ),
+  );
+}
+
+function oldest<T>(newestFirst: T[] | undefined): T | undefined {
+  return newestFirst?.[newestFirst.length - 1];
+}
+
+function tagBumpedHop(
+  bump: ChartChange | undefined,
+  imagePushed: Hop,
+  image: Image | undefined,
+  ctx: Context,
+): Hop {
+  if (!ctx.gitops) {
+    return { ...UNKNOWN };
+  }
+  if (bump) {
+    return {
+      state: 'done',
+      at: bump.committedAt,
+      detail: shortSha(bump.sha),
+      url: bump.url,
+    };
+  }
+  if (imagePushed.state !== 'done' || !image) {
+    return { ...UNKNOWN };
+  }
+  // The list of changes is bounded: an image pushed before its oldest entry
+  // may have been deployed by a change that is no longer listed.
+  const changes = ctx.gitops.changes;
+  const listedSince = oldest(changes)?.committedAt;
+  const ms = msBetween(image.pushedAt, listedSince);
+  if (changes.length > 0 && ms !== undefined && ms > 0) {
+    return {
+      state: 'unknown',
+      detail: 'not among the listed helm-charts changes',
+    };
+  }
+  return { ...PENDING };
+}
+
+function runsTag(env: EnvironmentSync, tag: string): boolean {
+  return env.images.some(i => tagOfImage(i) === tag);
+}
+
+function syncedHop(bump: ChartChange, tag: string, ctx: Context): Hop {
+  const env = ctx.environment;
+  const order = ctx.order;
+  if (!env || !order) {
+    return { ...UNKNOWN };
+  }
+  // History is newest first: the oldest entry that includes the bump is
+  // when it first reached the environment.
+  for (let i = env.history.length - 1; i >= 0; i--) {
+    const entry = env.history[i];
+    if (order.includes(entry.revision, bump.sha)) {
+      return {
+        state: 'done',
+        at: entry.deployedAt,
+        detail: shortSha(entry.revision),
+      };
+    }
+  }
+  const current = order.includes(env.revision, bump.sha);
+  if (current || runsTag(env, tag)) {
+    // Synced, but the bounded history no longer holds when.
+    return {
+      state: 'done',
+      ...(env.revision ? { detail: shortSha(env.revision) } : {}),
+    };
+  }
+  if (env.operation?.phase === 'Running') {
+    return { state: 'running' };
+  }
+  if (current === undefined && env.revision !== undefined) {
+    return {
+      state: 'unknown',
+      detail: `at ${shortSha(env.revision)}, not a listed change of this chart`,
+    };
+  }
+  return { ...PENDING };
+}
+
+function healthyHop(
+  bump: ChartChange,
+  tag: string,
+  synced: Hop,
+  ctx: Context,
+): Hop {
+  const env = ctx.environment;
+  const order = ctx.order;
+  if (!env || !order) {
+    return { ...UNKNOWN };
+  }
+  const url = env.appUrl;
+  if (runsTag(env, tag) && order.includes(env.revision, bump.sha) !== false) {
+    switch (env.healthStatus) {
+      case 'Healthy':
+        return { state: 'done', ...latest(env.healthSince, synced.at), url };
+      case 'Progressing':
+        return {
+          state: 'running',
+          ...(env.healthMessage ? { detail: env.healthMessage } : {}),
+          url,
+        };
+      case 'Degraded':
+      case 'Missing':
+        return {
+          state: 'failed',
+          ...(env.healthSince ? { at: env.healthSince } : {}),
+          detail: env.healthMessage ?? env.healthStatus,
+          url,
+        };
+      default:
+        return { state: 'unknown', detail: env.healthStatus, url };
+    }
+  }
+  // Argo CD keeps no health per history entry: once another tag runs, this
+  // change's health is not known any more.
+  const running = currentTag(env, ctx.image);
+  if (synced.state === 'done' && running && running !== tag) {
+    return { state: 'unknown', detail: `superseded by ${running}`, url };
+  }
+  return { ...UNKNOWN };
+}
+
+/** `{ at }` with the later of two times, either of which may be unknown. */
+function latest(a: string | undefined, b: string | undefined): { at?: string } {
+  if (a === undefined || b === undefined) {
+    const at = a ?? b;
+    return at === undefined ? {} : { at };
+  }
+  return { at: Date.parse(a) >= Date.parse(b) ? a : b };
+}
+
+/** The tag of the service's image the environment runs now. */
+function currentTag(
+  env: EnvironmentSync,
+  image: ImageSection | undefined,
+): string | undefined {
+  const own = image
+    ? env.images.find(i => i.startsWith(`${image.repositoryUri}:`))
+    : env.images.find(i => /^[0-9a-f]{7,}-\d+$/.test(tagOfImage(i) ?? ''));
+  return own === undefined ? undefined : tagOfImage(own);
+}

@@ -1,0 +1,545 @@
+import { Config } from '@backstage/config';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  DefaultGithubCredentialsProvider,
+  GithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
+import type {
+  Build,
+  BuildSection,
+  BuildStatus,
+  SourceCommit,
+} from '@internal/backstage-plugin-delivery-common';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import { EtagCache } from './EtagCache';
+
+// The plugins' type declarations resolve @octokit/core through their peer
+// dependency, which the workspace hoists at an older major than the one
+// @octokit/rest brings; at run time they only use the hook API both share.
+type OctokitPlugin = Parameters<typeof Octokit.plugin>[0];
+const ReaderOctokit = Octokit.plugin(
+  throttling as unknown as OctokitPlugin,
+  retry as unknown as OctokitPlugin,
+);
+type ReaderOctokitInstance = InstanceType<typeof ReaderOctokit>;
+
+/** How to build a {@link GitHubReader}. @public */
+export interface GitHubReaderOptions {
+  /** The GitHub host, e.g. `github.com` or `ghe.example.com`. */
+  host: string;
+  /** REST base URL of the host, e.g. https://api.github.com. */
+  apiBaseUrl: string;
+  /**
+   * Web base URL of the host. Default: derived from apiBaseUrl
+   * (`https://api.github.com` gives `https://github.com`, `<x>/api/v3` gives
+   * `<x>`), else `https://<host>`.
+   */
+  webBaseUrl?: string;
+  /** Where tokens come from (a token, or a GitHub App installation per owner). */
+  credentials: GithubCredentialsProvider;
+  fetch?: typeof fetch;
+  /** Answers remembered for conditional requests. Default 500. */
+  cacheSize?: number;
+  /** A request (with its retries) taking longer than this fails. Default 10000 ms. */
+  timeoutMs?: number;
+  /** Retries of a failed request (5xx, network). Default 2. */
+  retries?: number;
+  /**
+   * A rate-limited request is retried once when GitHub asks to wait at most
+   * this long; otherwise it fails at once. Default 10.
+   */
+  maxRateLimitWaitSeconds?: number;
+  logger?: { warn(message: string): void };
+}
+
+/** Options of {@link GitHubReader.fromConfig}. @public */
+export type GitHubReaderFromConfigOptions = Partial<
+  Omit<GitHubReaderOptions, 'apiBaseUrl' | 'credentials'>
+>;
+
+/** Options of {@link GitHubReader.listCommits}. @public */
+export interface ListCommitsOptions {
+  /** Branch, tag or SHA to list from. Default: the default branch. */
+  sha?: string;
+  /** Only commits that changed this file or folder. */
+  path?: string;
+  /** Only commits after this time (ISO 8601). */
+  since?: string;
+  /** Only commits before this time (ISO 8601). */
+  until?: string;
+  /** 1 to 100. Default 30. */
+  perPage?: number;
+}
+
+/** Options of {@link GitHubReader.listWorkflowRuns}. @public */
+export interface ListWorkflowRunsOptions {
+  branch?: string;
+  /** 1 to 100. Default 30. */
+  perPage?: number;
+}
+
+/** Counters of the requests a {@link GitHubReader} sent. @public */
+export interface GitHubReaderStats {
+  /** HTTP requests sent to GitHub (retries included). */
+  requests: number;
+  /** Of those, answered 304 Not Modified and served from the cache. */
+  notModified: number;
+  /** Answers currently remembered. */
+  cacheEntries: number;
+}
+
+interface CommitJson {
+  sha: string;
+  html_url: string;
+  commit: {
+    message: string;
+    author?: { name?: string; date?: string } | null;
+    committer?: { name?: string; date?: string } | null;
+  };
+}
+
+interface WorkflowRunJson {
+  run_number: number;
+  status?: string | null;
+  conclusion?: string | null;
+  head_sha: string;
+  html_url: string;
+  created_at: string;
+  updated_at: string;
+  run_started_at?: string;
+}
+
+interface RepoJson {
+  default_branch: string;
+  html_url: string;
+}
+
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPO = /^[A-Za-z0-9._-]{1,100}$/;
+/** A branch, tag or SHA as git allows it in a ref name (no `..`, no control characters). */
+const REF = /^[A-Za-z0-9._/@+-]{1,255}$/;
+
+function checkOwnerRepo(owner: string, repo: string): void {
+  if (typeof owner !== 'string' || !OWNER.test(owner)) {
+    throw new InputError(`'${owner}' is not a GitHub owner name`);
+  }
+  if (
+    typeof repo !== 'string' ||
+    !REPO.test(repo) ||
+    repo === '.' ||
+    repo === '..' ||
+    repo.endsWith('.git')
+  ) {
+    throw new InputError(`'${repo}' is not a GitHub repository name`);
+  }
+}
+
+function checkRef(ref: string, field: string): void {
+  if (
+    !REF.test(ref) ||
+    ref.includes('..') ||
+    ref.startsWith('/') ||
+    ref.endsWith('/')
+  ) {
+    throw new InputError(`${field} '${ref}' is not a branch, tag or SHA`);
+  }
+}
+
+function hasControlChar(s: string): boolean {
+  return [...s].some(c => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
+
+/** A repository path: relative, no `.`/`..`/empty segments. Returns it without edge slashes. */
+function checkPath(path: string, field: string): string {
+  const clean = typeof path === 'string' ? path.replace(/^\/+|\/+$/g, '') : '';
+  if (
+    !clean ||
+    clean
+      .split('/')
+      .some(s => s === '' || s === '.' || s === '..' || hasControlChar(s))
+  ) {
+    throw new InputError(`${field} '${path}' is not a path in a repository`);
+  }
+  return clean;
+}
+
+function checkPerPage(perPage: number | undefined): number | undefined {
+  if (perPage === undefined) return undefined;
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
+    throw new InputError(
+      `perPage must be an integer from 1 to 100 (got ${perPage})`,
+    );
+  }
+  return perPage;
+}
+
+function checkDate(value: string | undefined, field: string) {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) {
+    throw new InputError(`${field} '${value}' is not an ISO 8601 date`);
+  }
+  return d.toISOString();
+}
+
+/**
+ * Maps an Actions run's `status` and `conclusion` to a {@link BuildStatus}.
+ *
+ * @public
+ */
+export function workflowRunStatus(
+  status: string | null | undefined,
+  conclusion: string | null | undefined,
+): BuildStatus {
+  switch (status) {
+    case 'queued':
+    case 'requested':
+    case 'waiting':
+    case 'pending':
+      return 'queued';
+    case 'in_progress':
+      return 'running';
+    case 'completed':
+      break;
+    default:
+      return 'unknown';
+  }
+  switch (conclusion) {
+    case 'success':
+      return 'succeeded';
+    case 'failure':
+    case 'timed_out':
+    case 'startup_failure':
+      return 'failed';
+    case 'cancelled':
+      return 'aborted';
+    case 'action_required':
+      return 'queued';
+    default:
+      return 'unknown'; // neutral, skipped, stale
+  }
+}
+
+/** Web base URL of a GitHub host from its REST base URL. */
+function webBaseOf(apiBaseUrl: string, host: string): string {
+  const api = apiBaseUrl.replace(/\/+$/, '');
+  if (api === 'https://api.github.com') return 'https://github.com';
+  if (api.endsWith('/api/v3')) return api.slice(0, -'/api/v3'.length);
+  return `https://${host}`;
+}
+
+/**
+ * Reads what the delivery status shows from one GitHub host's REST API:
+ * commits, Actions runs, files and repositories, through Octokit with
+ * throttling and retries.
+ *
+ * Every read is a conditional request: the last answer for each URL and its
+ * ETag are kept (least recently used first out), sent back as
+ * If-None-Match, and a 304 is answered from memory. GitHub does not count a
+ * 304 against the rate limit, so polling a page costs nothing while nothing
+ * changed. Tokens come from the host's integration and never appear in an
+ * error or a log line.
+ *
+ * @public
+ */
+export class GitHubReader {
+  readonly host: string;
+  readonly apiBaseUrl: string;
+  readonly webBaseUrl: string;
+  readonly #octokit: ReaderOctokitInstance;
+  readonly #credentials: GithubCredentialsProvider;
+  readonly #cache: EtagCache;
+  readonly #timeoutMs: number;
+  readonly #stats = { requests: 0, notModified: 0 };
+
+  /**
+   * Reads `integrations.github` for the host: `options.host`, else the host
+   * of `slipway.gitops.helmCharts.repoUrl`, else github.com. InputError when
+   * the host has no integration.
+   */
+  static fromConfig(
+    config: Config,
+    options: GitHubReaderFromConfigOptions = {},
+  ): GitHubReader {
+    const integrations = ScmIntegrations.fromConfig(config);
+    const chartsUrl = config.getOptionalString(
+      'slipway.gitops.helmCharts.repoUrl',
+    );
+    const host =
+      options.host ?? (chartsUrl ? new URL(chartsUrl).host : 'github.com');
+    const integration = integrations.github.byHost(host);
+    if (!integration) {
+      throw new InputError(`No integrations.github entry for host '${host}'`);
+    }
+    return new GitHubReader({
+      ...options,
+      host,
+      apiBaseUrl: integration.config.apiBaseUrl ?? 'https://api.github.com',
+      credentials:
+        DefaultGithubCredentialsProvider.fromIntegrations(integrations),
+    });
+  }
+
+  constructor(options: GitHubReaderOptions) {
+    this.host = options.host;
+    this.apiBaseUrl = options.apiBaseUrl.replace(/\/+$/, '');
+    this.webBaseUrl = (
+      options.webBaseUrl ?? webBaseOf(this.apiBaseUrl, this.host)
+    ).replace(/\/+$/, '');
+    this.#credentials = options.credentials;
+    this.#cache = new EtagCache(options.cacheSize ?? 500);
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    const baseFetch = options.fetch ?? fetch;
+    const stats = this.#stats;
+    const countingFetch = (async (input, init) => {
+      stats.requests++;
+      const res = await baseFetch(input, init);
+      if (res.status === 304) stats.notModified++;
+      return res;
+    }) as typeof fetch;
+    const maxWait = options.maxRateLimitWaitSeconds ?? 10;
+    // Octokit logs every non-2xx answer as an error, 304s included; those
+    // reach the caller as results or thrown errors, so only warnings (rate
+    // limits, deprecations) are passed on.
+    const warn = (message: string) => options.logger?.warn(message);
+    const onLimit = (retryAfter: number, _o: unknown, _k: unknown, n: number) =>
+      n < 1 && retryAfter <= maxWait;
+    this.#octokit = new ReaderOctokit({
+      baseUrl: this.apiBaseUrl,
+      userAgent: 'slipway-delivery',
+      request: { fetch: countingFetch },
+      log: { debug: () => {}, info: () => {}, warn, error: () => {} },
+      retry: { retries: options.retries ?? 2 },
+      throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit },
+    });
+  }
+
+  /**
+   * Splits a `github.com/project-slug` value (`owner/repo`) and checks both
+   * names, so neither can reach another API path. InputError otherwise.
+   */
+  static parseSlug(slug: string): { owner: string; repo: string } {
+    const parts = typeof slug === 'string' ? slug.trim().split('/') : [];
+    if (parts.length !== 2) {
+      throw new InputError(
+        `'${slug}' is not a GitHub repository slug ('owner/repo')`,
+      );
+    }
+    const [owner, repo] = parts;
+    checkOwnerRepo(owner, repo);
+    return { owner, repo };
+  }
+
+  /** What was sent so far; for tests and benchmarks. */
+  stats(): GitHubReaderStats {
+    return { ...this.#stats, cacheEntries: this.#cache.size };
+  }
+
+  /** The repository's Actions page. */
+  actionsUrl(owner: string, repo: string): string {
+    checkOwnerRepo(owner, repo);
+    return `${this.webBaseUrl}/${owner}/${repo}/actions`;
+  }
+
+  /**
+   * Commits, newest first, with the first line of their message (and the
+   * whole message as `fullMessage`, for trailers). An empty
+   * repository, a missing repository or a missing ref give none (tell them
+   * apart with {@link GitHubReader.getRepository}).
+   */
+  async listCommits(
+    owner: string,
+    repo: string,
+    options: ListCommitsOptions = {},
+  ): Promise<Array<SourceCommit & { fullMessage: string }>> {
+    checkOwnerRepo(owner, repo);
+    if (options.sha !== undefined) checkRef(options.sha, 'sha');
+    const params = {
+      owner,
+      repo,
+      sha: options.sha,
+      path:
+        options.path === undefined
+          ? undefined
+          : checkPath(options.path, 'path'),
+      since: checkDate(options.since, 'since'),
+      until: checkDate(options.until, 'until'),
+      per_page: checkPerPage(options.perPage),
+    };
+    const res = await this.#get<CommitJson[]>(
+      'GET /repos/{owner}/{repo}/commits',
+      params,
+      `commits of ${owner}/${repo}`,
+    );
+    if (!res) return [];
+    return res.map(c => ({
+      sha: c.sha,
+      message: (c.commit.message ?? '').split('\n', 1)[0],
+      fullMessage: c.commit.message ?? '',
+      ...(c.commit.author?.name ? { author: c.commit.author.name } : {}),
+      committedAt: c.commit.committer?.date ?? c.commit.author?.date ?? '',
+      url: c.html_url,
+    }));
+  }
+
+  /**
+   * The repository's newest GitHub Actions runs, as GitHub orders them
+   * (newest first). A missing repository gives a section without builds.
+   */
+  async listWorkflowRuns(
+    owner: string,
+    repo: string,
+    options: ListWorkflowRunsOptions = {},
+  ): Promise<BuildSection> {
+    checkOwnerRepo(owner, repo);
+    if (options.branch !== undefined) checkRef(options.branch, 'branch');
+    const res = await this.#get<{ workflow_runs?: WorkflowRunJson[] }>(
+      'GET /repos/{owner}/{repo}/actions/runs',
+      {
+        owner,
+        repo,
+        branch: options.branch,
+        per_page: checkPerPage(options.perPage),
+      },
+      `workflow runs of ${owner}/${repo}`,
+    );
+    return {
+      provider: 'github-actions',
+      url: this.actionsUrl(owner, repo),
+      builds: (res?.workflow_runs ?? []).map(run => this.#build(run)),
+    };
+  }
+
+  #build(run: WorkflowRunJson): Build {
+    const status = workflowRunStatus(run.status, run.conclusion);
+    const startedAt = run.run_started_at ?? run.created_at;
+    const build: Build = {
+      number: Number(run.run_number),
+      status,
+      commitSha: run.head_sha,
+      startedAt,
+      url: run.html_url,
+    };
+    if (run.status === 'completed' && run.updated_at) {
+      build.finishedAt = run.updated_at;
+      const ms = Date.parse(run.updated_at) - Date.parse(startedAt);
+      if (Number.isFinite(ms) && ms >= 0) build.durationMs = ms;
+    }
+    return build;
+  }
+
+  /**
+   * A file's text at `ref` (default: the default branch); undefined when
+   * the repository, the ref or the file does not exist, or the path is a
+   * folder.
+   */
+  async getFileContent(
+    owner: string,
+    repo: string,
+    path: string,
+    ref?: string,
+  ): Promise<string | undefined> {
+    checkOwnerRepo(owner, repo);
+    const clean = checkPath(path, 'path');
+    if (ref !== undefined) checkRef(ref, 'ref');
+    // Each segment encoded on its own, so the path's slashes stay slashes.
+    const encoded = clean.split('/').map(encodeURIComponent).join('/');
+    const data = await this.#get<unknown>(
+      `GET /repos/{owner}/{repo}/contents/${encoded}`,
+      { owner, repo, ref, mediaType: { format: 'raw' } },
+      `${clean} in ${owner}/${repo}`,
+    );
+    return typeof data === 'string' ? data : undefined;
+  }
+
+  /** The repository's default branch and web page; undefined when it does not exist. */
+  async getRepository(
+    owner: string,
+    repo: string,
+  ): Promise<{ defaultBranch: string; htmlUrl: string } | undefined> {
+    checkOwnerRepo(owner, repo);
+    const data = await this.#get<RepoJson>(
+      'GET /repos/{owner}/{repo}',
+      { owner, repo },
+      `repository ${owner}/${repo}`,
+    );
+    return data
+      ? { defaultBranch: data.default_branch, htmlUrl: data.html_url }
+      : undefined;
+  }
+
+  /**
+   * One conditional GET. The answer, or undefined for 404 (no such
+   * resource) and 409 (an empty repository); any other failure is a
+   * ServiceUnavailableError.
+   */
+  async #get<T>(
+    route: string,
+    params: Record<string, unknown>,
+    what: string,
+  ): Promise<T | undefined> {
+    const defined = Object.fromEntries(
+      Object.entries(params).filter(([, v]) => v !== undefined),
+    );
+    const { owner, repo } = defined as { owner: string; repo: string };
+    const key = this.#octokit.request.endpoint(route, defined).url;
+    const cached = this.#cache.get(key);
+    const credentials = await this.#credentials.getCredentials({
+      url: `https://${this.host}/${owner}/${repo}`,
+    });
+    const headers: Record<string, string> = { ...credentials.headers };
+    if (cached) headers['if-none-match'] = cached.etag;
+    try {
+      const res = await this.#octokit.request(route, {
+        ...defined,
+        headers,
+        request: { signal: AbortSignal.timeout(this.#timeoutMs) },
+      });
+      const etag = res.headers.etag;
+      if (etag) this.#cache.set(key, { etag, data: res.data });
+      else this.#cache.delete(key);
+      return res.data as T;
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      if (status === 304 && cached) return cached.data as T;
+      if (status === 404 || status === 409) {
+        this.#cache.delete(key);
+        return undefined;
+      }
+      throw this.#error(e, what);
+    }
+  }
+
+  #error(e: unknown, what: string): Error {
+    const err = e as {
+      name?: string;
+      status?: number;
+      response?: { data?: { message?: unknown } };
+    };
+    const where = `Could not read ${what} from GitHub (${this.host})`;
+    if (!err?.response) {
+      const timedOut =
+        err?.name === 'TimeoutError' || err?.name === 'AbortError';
+      return new ServiceUnavailableError(
+        `${where}: ${
+          timedOut
+            ? `no answer within ${this.#timeoutMs} ms`
+            : 'the request failed'
+        }`,
+      );
+    }
+    const message = err.response.data?.message;
+    const said =
+      typeof message === 'string' && message.length < 200 ? `: ${message}` : '';
+    const hint =
+      err.status === 401
+        ? ' (check the token or GitHub App under integrations.github)'
+        : '';
+    return new ServiceUnavailableError(
+      `${where}: HTTP ${err.status}${said}${hint}`,
+    );
+  }
+}
