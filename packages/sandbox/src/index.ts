@@ -11,3 +11,4 @@ export type { Sandbox, SandboxOptions } from './server';
 export { FaultInjector, parseFaults } from './faults';
 export type { Faults, FaultSpec, Upstream } from './faults';
 export { SEED } from './seed';
+export { sandboxAppConfig } from './appConfig';

@@ -72,6 +72,10 @@ function chartFiles(
       '',
     ].join('\n'),
     [`charts/${name}/values-dev.yaml`]: '# dev overrides\nreplicaCount: 1\n',
+    // Promoted environments pin image.tag here (the delivery page's Promote).
+    [`charts/${name}/values-staging.yaml`]:
+      '# staging overrides\nreplicaCount: 2\n',
+    [`charts/${name}/values-prod.yaml`]: '# prod overrides\nreplicaCount: 3\n',
   };
 }
 

@@ -11,6 +11,10 @@ export {
   createDeliveryUpstreams,
   deliveryUpstreamsServiceRef,
 } from './services/deliveryUpstreams';
+export { DeliveryStatusService } from './services/DeliveryStatusService';
+export { ReleaseService } from './services/ReleaseService';
+export { readDeliverySettings } from './services/settings';
+export type { DeliverySettings } from './services/settings';
 export type {
   DeliveryUpstreams,
   GitHubUpstream,

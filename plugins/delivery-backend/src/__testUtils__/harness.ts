@@ -19,7 +19,7 @@ import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '@internal/sandbox';
+import { Sandbox, sandboxAppConfig, startSandbox } from '@internal/sandbox';
 import { deliveryPlugin } from '../plugin';
 import {
   createDeliveryUpstreams,
@@ -50,60 +50,8 @@ export function sandboxConfigData(
   sb: Sandbox,
   delivery: JsonObject = {},
 ): JsonObject {
-  return {
-    integrations: {
-      github: [
-        {
-          host: new URL(sb.urls.github).host,
-          apiBaseUrl: sb.urls.githubApi,
-          token: SANDBOX_CREDENTIALS.githubToken,
-        },
-      ],
-    },
-    aws: { mainAccount: { ...SANDBOX_CREDENTIALS.aws } },
-    argocd: {
-      appLocatorMethods: [
-        {
-          type: 'config',
-          instances: [
-            {
-              name: 'sandbox',
-              url: sb.urls.argocd,
-              username: SANDBOX_CREDENTIALS.argocdUser,
-              password: SANDBOX_CREDENTIALS.argocdPassword,
-            },
-          ],
-        },
-      ],
-    },
-    jenkins: {
-      instances: [
-        {
-          name: 'default',
-          baseUrl: sb.urls.jenkins,
-          username: 'slipway',
-          apiKey: 'sandbox-jenkins-token',
-        },
-      ],
-    },
-    slipway: {
-      aws: {
-        accountId: '123456789012',
-        region: 'eu-west-1',
-        endpoint: sb.urls.aws,
-        eks: { clusterName: 'slipway-dev' },
-      },
-      gitops: {
-        helmCharts: {
-          repoUrl: `${sb.urls.github}/slipway-demo/helm-charts`,
-          branch: 'main',
-        },
-        environments: ['dev', 'staging', 'prod'],
-      },
-      argocd: { project: 'slipway' },
-      delivery,
-    },
-  };
+  const data = sandboxAppConfig(sb);
+  return { ...data, slipway: { ...data.slipway, delivery } };
 }
 
 /** A component as examples/services.yaml declares it, in this sandbox. */

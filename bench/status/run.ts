@@ -1,0 +1,276 @@
+/*
+ * bench/status: what one catalog page costs the upstreams, and how fast the
+ * delivery backend answers, with 50 ms injected latency on every upstream
+ * request (GitHub, AWS, Argo CD, Jenkins) of a seeded sandbox:
+ *
+ * - upstream calls for 50 concurrent loads of one entity (target: one per
+ *   source per TTL);
+ * - warm p50/p95 latency of a status load (inside the TTL);
+ * - cold latency (empty cache) as a ratio to the slowest single upstream
+ *   call, measured in the same run (target: under 1.5);
+ * - the same figures for a naive per-card fetch-through: three cards and
+ *   the timeline tab each calling their upstreams on every page view, no
+ *   cache, no coalescing.
+ *
+ * The status service is called in-process (the HTTP hop is the same for
+ * both designs), through the same delivery-node clients the backend builds
+ * from config.
+ *
+ *   ./slipway yarn bench:status
+ */
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { mockServices } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { sandboxAppConfig, startSandbox } from '@internal/sandbox';
+import {
+  createDeliveryUpstreams,
+  DeliveryStatusService,
+  DeliveryUpstreams,
+  readDeliverySettings,
+} from '@internal/backstage-plugin-delivery-backend';
+
+const LATENCY_MS = 50;
+const CONCURRENT = 50;
+const COLD_RUNS = 7;
+const WARM_LOADS = 200;
+const NAME = 'payments-api';
+const ARN = `arn:aws:ecr:eu-west-1:123456789012:repository/${NAME}`;
+const SLUG = ['slipway-demo', NAME] as const;
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: NAME,
+    namespace: 'default',
+    annotations: {
+      'github.com/project-slug': SLUG.join('/'),
+      'jenkins.io/job-full-name': SLUG.join('/'),
+      'argocd/app-name': NAME,
+      'aws.amazon.com/aws-ecr-repository-arn': ARN,
+    },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'payments-team' },
+};
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+};
+const median = (xs: number[]) => quantile(xs, 0.5);
+
+async function timed<T>(fn: () => Promise<T>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function main() {
+  const sb = await startSandbox({
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-status-')),
+    ports: { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 },
+    seed: true,
+    buildMs: 0,
+    progressingMs: 0,
+    reconcileIntervalMs: 0,
+  });
+  try {
+    const config = new ConfigReader(sandboxAppConfig(sb));
+    const settings = readDeliverySettings(config);
+    const catalog = {
+      getEntityByRef: async () => entity,
+    } as unknown as CatalogService;
+    const permissions = mockServices.permissions();
+    const logger = mockServices.rootLogger({ level: 'error' });
+    const upstreams = createDeliveryUpstreams(config);
+    const service = () =>
+      DeliveryStatusService.create({
+        catalog,
+        permissions,
+        settings,
+        upstreams,
+        logger,
+      });
+    const credentials = { $$type: '@backstage/BackstageCredentials' } as never;
+    const ref = `component:default/${NAME}`;
+
+    // Sign in to Argo CD once (its session is cached by design, in both designs).
+    await upstreams.argocd.get().getApplication(NAME);
+    sb.faults.set({
+      github: { latencyMs: LATENCY_MS },
+      aws: { latencyMs: LATENCY_MS },
+      argocd: { latencyMs: LATENCY_MS },
+      jenkins: { latencyMs: LATENCY_MS },
+    });
+
+    // The baseline: each upstream call alone, with fresh clients (no ETag cache).
+    const single: Record<string, number> = {};
+    const calls: Record<string, (u: DeliveryUpstreams) => Promise<unknown>> = {
+      'GitHub commits (app repo)': u =>
+        u.github.listCommits(...SLUG, { perPage: 100 }),
+      'GitHub commits (helm-charts, chart path)': u =>
+        u.github.listCommits(u.helmCharts.owner, u.helmCharts.repo, {
+          path: `charts/${NAME}`,
+          perPage: 100,
+        }),
+      'Jenkins builds (tree=)': u =>
+        u.jenkins.get().getBuilds(SLUG.join('/'), { limit: 10 }),
+      'ECR DescribeImages': u => u.ecr.listImages(ARN, { limit: 10 }),
+      'ECR ListTagsForResource': u => u.ecr.getOwnerTag(ARN),
+      'Argo CD application': u => u.argocd.get().getApplication(NAME),
+    };
+    for (const [label, call] of Object.entries(calls)) {
+      const runs: number[] = [];
+      for (let i = 0; i < COLD_RUNS; i++) {
+        const fresh = createDeliveryUpstreams(config);
+        if (label.startsWith('Argo'))
+          await fresh.argocd.get().getApplication(NAME);
+        runs.push(await timed(() => call(fresh)));
+      }
+      single[label] = median(runs);
+    }
+    const slowest = Math.max(...Object.values(single));
+
+    // Slipway: cold (a new service, empty cache), then 50 concurrent, then warm.
+    const cold: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const s = service();
+      cold.push(await timed(() => s.getStatus(ref, { credentials })));
+    }
+    const s = service();
+    sb.faults.resetCounters();
+    const burst = await timed(() =>
+      Promise.all(
+        Array.from({ length: CONCURRENT }, () =>
+          s.getStatus(ref, { credentials }),
+        ),
+      ),
+    );
+    const burstCalls = sb.faults.counters();
+    const warm: number[] = [];
+    for (let round = 0; round < WARM_LOADS / CONCURRENT; round++) {
+      warm.push(
+        ...(await Promise.all(
+          Array.from({ length: CONCURRENT }, () =>
+            timed(() => s.getStatus(ref, { credentials })),
+          ),
+        )),
+      );
+    }
+
+    // Naive: every card fetches through on every page view.
+    const naivePage = (u: DeliveryUpstreams) =>
+      Promise.all([
+        // build card
+        u.jenkins.get().getBuilds(SLUG.join('/'), { limit: 10 }),
+        // image card
+        u.ecr.listImages(ARN, { limit: 10 }),
+        // sync card
+        u.argocd.get().getApplication(NAME),
+        // timeline tab: everything again
+        u.github.listCommits(...SLUG, { perPage: 100 }),
+        u.github.listCommits(u.helmCharts.owner, u.helmCharts.repo, {
+          path: `charts/${NAME}`,
+          perPage: 100,
+        }),
+        u.jenkins.get().getBuilds(SLUG.join('/'), { limit: 10 }),
+        u.ecr.listImages(ARN, { limit: 10 }),
+        u.argocd.get().getApplication(NAME),
+      ]);
+    const naiveCold: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const fresh = createDeliveryUpstreams(config);
+      await fresh.argocd.get().getApplication(NAME);
+      naiveCold.push(await timed(() => naivePage(fresh)));
+    }
+    sb.faults.resetCounters();
+    await Promise.all(
+      Array.from({ length: CONCURRENT }, () => naivePage(upstreams)),
+    );
+    const naiveCalls = sb.faults.counters();
+    const naiveWarm: number[] = [];
+    for (let round = 0; round < WARM_LOADS / CONCURRENT; round++) {
+      naiveWarm.push(
+        ...(await Promise.all(
+          Array.from({ length: CONCURRENT }, () =>
+            timed(() => naivePage(upstreams)),
+          ),
+        )),
+      );
+    }
+
+    const total = (c: Record<string, Record<string, number>>) =>
+      Object.values(c).reduce(
+        (n, ops) => n + Object.values(ops).reduce((a, b) => a + b, 0),
+        0,
+      );
+    const byUpstream = (c: Record<string, Record<string, number>>) =>
+      ['github', 'aws', 'argocd', 'jenkins']
+        .map(
+          u => `${u} ${Object.values(c[u] ?? {}).reduce((a, b) => a + b, 0)}`,
+        )
+        .join(', ');
+    const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
+
+    console.log(
+      `bench/status: ${NAME}, ${LATENCY_MS} ms injected latency on every upstream request, TTL ${
+        settings.cacheTtlMs / 1000
+      } s`,
+    );
+    console.log('\nbaseline: each upstream call alone (median of 7)');
+    for (const [label, t] of Object.entries(single)) {
+      console.log(`  ${label.padEnd(42)} ${ms(t)}`);
+    }
+    console.log(`  slowest single call                        ${ms(slowest)}`);
+    console.log(
+      `\n                                        slipway        naive per-card`,
+    );
+    console.log(
+      `  upstream calls, ${CONCURRENT} concurrent loads   ${String(
+        total(burstCalls),
+      ).padEnd(14)} ${total(naiveCalls)}`,
+    );
+    console.log(`    by upstream  slipway: ${byUpstream(burstCalls)}`);
+    console.log(`                 naive:   ${byUpstream(naiveCalls)}`);
+    console.log(`    per source   slipway: ${JSON.stringify(burstCalls)}`);
+    console.log(
+      `  ${CONCURRENT} concurrent loads, wall            ${ms(burst).padEnd(
+        14,
+      )} -`,
+    );
+    console.log(
+      `  warm p50 (${WARM_LOADS} loads)                  ${ms(
+        quantile(warm, 0.5),
+      ).padEnd(14)} ${ms(quantile(naiveWarm, 0.5))}`,
+    );
+    console.log(
+      `  warm p95 (${WARM_LOADS} loads)                  ${ms(
+        quantile(warm, 0.95),
+      ).padEnd(14)} ${ms(quantile(naiveWarm, 0.95))}`,
+    );
+    console.log(
+      `  cold (median of ${COLD_RUNS})                     ${ms(
+        median(cold),
+      ).padEnd(14)} ${ms(median(naiveCold))}`,
+    );
+    console.log(
+      `  cold / slowest single call            ${(median(cold) / slowest)
+        .toFixed(2)
+        .padEnd(14)} ${(median(naiveCold) / slowest).toFixed(
+        2,
+      )}   (target < 1.5)`,
+    );
+  } finally {
+    await sb.stop();
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
