@@ -66,14 +66,18 @@ export interface BuildSection {
   builds: Build[];
 }
 
-/** ECR's severity names. @public */
-export type Severity =
-  | 'CRITICAL'
-  | 'HIGH'
-  | 'MEDIUM'
-  | 'LOW'
-  | 'INFORMATIONAL'
-  | 'UNDEFINED';
+/** ECR's severity names, most severe first. @public */
+export const SEVERITIES = [
+  'CRITICAL',
+  'HIGH',
+  'MEDIUM',
+  'LOW',
+  'INFORMATIONAL',
+  'UNDEFINED',
+] as const;
+
+/** One of ECR's severity names. @public */
+export type Severity = (typeof SEVERITIES)[number];
 
 /** One image in the service's ECR repository. @public */
 export interface Image {

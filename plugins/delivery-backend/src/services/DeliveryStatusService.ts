@@ -30,7 +30,7 @@ import {
 import { buildTimeline, computeDora, doraDeployments } from '../timeline';
 import { resolveEntity } from './entities';
 import { SectionCache, SectionLoadError } from './SectionCache';
-import { DeliverySettings } from './settings';
+import { DeliveryServiceDeps, DeliverySettings } from './settings';
 import { DeliveryUpstreams } from './upstreams';
 
 const DORA_DAYS = 90;
@@ -110,25 +110,13 @@ export class DeliveryStatusService {
   readonly #inflight = new Map<string, Promise<DeliveryStatus>>();
   readonly #now: () => number;
 
-  static create(deps: {
-    catalog: CatalogService;
-    permissions: PermissionsService;
-    settings: DeliverySettings;
-    upstreams: DeliveryUpstreams;
-    logger: LoggerService;
-    now?: () => number;
-  }): DeliveryStatusService {
+  static create(
+    deps: DeliveryServiceDeps & { now?: () => number },
+  ): DeliveryStatusService {
     return new DeliveryStatusService(deps);
   }
 
-  private constructor(deps: {
-    catalog: CatalogService;
-    permissions: PermissionsService;
-    settings: DeliverySettings;
-    upstreams: DeliveryUpstreams;
-    logger: LoggerService;
-    now?: () => number;
-  }) {
+  private constructor(deps: DeliveryServiceDeps & { now?: () => number }) {
     this.#catalog = deps.catalog;
     this.#permissions = deps.permissions;
     this.#settings = deps.settings;

@@ -17,7 +17,7 @@ import {
 } from '@internal/backstage-plugin-delivery-node';
 import { Entity } from '@backstage/catalog-model';
 import { resolveEntity } from './entities';
-import { DeliverySettings } from './settings';
+import { DeliveryServiceDeps, DeliverySettings } from './settings';
 import { DeliveryUpstreams } from './upstreams';
 
 /**
@@ -33,23 +33,11 @@ export class ReleaseService {
   readonly #upstreams: DeliveryUpstreams;
   readonly #logger: LoggerService;
 
-  static create(deps: {
-    catalog: CatalogService;
-    permissions: PermissionsService;
-    settings: DeliverySettings;
-    upstreams: DeliveryUpstreams;
-    logger: LoggerService;
-  }): ReleaseService {
+  static create(deps: DeliveryServiceDeps): ReleaseService {
     return new ReleaseService(deps);
   }
 
-  private constructor(deps: {
-    catalog: CatalogService;
-    permissions: PermissionsService;
-    settings: DeliverySettings;
-    upstreams: DeliveryUpstreams;
-    logger: LoggerService;
-  }) {
+  private constructor(deps: DeliveryServiceDeps) {
     this.#catalog = deps.catalog;
     this.#permissions = deps.permissions;
     this.#settings = deps.settings;

@@ -1,4 +1,10 @@
+import {
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { DeliveryUpstreams } from './upstreams';
 import { InputError } from '@backstage/errors';
 import { readGitOpsSettings } from '@internal/backstage-plugin-delivery-node';
 
@@ -21,6 +27,15 @@ function seconds(config: Config | undefined, key: string, fallback: number) {
     throw new InputError(`slipway.delivery.${key} must be 0 or more`);
   }
   return value * 1000;
+}
+
+/** What the delivery services are built from. @public */
+export interface DeliveryServiceDeps {
+  catalog: CatalogService;
+  permissions: PermissionsService;
+  settings: DeliverySettings;
+  upstreams: DeliveryUpstreams;
+  logger: LoggerService;
 }
 
 /** Reads `slipway.delivery`; throws on a value that cannot work. */

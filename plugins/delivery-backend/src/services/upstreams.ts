@@ -4,7 +4,11 @@ import type {
   ReleaseResult,
   SourceCommit,
 } from '@internal/backstage-plugin-delivery-common';
-import type { ArgoApplication } from '@internal/backstage-plugin-delivery-node';
+import type {
+  ArgoApplication,
+  PromoteOptions,
+  RollbackOptions,
+} from '@internal/backstage-plugin-delivery-node';
 
 /*
  * What the delivery backend needs from each upstream. The real
@@ -76,21 +80,8 @@ export interface HelmChartsUpstream {
   branch: string;
   /** Web URL of the repository (no `.git`). */
   webUrl: string;
-  promote(options: {
-    name: string;
-    from: string;
-    to: string;
-    tag?: string;
-    requestedBy: string;
-  }): Promise<ReleaseResult>;
-  rollback(options: {
-    name: string;
-    environment: string;
-    expectTag: string;
-    toTag: string;
-    reverts: { sha: string; subject: string };
-    requestedBy: string;
-  }): Promise<ReleaseResult>;
+  promote(options: PromoteOptions): Promise<ReleaseResult>;
+  rollback(options: RollbackOptions): Promise<ReleaseResult>;
 }
 
 /** Every upstream the delivery backend reads. */

@@ -17,7 +17,7 @@ import {
   type HopName,
   type Image,
   type ImageSection,
-  type Severity,
+  SEVERITIES,
   type SourceCommit,
   type SourceSection,
   type SyncSection,
@@ -36,15 +36,6 @@ export interface TimelineInput {
   limit: number;
 }
 
-const SEVERITY_ORDER: Severity[] = [
-  'CRITICAL',
-  'HIGH',
-  'MEDIUM',
-  'LOW',
-  'INFORMATIONAL',
-  'UNDEFINED',
-];
-
 /**
  * One line for an image's scan: `1 critical, 3 high`, `no findings`, or
  * what ECR says about a scan that has not completed.
@@ -53,7 +44,7 @@ export function summariseFindings(scan: Image['scan']): string {
   if (!scan) {
     return 'not scanned';
   }
-  const parts = SEVERITY_ORDER.filter(s => (scan.findings[s] ?? 0) > 0).map(
+  const parts = SEVERITIES.filter(s => (scan.findings[s] ?? 0) > 0).map(
     s => `${scan.findings[s]} ${s.toLowerCase()}`,
   );
   if (parts.length > 0) {

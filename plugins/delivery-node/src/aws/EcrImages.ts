@@ -18,6 +18,7 @@ import {
   ImageSection,
   OWNER_TAG,
   Severity,
+  SEVERITIES,
 } from '@internal/backstage-plugin-delivery-common';
 import { AwsClients } from './AwsClients';
 import { EcrRepositories } from './EcrRepositories';
@@ -39,15 +40,6 @@ export interface ListEcrImagesOptions {
 
 const ARN =
   /^arn:(aws|aws-cn|aws-us-gov):ecr:([a-z0-9-]+):(\d{12}):repository\/(.+)$/;
-
-const SEVERITIES: readonly Severity[] = [
-  'CRITICAL',
-  'HIGH',
-  'MEDIUM',
-  'LOW',
-  'INFORMATIONAL',
-  'UNDEFINED',
-];
 
 /** DescribeImages pages read at most (1000 images each). */
 const MAX_PAGES = 20;
