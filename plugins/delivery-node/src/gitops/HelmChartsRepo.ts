@@ -70,11 +70,6 @@ export interface HelmChartsRepoOptions {
   apiBaseUrl: string;
   credentials: GithubCredentialsProvider;
   fetch?: typeof fetch;
-  /**
-   * @deprecated Updates go through GitHub's Git Data API; no local checkout
-   * is made. Ignored.
-   */
-  tmpDir?: string;
   author?: { name: string; email: string };
   /** Attempts before giving up on a branch that other writers keep moving. Default 10. */
   maxAttempts?: number;
@@ -167,7 +162,7 @@ export class HelmChartsRepo {
     options: Partial<
       Pick<
         HelmChartsRepoOptions,
-        'fetch' | 'tmpDir' | 'maxAttempts' | 'backoff' | 'author' | 'retries'
+        'fetch' | 'maxAttempts' | 'backoff' | 'author' | 'retries'
       >
     > = {},
   ): HelmChartsRepo {
@@ -356,10 +351,10 @@ export class HelmChartsRepo {
       content?: string;
     }> = [];
     for (const c of changes) {
-      const text = c.content && asText(c.content);
+      const text = c.content === null ? undefined : asText(c.content);
       if (c.content === null) {
         entries.push({ path: c.path, mode: c.mode, type: 'blob', sha: null });
-      } else if (text !== undefined && text !== null) {
+      } else if (text !== undefined) {
         entries.push({
           path: c.path,
           mode: c.mode,

@@ -10,11 +10,6 @@ import { InputError } from '@backstage/errors';
  * @public
  */
 export interface WorkTree {
-  /**
-   * @deprecated Updates go through GitHub's Git Data API and there is no
-   * local checkout; always undefined. Kept so existing fakes still compile.
-   */
-  readonly dir?: string;
   /** True when a file or a folder is at the path. */
   exists(filePath: string): Promise<boolean>;
   /** The file's text, or undefined when there is no file. */

@@ -1,7 +1,7 @@
 /*
  * The helm-charts GitOps repository: fast-forward-only updates through
- * GitHub's Git Data API, comment-preserving YAML edits, the repository's commit-message
- * convention, and promote/rollback as commits.
+ * GitHub's Git Data API, comment-preserving YAML edits, the repository's
+ * commit-message convention, and promote/rollback as commits.
  */
 
 export { HelmChartsRepo } from './HelmChartsRepo';

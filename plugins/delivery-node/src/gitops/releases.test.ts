@@ -4,7 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
-import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '@internal/sandbox';
+import {
+  Sandbox,
+  sandboxAppConfig,
+  SANDBOX_CREDENTIALS,
+  startSandbox,
+} from '@internal/sandbox';
 import { parseChartCommit } from './chartCommits';
 import { HelmChartsRepo } from './HelmChartsRepo';
 import { ChartReleases } from './releases';
@@ -26,7 +31,6 @@ const USER = 'user:default/dana';
 function memoryTree(files: Record<string, string>): WorkTree {
   const m = new Map(Object.entries(files));
   return {
-    dir: '/nowhere',
     exists: async p => m.has(p),
     readFile: async p => m.get(p),
     writeFile: async (p, c) => {
@@ -108,7 +112,6 @@ describe('ChartReleases.tagFile', () => {
 
 describe('ChartReleases (against the seeded sandbox)', () => {
   let sb: Sandbox;
-  let tmpDir: string;
   let releases: ChartReleases;
   /** CI's deploys of payments-api, newest first. */
   let deploys: Array<{ sha: string; subject: string; tag: string }>;
@@ -231,34 +234,14 @@ describe('ChartReleases (against the seeded sandbox)', () => {
     await sb.argocd.upsertApplication(application('staging'));
     await sb.argocd.reconcileNow();
 
-    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'releases-work-'));
     const repo = HelmChartsRepo.fromConfig(
-      new ConfigReader({
-        integrations: {
-          github: [
-            {
-              host: new URL(sb.urls.github).host,
-              apiBaseUrl: sb.urls.githubApi,
-              token: SANDBOX_CREDENTIALS.githubToken,
-            },
-          ],
-        },
-        slipway: {
-          gitops: {
-            helmCharts: {
-              repoUrl: `${sb.urls.github}/${OWNER}/${REPO}`,
-              branch: 'main',
-            },
-          },
-        },
-      }),
-      { tmpDir, fetch: nodeFetch },
+      new ConfigReader(sandboxAppConfig(sb)),
+      { fetch: nodeFetch },
     );
     releases = new ChartReleases({ repo });
   });
   afterAll(async () => {
     await sb?.stop();
-    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
   });
 
   it('refuses bad names, from === to and a forged requestedBy with InputError before any call', async () => {

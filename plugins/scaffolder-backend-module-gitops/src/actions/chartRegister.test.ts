@@ -24,7 +24,6 @@ const ROLE = (name: string) => `arn:aws:iam::123456789012:role/slipway/${name}`;
 describe('gitops:chart:register / unregister (against the sandbox)', () => {
   let sb: Sandbox;
   let actions: ReturnType<typeof buildActions>;
-  let tmpDir: string;
 
   const read = (p: string) => sb.repos.readFileIn(OWNER, REPO, 'main', p);
   const head = () => sb.repos.resolveIn(OWNER, REPO, 'main');
@@ -38,12 +37,10 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
 
   beforeAll(async () => {
     sb = await startTestSandbox();
-    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-work-'));
-    actions = buildActions(sandboxConfig(sb), tmpDir);
+    actions = buildActions(sandboxConfig(sb));
   });
   afterAll(async () => {
     await sb?.stop();
-    fs.rmSync(tmpDir, { recursive: true, force: true });
   });
   beforeEach(() => sb.faults.resetCounters());
 
@@ -98,7 +95,7 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
     const secret = path.join(os.tmpdir(), `outside-${Date.now()}.txt`);
     fs.writeFileSync(secret, 'not for helm-charts');
     fs.symlinkSync(secret, path.join(base, 'templates', 'leak.yaml'));
-    const a = buildActions(sandboxConfig(sb, { baseChartDir: base }), tmpDir);
+    const a = buildActions(sandboxConfig(sb, { baseChartDir: base }));
     const { ctx } = context(input('leaky'));
     await expect(a.register.handler(ctx)).rejects.toMatchObject({
       name: 'InputError',
@@ -206,7 +203,6 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
       sandboxConfig(sb, {
         baseChartDir: path.resolve(__dirname, '../../../../charts/service'),
       }),
-      tmpDir,
     );
     const { ctx } = context({
       ...input('sized'),
@@ -265,7 +261,6 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
         `feat(${names[i]}): register chart`,
       );
     }
-    expect(fs.readdirSync(tmpDir)).toEqual([]);
   });
 
   it('registers into a helm-charts repo of 300 more charts with the same GitHub calls, never fetching its tree', async () => {

@@ -11,7 +11,12 @@ import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '@internal/sandbox';
+import {
+  Sandbox,
+  sandboxAppConfig,
+  SANDBOX_CREDENTIALS,
+  startSandbox,
+} from '@internal/sandbox';
 import {
   ArgoCdInstances,
   HelmChartsRepo,
@@ -51,53 +56,30 @@ export function sandboxConfig(
   sb: Sandbox,
   overrides: Record<string, any> = {},
 ) {
+  const base = sandboxAppConfig(sb);
   const data = {
-    integrations: {
-      github: [
-        {
-          host: new URL(sb.urls.github).host,
-          apiBaseUrl: sb.urls.githubApi,
-          token: SANDBOX_CREDENTIALS.githubToken,
-        },
-      ],
-    },
-    argocd: {
-      appLocatorMethods: [
-        {
-          type: 'config',
-          instances: [
-            {
-              name: 'sandbox',
-              url: sb.urls.argocd,
-              username: SANDBOX_CREDENTIALS.argocdUser,
-              password: SANDBOX_CREDENTIALS.argocdPassword,
-            },
-          ],
-        },
-      ],
-    },
+    ...base,
     slipway: {
+      ...base.slipway,
       gitops: {
+        ...base.slipway.gitops,
         helmCharts: {
-          repoUrl: `${sb.urls.github}/slipway-demo/helm-charts`,
-          branch: 'main',
+          ...base.slipway.gitops.helmCharts,
           ...overrides.helmCharts,
         },
         baseChartDir: overrides.baseChartDir ?? FIXTURE_CHART,
-        environments: ['dev', 'staging', 'prod'],
       },
-      argocd: { project: 'slipway', ...overrides.argocd },
+      argocd: { ...base.slipway.argocd, ...overrides.argocd },
     },
   };
   return new ConfigReader(data);
 }
 
 /** The actions as module.ts builds them, from config. */
-export function buildActions(config: ConfigReader, tmpDir?: string) {
+export function buildActions(config: ConfigReader) {
   const gitops = readGitOpsSettings(config);
   const helmCharts = HelmChartsRepo.fromConfig(config, {
     fetch: undiciFetch,
-    tmpDir,
   });
   const instances = ArgoCdInstances.fromConfig(config, { fetch: undiciFetch });
   const argocd = readArgoCdSettings(config);
