@@ -1,12 +1,15 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import { argocdCompatPlugin } from './modules/argocd';
 import { navModule } from './modules/nav';
 
 /**
  * The Slipway portal. Plugins listed in this package's dependencies are
- * discovered automatically (`app.packages: all` in app-config.yaml); the
+ * discovered automatically (`app.packages` in app-config.yaml), among them
+ * Slipway's delivery plugin (@internal/backstage-plugin-delivery: build,
+ * image and sync cards and the Delivery tab on the entity page). The
  * features below are the ones the app wires by hand.
  */
 export default createApp({
-  features: [catalogPlugin, navModule],
+  features: [catalogPlugin, navModule, argocdCompatPlugin],
 });

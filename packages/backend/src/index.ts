@@ -30,12 +30,10 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 
-// Permissions. The allow-all policy is a placeholder until Slipway's own
-// policy lands with the delivery plugin's permissions.
+// Permissions: Slipway's policy (src/modules/permissionPolicy.ts): only a
+// service's owners may roll it back or promote it; the rest is allowed.
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('./modules/permissionPolicy'));
 
 // Search: Lunr in memory by default; the PostgreSQL engine takes over when
 // the database client is pg (production).
@@ -57,5 +55,12 @@ backend.add(
   import('@internal/backstage-plugin-scaffolder-backend-module-gitops'),
 );
 
+// The delivery page: build, image and sync cards, the timeline, rollback and
+// promote (`slipway.delivery`).
 backend.add(import('@internal/backstage-plugin-delivery-backend'));
+
+// Roadie's Argo CD cards, for teams that know them; its backend is kept
+// read-only (src/modules/argocdReadOnly.ts).
+backend.add(import('@roadiehq/backstage-plugin-argo-cd-backend'));
+backend.add(import('./modules/argocdReadOnly'));
 backend.start();

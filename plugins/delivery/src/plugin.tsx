@@ -1,22 +1,83 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
-  PageBlueprint,
+  discoveryApiRef,
+  fetchApiRef,
 } from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import { DeliveryClient, deliveryApiRef } from './api';
+import { isDeliveryAvailable } from './conditions';
 
-import { rootRouteRef } from './routes';
+/** The delivery backend's client. @alpha */
+export const deliveryApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: deliveryApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new DeliveryClient({ discoveryApi, fetchApi }),
+    }),
+});
 
-export const page = PageBlueprint.make({
+/** `entity-card:delivery/build-status` @alpha */
+export const buildStatusCard = EntityCardBlueprint.make({
+  name: 'build-status',
   params: {
-    path: '/delivery',
-    routeRef: rootRouteRef,
-    loader: () => import('./components/TodoPage').then(m => <m.TodoPage />),
+    filter: isDeliveryAvailable,
+    loader: () =>
+      import('./components/BuildStatusCard').then(m => <m.BuildStatusCard />),
   },
 });
 
+/** `entity-card:delivery/image-status` @alpha */
+export const imageStatusCard = EntityCardBlueprint.make({
+  name: 'image-status',
+  params: {
+    filter: isDeliveryAvailable,
+    loader: () =>
+      import('./components/ImageStatusCard').then(m => <m.ImageStatusCard />),
+  },
+});
+
+/** `entity-card:delivery/sync-status` @alpha */
+export const syncStatusCard = EntityCardBlueprint.make({
+  name: 'sync-status',
+  params: {
+    filter: isDeliveryAvailable,
+    loader: () =>
+      import('./components/SyncStatusCard').then(m => <m.SyncStatusCard />),
+  },
+});
+
+/** `entity-content:delivery/delivery`: the Delivery tab. @alpha */
+export const deliveryContent = EntityContentBlueprint.make({
+  name: 'delivery',
+  params: {
+    path: 'delivery',
+    title: 'Delivery',
+    group: 'deployment',
+    filter: isDeliveryAvailable,
+    loader: () =>
+      import('./components/DeliveryContent').then(m => <m.DeliveryContent />),
+  },
+});
+
+/**
+ * Slipway's delivery plugin: build, image and sync cards on the entity
+ * overview and the Delivery tab (timeline, DORA, rollback and promote).
+ *
+ * @public
+ */
 export const deliveryPlugin = createFrontendPlugin({
   pluginId: 'delivery',
-  extensions: [page],
-  routes: {
-    root: rootRouteRef,
-  },
+  extensions: [
+    deliveryApi,
+    buildStatusCard,
+    imageStatusCard,
+    syncStatusCard,
+    deliveryContent,
+  ],
 });

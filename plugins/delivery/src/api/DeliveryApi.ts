@@ -1,0 +1,32 @@
+import { createApiRef } from '@backstage/frontend-plugin-api';
+import type {
+  DeliveryStatus,
+  PromoteRequest,
+  ReleaseResult,
+  RollbackRequest,
+} from '@internal/backstage-plugin-delivery-common';
+
+/**
+ * The delivery backend as the browser sees it: one status read per entity
+ * page, and the two release actions (both are commits to helm-charts).
+ *
+ * @public
+ */
+export interface DeliveryApi {
+  /** Build, image and sync sections, the timeline and DORA for one entity. */
+  getStatus(entityRef: string): Promise<DeliveryStatus>;
+  /** Reverts the entity's last tag bump in one environment. */
+  rollback(request: RollbackRequest): Promise<ReleaseResult>;
+  /** Copies the tag running in `from` into `to`'s values file. */
+  promote(request: PromoteRequest): Promise<ReleaseResult>;
+}
+
+/**
+ * The {@link DeliveryApi}'s reference.
+ *
+ * @public
+ */
+export const deliveryApiRef = createApiRef<DeliveryApi>().with({
+  id: 'plugin.delivery.api',
+  pluginId: 'delivery',
+});

@@ -1,0 +1,1 @@
+export { BuildStatusCard } from './BuildStatusCard';

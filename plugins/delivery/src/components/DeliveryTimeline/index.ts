@@ -1,0 +1,1 @@
+export { DeliveryTimeline } from './DeliveryTimeline';

@@ -1,0 +1,1 @@
+export { DoraMetrics } from './DoraMetrics';

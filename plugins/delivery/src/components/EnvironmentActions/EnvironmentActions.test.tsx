@@ -1,0 +1,77 @@
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { sampleEntityRef, sampleStatus } from '../../__testUtils__/status';
+import {
+  mockDeliveryApi,
+  renderOnEntityPage,
+} from '../../__testUtils__/render';
+import { EnvironmentActions } from './EnvironmentActions';
+import { previousTag, rollbackSentence, runningTag } from './releasePlan';
+
+// usePermission caches decisions per (permission, resourceRef) for the
+// whole test file (SWR), so the denied case has a file of its own.
+describe('EnvironmentActions', () => {
+  it('disables rollback and promote without the permissions and never calls the API', async () => {
+    const api = mockDeliveryApi(sampleStatus());
+    await renderOnEntityPage(
+      <EnvironmentActions
+        entityRef={sampleEntityRef}
+        status={sampleStatus()}
+      />,
+      { api, authorize: AuthorizeResult.DENY },
+    );
+
+    // Wait for the decisions themselves, not the disabled state of "still asking".
+    expect(
+      await screen.findAllByTitle('You may not roll back this service'),
+    ).toHaveLength(3);
+    expect(
+      await screen.findAllByTitle('You may not promote this service'),
+    ).toHaveLength(2);
+    const rollback = screen.getByRole('button', { name: 'Roll back dev' });
+    expect(rollback).toBeDisabled();
+    expect(
+      screen.getByRole('button', { name: 'Promote dev to staging' }),
+    ).toBeDisabled();
+    await userEvent.click(rollback, { pointerEventsCheck: 0 });
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(api.rollback).not.toHaveBeenCalled();
+  });
+
+  it('offers no promotion from the last environment', async () => {
+    await renderOnEntityPage(
+      <EnvironmentActions
+        entityRef={sampleEntityRef}
+        status={sampleStatus()}
+      />,
+      { api: mockDeliveryApi(sampleStatus()) },
+    );
+    expect(
+      await screen.findByRole('button', { name: 'Roll back prod' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: /^Promote prod/ }),
+    ).not.toBeInTheDocument();
+  });
+});
+
+describe('releasePlan', () => {
+  it('reads the running tag from Argo CD and the previous one from helm-charts', () => {
+    const status = sampleStatus();
+    expect(runningTag(status, 'dev')).toBe('3f2a1bc-42');
+    expect(previousTag(status, 'dev')).toBe('9e8d7c6-40');
+    expect(rollbackSentence(status, 'dev')).toBe(
+      'Commit to helm-charts: dev from 3f2a1bc-42 back to 9e8d7c6-40',
+    );
+  });
+
+  it('says so plainly when the history does not name the tags', () => {
+    const status = sampleStatus();
+    status.sync = { state: 'error' };
+    status.gitops = { state: 'error' };
+    expect(rollbackSentence(status, 'dev')).toBe(
+      'Commit to helm-charts: dev from its current tag back to the previous tag',
+    );
+  });
+});

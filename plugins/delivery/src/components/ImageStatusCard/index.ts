@@ -1,0 +1,1 @@
+export { ImageStatusCard, FindingChips } from './ImageStatusCard';

@@ -1,0 +1,150 @@
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { Link } from '@backstage/core-components';
+import {
+  ANNOTATIONS,
+  type EnvironmentSync,
+} from '@internal/backstage-plugin-delivery-common';
+import { useDeliveryStatus } from '../../hooks';
+import {
+  DeliveryCard,
+  HealthStatusLabel,
+  SectionView,
+  SyncStatusLabel,
+  formatAbsolute,
+  formatRelative,
+  imageTag,
+  sha7,
+  useEntityRef,
+} from '../common';
+
+/**
+ * Per environment, the entity's Argo CD application: sync and health, the
+ * helm-charts revision, the image tag it runs, the last operation and how
+ * long it has been in its health.
+ *
+ * @public
+ */
+export function SyncStatusCard() {
+  const { entityRef } = useEntityRef();
+  const snapshot = useDeliveryStatus(entityRef);
+  return (
+    <DeliveryCard title="Sync status" snapshot={snapshot}>
+      {status => (
+        <SectionView
+          section={status.sync}
+          annotations={[
+            ANNOTATIONS.argocdAppName,
+            ANNOTATIONS.argocdAppSelector,
+          ]}
+          upstream="Argo CD"
+        >
+          {sync =>
+            sync.environments.length === 0 ? (
+              <Typography variant="body2">
+                No Argo CD application found
+              </Typography>
+            ) : (
+              <SyncTable environments={sync.environments} />
+            )
+          }
+        </SectionView>
+      )}
+    </DeliveryCard>
+  );
+}
+
+function SyncTable(props: { environments: EnvironmentSync[] }) {
+  return (
+    <Table size="small" aria-label="Environments">
+      <TableHead>
+        <TableRow>
+          <TableCell>Environment</TableCell>
+          <TableCell>Sync</TableCell>
+          <TableCell>Health</TableCell>
+          <TableCell>Revision</TableCell>
+          <TableCell>Image</TableCell>
+          <TableCell>Last operation</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {props.environments.map(env => (
+          <TableRow key={`${env.instance}/${env.appName}`}>
+            <TableCell>
+              <Link to={env.appUrl} title={`${env.appName} in Argo CD`}>
+                {env.environment}
+              </Link>
+            </TableCell>
+            <TableCell>
+              <SyncStatusLabel status={env.syncStatus} />
+            </TableCell>
+            <TableCell>
+              <HealthStatusLabel status={env.healthStatus} />
+              {env.healthSince && (
+                <Typography
+                  variant="caption"
+                  display="block"
+                  color="textSecondary"
+                  title={formatAbsolute(env.healthSince)}
+                >
+                  since {formatRelative(env.healthSince)}
+                </Typography>
+              )}
+              {env.healthMessage && (
+                <Typography variant="caption" display="block">
+                  {env.healthMessage}
+                </Typography>
+              )}
+            </TableCell>
+            <TableCell title={env.revision}>
+              <code>{sha7(env.revision)}</code>
+            </TableCell>
+            <TableCell>
+              {env.images.length ? (
+                env.images.map(image => (
+                  <code key={image} title={image}>
+                    {imageTag(image)}{' '}
+                  </code>
+                ))
+              ) : (
+                <>—</>
+              )}
+            </TableCell>
+            <TableCell>
+              {env.operation ? (
+                <>
+                  {env.operation.phase}
+                  {(env.operation.finishedAt ?? env.operation.startedAt) && (
+                    <Typography
+                      variant="caption"
+                      display="block"
+                      color="textSecondary"
+                      title={formatAbsolute(
+                        env.operation.finishedAt ?? env.operation.startedAt,
+                      )}
+                    >
+                      {formatRelative(
+                        env.operation.finishedAt ?? env.operation.startedAt,
+                      )}
+                    </Typography>
+                  )}
+                  {env.operation.message && (
+                    <Typography variant="caption" display="block">
+                      {env.operation.message}
+                    </Typography>
+                  )}
+                </>
+              ) : (
+                '—'
+              )}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}

@@ -1,0 +1,1 @@
+export { SyncStatusCard } from './SyncStatusCard';

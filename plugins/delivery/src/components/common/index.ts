@@ -1,0 +1,10 @@
+export * from './format';
+export { SectionNotice, SectionView } from './SectionNotice';
+export {
+  BuildStatusLabel,
+  HealthStatusLabel,
+  HopStateLabel,
+  SyncStatusLabel,
+} from './StatusLabel';
+export { DeliveryCard, StatusGate } from './DeliveryCard';
+export { useEntityRef } from './useEntityRef';

@@ -1,0 +1,2 @@
+export { useDeliveryStatus } from './useDeliveryStatus';
+export type { StatusSnapshot } from './statusStore';
