@@ -119,8 +119,9 @@ describe('GET /api/delivery/status (through the HTTP stack, against the sandbox)
         op.includes('ApplicationService_Get'),
       );
       expect(appGets).toEqual([[appGets[0][0], 1]]);
-      // GitHub: the app repo's commits and the helm-charts history, once each.
-      expect(sb.faults.total('github')).toBe(2);
+      // GitHub, once each: the app repo's commits, the chart's history in
+      // helm-charts, and the helm-charts branch's newest commits.
+      expect(sb.faults.counters().github).toEqual({ 'repos/list-commits': 3 });
       // ECR: DescribeImages and ListTagsForResource (the owner check), once each.
       expect(sb.faults.total('aws')).toBe(2);
     } finally {

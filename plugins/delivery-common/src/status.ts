@@ -198,6 +198,12 @@ export interface GitOpsSection {
   repository: string;
   path: string;
   changes: ChartChange[];
+  /**
+   * The branch's newest commits (every chart's), newest first. Argo CD
+   * deploys the branch head, often another chart's commit; this places such
+   * a revision relative to the chart's changes.
+   */
+  branchCommits?: string[];
 }
 
 /** How far one hop of a change got. @public */

@@ -468,11 +468,23 @@ export class DeliveryStatusService {
     return {
       key: `${hc.owner}/${hc.repo}:${path}`,
       load: async () => {
-        const commits = await this.#upstreams.github.listCommits(
-          hc.owner,
-          hc.repo,
-          { sha: hc.branch, path, since: this.#since(), perPage: 100 },
-        );
+        const github = this.#upstreams.github;
+        // The chart's own history, and the branch's newest commits (shared
+        // by every entity, one load per TTL) to place Argo CD's revisions.
+        const [commits, branch] = await Promise.all([
+          github.listCommits(hc.owner, hc.repo, {
+            sha: hc.branch,
+            path,
+            since: this.#since(),
+            perPage: 100,
+          }),
+          this.#cache.get(`|helm-charts-branch|${hc.owner}/${hc.repo}`, () =>
+            github.listCommits(hc.owner, hc.repo, {
+              sha: hc.branch,
+              perPage: 100,
+            }),
+          ),
+        ]);
         const changes: ChartChange[] = commits.map(c => ({
           sha: c.sha,
           message: c.message,
@@ -480,7 +492,12 @@ export class DeliveryStatusService {
           url: c.url,
           ...parseChartCommit(c.fullMessage ?? c.message, name),
         }));
-        return { repository: `${hc.owner}/${hc.repo}`, path, changes };
+        return {
+          repository: `${hc.owner}/${hc.repo}`,
+          path,
+          changes,
+          branchCommits: branch.data?.map(c => c.sha),
+        };
       },
     };
   }

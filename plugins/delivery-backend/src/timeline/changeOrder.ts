@@ -1,19 +1,30 @@
 /*
- * Where helm-charts commits sit relative to each other, read only from the
- * gitops section's list of a chart's changes (newest first). Nothing outside
- * that list is guessed at: a revision the list does not hold is "unknown".
+ * Where helm-charts commits sit relative to each other, read from the
+ * gitops section: the branch's newest commits (every chart's) and the
+ * chart's own changes, both newest first on one linear, fast-forward-only
+ * branch. Nothing else is guessed at: a revision neither list holds is
+ * "unknown".
  */
 
-import type { ChartChange } from '@internal/backstage-plugin-delivery-common';
+import type {
+  ChartChange,
+  Deployment,
+} from '@internal/backstage-plugin-delivery-common';
 
 /** The order of a chart's helm-charts changes, newest first. */
 export class ChangeOrder {
   readonly #index = new Map<string, number>();
 
-  constructor(changes: ChartChange[]) {
+  constructor(changes: ChartChange[], branchCommits: string[] = []) {
+    branchCommits.forEach((sha, i) => {
+      if (!this.#index.has(sha)) this.#index.set(sha, i);
+    });
+    // The chart's changes the branch list does not reach are older than
+    // all of it, in their own order.
+    const offset = branchCommits.length;
     changes.forEach((change, i) => {
       if (!this.#index.has(change.sha)) {
-        this.#index.set(change.sha, i);
+        this.#index.set(change.sha, offset + i);
       }
     });
   }
@@ -42,6 +53,30 @@ export class ChangeOrder {
     }
     return r < s;
   }
+}
+
+/**
+ * The Argo CD sync that first deployed change `sha`: the oldest history
+ * entry (history is newest first) whose revision includes it — but only
+ * when that is provably the first, i.e. its revision is the change itself
+ * or the entry before it does not include the change. When the bounded
+ * history starts after the change, when it first ran is not known.
+ */
+export function firstDeployment(
+  history: Deployment[],
+  sha: string,
+  order: ChangeOrder,
+): Deployment | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const entry = history[i];
+    if (order.includes(entry.revision, sha) !== true) continue;
+    const before = history[i + 1];
+    const proven =
+      entry.revision === sha ||
+      (before !== undefined && order.includes(before.revision, sha) === false);
+    return proven ? entry : undefined;
+  }
+  return undefined;
 }
 
 /** The tag of an image reference (`registry/repo:tag[@digest]`), if it has one. */

@@ -14,7 +14,12 @@ import type {
   EnvironmentSync,
   GitOpsSection,
 } from '@internal/backstage-plugin-delivery-common';
-import { ChangeOrder, msBetween, shortSha } from './changeOrder';
+import {
+  ChangeOrder,
+  firstDeployment,
+  msBetween,
+  shortSha,
+} from './changeOrder';
 
 /** One change that set an environment's image tag. */
 export interface DoraDeployment {
@@ -62,7 +67,7 @@ export function doraDeployments(input: DoraDeploymentsInput): DoraDeployment[] {
 
   // The change the environment runs: its revision, or the newest
   // deployment at or before it when the revision is a later change.
-  const order = new ChangeOrder(changes);
+  const order = new ChangeOrder(changes, gitops.branchCommits);
   const current = sync?.revision
     ? ofEnv.find(c => order.includes(sync.revision, c.sha) === true)
     : undefined;
@@ -77,7 +82,8 @@ export function doraDeployments(input: DoraDeploymentsInput): DoraDeployment[] {
         (order.position(later.sha) ?? Infinity) <
           (order.position(change.sha) ?? -Infinity),
     );
-    const seen = oldestHistoryEntry(sync, change.sha);
+    const seen =
+      sync && firstDeployment(sync.history, change.sha, order)?.deployedAt;
     return {
       sha: change.sha,
       kind: change.kind,
@@ -101,14 +107,6 @@ export function doraDeployments(input: DoraDeploymentsInput): DoraDeployment[] {
     }
   }
   return newestFirst;
-}
-
-function oldestHistoryEntry(
-  sync: EnvironmentSync | undefined,
-  revision: string,
-): string | undefined {
-  const entries = sync?.history.filter(h => h.revision === revision) ?? [];
-  return entries[entries.length - 1]?.deployedAt;
 }
 
 /** What {@link computeDora} reads. */

@@ -402,6 +402,40 @@ describe('buildTimeline', () => {
     expect(entry.hops.healthy).toEqual({ state: 'unknown' });
   });
 
+  it("places Argo CD's revision by the branch's commits when it is another chart's commit", () => {
+    // helm-charts main: o2 (other chart) > o1 (other chart) > b2 > b1. Dev
+    // first synced at o1 (10:09), which includes b2; the entry before it
+    // (b1) does not, so 10:09 is provably when b2 first ran.
+    const input = world();
+    const dev = input.sync!.environments[0];
+    dev.revision = sha('0202020');
+    dev.history = [
+      { id: 3, revision: sha('0202020'), deployedAt: t(40) },
+      { id: 2, revision: sha('0101010'), deployedAt: t(9) },
+      { id: 1, revision: sha('b1b1b1b'), deployedAt: t(-111) },
+    ];
+    input.gitops!.changes = input.gitops!.changes.slice(1);
+    input.gitops!.branchCommits = [
+      '0202020',
+      '0101010',
+      'b2b2b2b',
+      'b1b1b1b',
+    ].map(sha);
+    const entry = entryOf(input, 'c2c2c2c');
+    expect(entry.hops.synced).toMatchObject({
+      state: 'done',
+      at: t(9),
+      detail: '0101010',
+    });
+    expect(entry.hops.healthy).toMatchObject({ state: 'done', at: t(10) });
+    // With the history starting after b2, when b2 first ran is not known.
+    dev.history = dev.history.slice(0, 1);
+    expect(entryOf(input, 'c2c2c2c').hops.synced).toEqual({
+      state: 'done',
+      detail: '0202020',
+    });
+  });
+
   describe('a missing section makes the hops that depend on it unknown', () => {
     it('without source there is nothing to follow', () => {
       expect(buildTimeline({ ...world(), source: undefined })).toEqual([]);

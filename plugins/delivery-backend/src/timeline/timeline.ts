@@ -23,7 +23,13 @@ import {
   type SyncSection,
   type TimelineEntry,
 } from '@internal/backstage-plugin-delivery-common';
-import { ChangeOrder, msBetween, shortSha, tagOfImage } from './changeOrder';
+import {
+  ChangeOrder,
+  firstDeployment,
+  msBetween,
+  shortSha,
+  tagOfImage,
+} from './changeOrder';
 
 /** What {@link buildTimeline} follows commits through; a section that failed or is not configured is left out. */
 export interface TimelineInput {
@@ -73,7 +79,9 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
     build: input.build,
     image: input.image,
     gitops: input.gitops,
-    order: input.gitops ? new ChangeOrder(input.gitops.changes) : undefined,
+    order: input.gitops
+      ? new ChangeOrder(input.gitops.changes, input.gitops.branchCommits)
+      : undefined,
     environment: input.sync?.environments[0],
   };
   return commits
@@ -385,17 +393,13 @@ function syncedHop(bump: ChartChange, tag: string, ctx: Context): Hop {
   if (!env || !order) {
     return { ...UNKNOWN };
   }
-  // History is newest first: the oldest entry that includes the bump is
-  // when it first reached the environment.
-  for (let i = env.history.length - 1; i >= 0; i--) {
-    const entry = env.history[i];
-    if (order.includes(entry.revision, bump.sha)) {
-      return {
-        state: 'done',
-        at: entry.deployedAt,
-        detail: shortSha(entry.revision),
-      };
-    }
+  const first = firstDeployment(env.history, bump.sha, order);
+  if (first) {
+    return {
+      state: 'done',
+      at: first.deployedAt,
+      detail: shortSha(first.revision),
+    };
   }
   const current = order.includes(env.revision, bump.sha);
   if (current || runsTag(env, tag)) {
