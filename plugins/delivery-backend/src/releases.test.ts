@@ -198,6 +198,15 @@ describe('POST /api/delivery/promote and /rollback (commits to helm-charts, Argo
       .set('Authorization', GUEST)
       .send({ entityRef: REF, environment: 'qa' });
     expect(unknown.status).toBe(400);
+    // prod has no tag of its own: reverting values.yaml would move dev too.
+    const follows = await request(started.server)
+      .post('/api/delivery/rollback')
+      .set('Authorization', GUEST)
+      .send({ entityRef: REF, environment: 'prod' });
+    expect(follows.status).toBe(400);
+    expect(follows.body.error.message).toMatch(
+      /prod follows the tag CI sets .* roll back dev/,
+    );
     const service = await request(started.server)
       .post('/api/delivery/rollback')
       .set('Authorization', mockCredentials.service.header())

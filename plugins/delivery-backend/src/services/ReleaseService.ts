@@ -77,7 +77,15 @@ export class ReleaseService {
     }
     // The environment's tag lives in its own file when pinned there
     // (promoted), else in the shared values.yaml (CI's bumps).
-    const file = tagOf(envValues) ? envFile : `charts/${name}/values.yaml`;
+    const pinned = Boolean(tagOf(envValues));
+    const first = this.#settings.environments[0];
+    if (!pinned && environment !== first) {
+      // Reverting values.yaml would move every environment that follows it.
+      throw new InputError(
+        `${environment} follows the tag CI sets in charts/${name}/values.yaml for ${first}; roll back ${first}, or promote a tag into ${environment} first`,
+      );
+    }
+    const file = pinned ? envFile : `charts/${name}/values.yaml`;
     const content =
       file === envFile
         ? envValues

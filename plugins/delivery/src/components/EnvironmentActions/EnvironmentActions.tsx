@@ -24,7 +24,13 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import { deliveryApiRef } from '../../api';
 import { sha7 } from '../common';
-import { promoteSentence, rollbackSentence, runningTag } from './releasePlan';
+import {
+  isDeployed,
+  promoteSentence,
+  rollbackRefusal,
+  rollbackSentence,
+  runningTag,
+} from './releasePlan';
 
 /** The backend's own sentence for a refused request, else the error's message. */
 function serverMessage(error: Error): string {
@@ -148,13 +154,14 @@ export function EnvironmentActions(props: {
         <TableHead>
           <TableRow>
             <TableCell>Environment</TableCell>
-            <TableCell>Running</TableCell>
+            <TableCell>Image tag</TableCell>
             <TableCell align="right">Actions</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
           {environments.map((environment, i) => {
             const next = environments[i + 1];
+            const refusal = rollbackRefusal(status, environment);
             return (
               <TableRow key={environment}>
                 <TableCell component="th" scope="row">
@@ -162,6 +169,11 @@ export function EnvironmentActions(props: {
                 </TableCell>
                 <TableCell>
                   <code>{runningTag(status, environment) ?? '—'}</code>
+                  {!isDeployed(status, environment) && (
+                    <Typography variant="caption" display="block">
+                      in helm-charts; no Argo CD application deploys it
+                    </Typography>
+                  )}
                 </TableCell>
                 <TableCell align="right">
                   <Box display="inline-flex" style={{ gap: 8 }}>
@@ -169,13 +181,15 @@ export function EnvironmentActions(props: {
                       title={
                         denied(rollbackAllowed)
                           ? 'You may not roll back this service'
-                          : undefined
+                          : refusal
                       }
                     >
                       <Button
                         variant="outlined"
                         size="small"
-                        disabled={!rollbackAllowed.allowed || busy}
+                        disabled={
+                          !rollbackAllowed.allowed || busy || Boolean(refusal)
+                        }
                         onClick={() =>
                           setAction({ kind: 'rollback', environment })
                         }

@@ -19,12 +19,49 @@ export function runningTag(
   return image ? imageTag(image) : tagChanges(status, environment)[0];
 }
 
-/** Tags set for an environment in helm-charts (its own values file or the shared one), newest first. */
+/** Whether an Argo CD application deploys the environment. */
+export function isDeployed(status: DeliveryStatus, environment: string) {
+  return (
+    status.sync.data?.environments.some(e => e.environment === environment) ??
+    false
+  );
+}
+
+/**
+ * Whether the environment has its own tag (set by a promote or a rollback
+ * in `values-<env>.yaml`), as far as the listed helm-charts history shows;
+ * otherwise it follows the shared values.yaml that CI bumps.
+ */
+export function isPinned(status: DeliveryStatus, environment: string) {
+  return (status.gitops.data?.changes ?? []).some(
+    c => c.tag && c.environment === environment,
+  );
+}
+
+/**
+ * Why rolling the environment back is not offered: one that follows the
+ * shared values.yaml can only be rolled back through the environment CI
+ * deploys to (the first), which moves every environment that follows it.
+ */
+export function rollbackRefusal(
+  status: DeliveryStatus,
+  environment: string,
+): string | undefined {
+  const first = status.environments[0];
+  if (environment === first || isPinned(status, environment)) {
+    return undefined;
+  }
+  return `${environment} follows the tag CI sets for ${first}: roll back ${first}, or promote a tag into ${environment} first`;
+}
+
+/** Tags set for an environment in helm-charts, newest first: its own, else the shared values.yaml's. */
 function tagChanges(status: DeliveryStatus, environment: string): string[] {
+  const pinned = isPinned(status, environment);
   return (status.gitops.data?.changes ?? [])
-    .filter(
-      c =>
-        c.tag && (c.environment === environment || c.environment === undefined),
+    .filter(c =>
+      c.tag && pinned
+        ? c.environment === environment
+        : c.environment === undefined,
     )
     .map(c => c.tag as string);
 }
