@@ -11,9 +11,16 @@ export interface Config {
     delivery?: {
       /**
        * How long an upstream's answer for one entity is served from the
-       * cache before the upstream is asked again. Default 30.
+       * cache before the upstream is asked again. Default 15.
        */
       cacheTtlSeconds?: number;
+      /**
+       * The same, while a change is in motion for the entity (a build
+       * running, an application syncing or progressing, the newest commit
+       * built but not yet healthy), so its page follows the change closely.
+       * Default 3.
+       */
+      activeCacheTtlSeconds?: number;
       /**
        * How long an upstream failure is remembered before the upstream is
        * asked again. Default 10.

@@ -76,6 +76,18 @@ describe('startSandbox', () => {
       });
       expect(bad.status).toBe(400);
       expect(bad.body.error).toMatch(/unknown upstream 'gitlab'/);
+      // Timing: how long a simulated build takes; nonsense is refused.
+      expect(
+        (await call(`${sb.urls.control}/timing`, 'PUT', { buildMs: 2500 }))
+          .body,
+      ).toEqual({ buildMs: 2500 });
+      expect((await call(`${sb.urls.control}/timing`)).body).toEqual({
+        buildMs: 2500,
+      });
+      expect(
+        (await call(`${sb.urls.control}/timing`, 'PUT', { buildMs: -1 }))
+          .status,
+      ).toBe(400);
       await call(`${sb.urls.control}/faults`, 'PUT', {});
       await expect(
         ecr.send(new DescribeRepositoriesCommand({})),

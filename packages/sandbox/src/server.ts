@@ -308,6 +308,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       } else if (route === 'POST /counters/reset') {
         faults.resetCounters();
         sendJson(res, 200, {});
+      } else if (route === 'GET /timing') {
+        sendJson(res, 200, { buildMs: pipeline.buildMs });
+      } else if (route === 'PUT /timing') {
+        // How long a simulated build takes, for tests that watch one run.
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const { buildMs } = JSON.parse(
+          Buffer.concat(chunks).toString('utf8') || '{}',
+        );
+        if (!Number.isInteger(buildMs) || buildMs < 0 || buildMs > 600_000) {
+          throw new HttpError(400, 'buildMs must be 0..600000');
+        }
+        pipeline.buildMs = buildMs;
+        sendJson(res, 200, { buildMs });
       } else if (route === 'GET /faults') {
         sendJson(res, 200, faults.faults);
       } else if (route === 'PUT /faults') {

@@ -108,6 +108,8 @@ export class DeliveryStatusService {
   /** Ownership answers change rarely: kept ten TTLs. */
   readonly #ownership: SectionCache;
   readonly #inflight = new Map<string, Promise<DeliveryStatus>>();
+  /** Entities whose last status had a change in motion (shorter TTL). */
+  readonly #moving = new Set<string>();
   readonly #now: () => number;
 
   static create(
@@ -203,6 +205,8 @@ export class DeliveryStatusService {
       timeline,
       environments: this.#settings.environments,
     };
+    if (inMotion(status)) this.#moving.add(ref);
+    else this.#moving.delete(ref);
     const envs = sync.data?.environments ?? [];
     if (gitops.data && envs.length > 0) {
       const production = envs[envs.length - 1];
@@ -239,8 +243,14 @@ export class DeliveryStatusService {
       }
       throw e;
     }
-    const section = await this.#cache.get(`${ref}|${name}|${p.key}`, () =>
-      this.#bounded(name, p.load),
+    const section = await this.#cache.get(
+      `${ref}|${name}|${p.key}`,
+      () => this.#bounded(name, p.load),
+      {
+        ttlMs: this.#moving.has(ref)
+          ? Math.min(this.#settings.activeCacheTtlMs, this.#settings.cacheTtlMs)
+          : this.#settings.cacheTtlMs,
+      },
     );
     if (section.error && section.state !== 'ok') {
       this.#logger.warn(`Delivery ${name} section of ${ref} failed`, {
@@ -505,6 +515,29 @@ export class DeliveryStatusService {
   #since() {
     return new Date(this.#now() - DORA_DAYS * 86400_000).toISOString();
   }
+}
+
+/** A change is on its way: a build, a sync or a rollout is not finished. */
+function inMotion(status: DeliveryStatus): boolean {
+  const building = status.build.data?.builds.some(
+    b => b.status === 'running' || b.status === 'queued',
+  );
+  const deploying = status.sync.data?.environments.some(
+    e =>
+      e.syncStatus === 'OutOfSync' ||
+      e.healthStatus === 'Progressing' ||
+      e.operation?.phase === 'Running',
+  );
+  // The newest commit built but not yet healthy (and nothing failed).
+  const newest = status.timeline[0];
+  const walking =
+    newest !== undefined &&
+    newest.hops.built.state === 'done' &&
+    newest.hops.healthy.state !== 'done' &&
+    !Object.values(newest.hops).some(h => h.state === 'failed') &&
+    Date.parse(newest.commit.committedAt) >
+      Date.parse(status.generatedAt) - 3600_000;
+  return Boolean(building || deploying || walking);
 }
 
 /** Fills each image's `environments` from the applications' running images. */

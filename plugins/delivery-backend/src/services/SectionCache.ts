@@ -20,8 +20,8 @@ export interface SectionCacheOptions {
 interface Entry {
   value?: unknown;
   fetchedAt?: number;
-  /** Until when the entry answers without a load (good or failed). */
-  freshUntil: number;
+  /** After a failure: when the upstream may be asked again. */
+  retryAfter: number;
   failure?: SectionError;
   inflight?: Promise<Section<unknown>>;
 }
@@ -64,8 +64,16 @@ export class SectionCache {
     }
   }
 
-  /** The section for `key`, loading it with `load` when the cache cannot answer. */
-  async get<T>(key: string, load: () => Promise<T>): Promise<Section<T>> {
+  /**
+   * The section for `key`, loading it with `load` when the cache cannot
+   * answer. `ttlMs` overrides the TTL for this read: a good answer older
+   * than it is loaded again (a shorter TTL while a change is in motion).
+   */
+  async get<T>(
+    key: string,
+    load: () => Promise<T>,
+    options: { ttlMs?: number } = {},
+  ): Promise<Section<T>> {
     const now = this.#now();
     const entry = this.#entries.get(key);
     if (entry) {
@@ -73,9 +81,13 @@ export class SectionCache {
       this.#entries.delete(key);
       this.#entries.set(key, entry);
       if (entry.inflight) return entry.inflight as Promise<Section<T>>;
-      if (now < entry.freshUntil) return this.#answer<T>(entry, now);
+      const fresh = entry.failure
+        ? now < entry.retryAfter
+        : entry.fetchedAt !== undefined &&
+          now - entry.fetchedAt < (options.ttlMs ?? this.#o.ttlMs);
+      if (fresh) return this.#answer<T>(entry, now);
     }
-    const current: Entry = entry ?? { freshUntil: 0 };
+    const current: Entry = entry ?? { retryAfter: 0 };
     const inflight = this.#load(current, load);
     current.inflight = inflight;
     this.#entries.set(key, current);
@@ -91,7 +103,6 @@ export class SectionCache {
       entry.value = value;
       entry.fetchedAt = now;
       entry.failure = undefined;
-      entry.freshUntil = now + this.#o.ttlMs;
     } catch (e) {
       const now = this.#now();
       const reason =
@@ -105,7 +116,7 @@ export class SectionCache {
         ...reason,
         since: entry.failure?.since ?? new Date(now).toISOString(),
       };
-      entry.freshUntil = now + this.#o.failureTtlMs;
+      entry.retryAfter = now + this.#o.failureTtlMs;
     } finally {
       entry.inflight = undefined;
     }

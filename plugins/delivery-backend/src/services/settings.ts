@@ -13,6 +13,8 @@ export interface DeliverySettings {
   /** `slipway.gitops.environments`: promotion order. */
   environments: string[];
   cacheTtlMs: number;
+  /** The TTL while a change is in motion for the entity. */
+  activeCacheTtlMs: number;
   failureTtlMs: number;
   staleMaxMs: number;
   upstreamTimeoutMs: number;
@@ -53,7 +55,8 @@ export function readDeliverySettings(root: Config): DeliverySettings {
   };
   return {
     environments,
-    cacheTtlMs: seconds(c, 'cacheTtlSeconds', 30),
+    cacheTtlMs: seconds(c, 'cacheTtlSeconds', 15),
+    activeCacheTtlMs: seconds(c, 'activeCacheTtlSeconds', 3),
     failureTtlMs: seconds(c, 'failureTtlSeconds', 10),
     staleMaxMs: seconds(c, 'staleMaxSeconds', 86400),
     upstreamTimeoutMs: seconds(c, 'upstreamTimeoutSeconds', 10),

@@ -49,7 +49,7 @@ function hops(
       state: states.imagePushed,
       at: iso(now, 25),
       durationMs: 45_000,
-      detail: '3f2a1bc-42',
+      detail: '3f2a1bc-42 (2 critical, 1 high)',
     },
     tagBumped: {
       state: states.tagBumped,

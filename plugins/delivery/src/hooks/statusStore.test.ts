@@ -42,7 +42,7 @@ describe('DeliveryStatusStore', () => {
     unsubscribe.forEach(u => u());
   });
 
-  it('polls every 5 s while a change is moving and every 30 s once settled', async () => {
+  it('polls every 5 s while a change is moving and every 15 s once settled', async () => {
     const moving = sampleStatus();
     expect(isMoving(moving)).toBe(true);
     const api = mockDeliveryApi(moving);
@@ -60,7 +60,7 @@ describe('DeliveryStatusStore', () => {
     await jest.advanceTimersByTimeAsync(ACTIVE_POLL_MS);
     expect(api.getStatus).toHaveBeenCalledTimes(3);
 
-    // Settled now: nothing for the next 29 s, then one more.
+    // Settled now: nothing for the next 14 s, then one more.
     await jest.advanceTimersByTimeAsync(IDLE_POLL_MS - 1000);
     expect(api.getStatus).toHaveBeenCalledTimes(3);
     await jest.advanceTimersByTimeAsync(1000);

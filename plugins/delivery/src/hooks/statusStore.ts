@@ -4,7 +4,7 @@ import type { DeliveryApi } from '../api';
 /** Poll interval while a change is on its way (a hop running or pending, a build running). */
 export const ACTIVE_POLL_MS = 5_000;
 /** Poll interval when nothing is moving. */
-export const IDLE_POLL_MS = 30_000;
+export const IDLE_POLL_MS = 15_000;
 
 /** What the cards of one entity page share. @public */
 export interface StatusSnapshot {

@@ -19,7 +19,7 @@ function storeFor(api: DeliveryApi): DeliveryStatusStore {
 /**
  * An entity's delivery status, shared: the build, image and sync cards and
  * the Delivery tab of one page make one request per refresh between them.
- * Polls every 5 s while a change is moving and every 30 s otherwise.
+ * Polls every 5 s while a change is moving and every 15 s otherwise.
  *
  * @public
  */

@@ -30,7 +30,7 @@ describe('DeliveryContent', () => {
     ).toHaveTextContent('build #42');
     expect(
       within(running).getByRole('listitem', { name: 'Image pushed: done' }),
-    ).toHaveTextContent('Scan: 2 critical, 1 high');
+    ).toHaveTextContent('3f2a1bc-42 (2 critical, 1 high)');
     expect(
       within(running).getByRole('listitem', { name: 'Tag bumped: done' }),
     ).toHaveTextContent('30 s');
@@ -52,9 +52,6 @@ describe('DeliveryContent', () => {
     expect(
       within(done).getByRole('listitem', { name: 'Healthy: done' }),
     ).toHaveTextContent('1 min 1 s');
-    expect(
-      within(done).getByRole('listitem', { name: 'Image pushed: done' }),
-    ).toHaveTextContent('Scan: no findings');
     expect(within(done).getByText('Total: 9 min 1 s')).toBeInTheDocument();
   });
 

@@ -7,7 +7,6 @@ import {
   HOPS,
   type Hop,
   type HopName,
-  type Severity,
   type TimelineEntry,
 } from '@internal/backstage-plugin-delivery-common';
 import {
@@ -56,22 +55,9 @@ const useStyles = makeStyles(theme => ({
   unknown: { borderTopColor: theme.palette.warning.main },
 }));
 
-/** `2 critical, 1 high` or `no findings`, for the image-pushed hop. */
-export function scanSummary(
-  findings: Partial<Record<Severity, number>> | undefined,
-): string | undefined {
-  if (!findings) {
-    return undefined;
-  }
-  const parts = (['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'] as const)
-    .filter(s => (findings[s] ?? 0) > 0)
-    .map(s => `${findings[s]} ${s.toLowerCase()}`);
-  return parts.length ? parts.join(', ') : 'no findings';
-}
-
-function HopStep(props: { name: HopName; hop: Hop; scan?: string }) {
+function HopStep(props: { name: HopName; hop: Hop }) {
   const classes = useStyles();
-  const { name, hop, scan } = props;
+  const { name, hop } = props;
   const label = HOP_LABELS[name];
   return (
     <li
@@ -100,11 +86,6 @@ function HopStep(props: { name: HopName; hop: Hop; scan?: string }) {
       {hop.detail && (
         <Typography variant="caption" display="block">
           {hop.detail}
-        </Typography>
-      )}
-      {scan && (
-        <Typography variant="caption" display="block">
-          Scan: {scan}
         </Typography>
       )}
     </li>
@@ -170,16 +151,7 @@ export function DeliveryTimeline(props: { timeline: TimelineEntry[] }) {
           </Box>
           <ol className={classes.hops}>
             {HOPS.map(name => (
-              <HopStep
-                key={name}
-                name={name}
-                hop={entry.hops[name]}
-                scan={
-                  name === 'imagePushed'
-                    ? scanSummary(entry.findings)
-                    : undefined
-                }
-              />
+              <HopStep key={name} name={name} hop={entry.hops[name]} />
             ))}
           </ol>
         </Paper>

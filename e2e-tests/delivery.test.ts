@@ -1,0 +1,230 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { APIRequestContext, expect, Page, test } from '@playwright/test';
+
+/*
+ * The delivery page of an example service, against the sandbox: the cards
+ * and the timeline say what the upstreams say; a push to the service's repo
+ * walks the timeline to Healthy; a rollback from the page is a helm-charts
+ * commit that Argo CD converges to.
+ */
+
+const SERVICE = 'payments-api';
+const GITHUB = 'http://127.0.0.1:7071';
+const GH = { authorization: 'token sandbox-github-token' };
+const JENKINS = 'http://127.0.0.1:7074';
+const ARGOCD = 'http://127.0.0.1:7073';
+const CONTROL = 'http://127.0.0.1:7070';
+// The sandbox's own, sandbox-only keys (app-config.yaml).
+const ecr = new ECRClient({
+  endpoint: 'http://127.0.0.1:7072',
+  region: 'eu-west-1',
+  credentials: {
+    accessKeyId: 'AKIASLIPWAYSANDBOX01',
+    secretAccessKey: 'slipwaySandboxOnlySecretNotForRealAws0000',
+  },
+});
+
+test.setTimeout(240_000);
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Slipway Catalog' }),
+  ).toBeVisible();
+}
+
+/** What the sandbox's upstreams say now, through their own APIs. */
+async function upstreamState(request: APIRequestContext) {
+  const [head] = await (
+    await request.get(
+      `${GITHUB}/api/v3/repos/slipway-demo/${SERVICE}/commits?per_page=1`,
+      { headers: GH },
+    )
+  ).json();
+  const job = await (
+    await request.get(
+      `${JENKINS}/job/slipway-demo/job/${SERVICE}/api/json?tree=builds[number,result,actions[lastBuiltRevision[SHA1]]]{0,1}`,
+      {
+        headers: {
+          authorization: `Basic ${Buffer.from(
+            'slipway:sandbox-jenkins-token',
+          ).toString('base64')}`,
+        },
+      },
+    )
+  ).json();
+  const images = (
+    await ecr.send(new DescribeImagesCommand({ repositoryName: SERVICE }))
+  ).imageDetails!.sort(
+    (a, b) => b.imagePushedAt!.getTime() - a.imagePushedAt!.getTime(),
+  );
+  const { token } = await (
+    await request.post(`${ARGOCD}/api/v1/session`, {
+      data: { username: 'admin', password: 'sandbox-argocd-password' },
+    })
+  ).json();
+  const app = await (
+    await request.get(`${ARGOCD}/api/v1/applications/${SERVICE}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json();
+  return {
+    headSha: head.sha as string,
+    build: job.builds[0] as { number: number },
+    newestTag: images[0].imageTags![0],
+    app: app.status as {
+      sync: { status: string };
+      health: { status: string };
+      summary: { images: string[] };
+    },
+  };
+}
+
+/** Pushes one commit to the service's default branch with git, as a developer would. */
+function pushCommit(message: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-push-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  try {
+    git(
+      'clone',
+      '--quiet',
+      `http://x-access-token:sandbox-github-token@127.0.0.1:7071/slipway-demo/${SERVICE}.git`,
+      '.',
+    );
+    fs.appendFileSync(path.join(dir, 'README.md'), `\n${message}\n`);
+    git('add', 'README.md');
+    git(
+      '-c',
+      'user.name=E2E Developer',
+      '-c',
+      'user.email=e2e@example.com',
+      'commit',
+      '--quiet',
+      '-m',
+      message,
+    );
+    git('push', '--quiet', 'origin', 'HEAD');
+    return git('rev-parse', 'HEAD');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const HOPS = [
+  'Pushed',
+  'Built',
+  'Image pushed',
+  'Tag bumped',
+  'Synced',
+  'Healthy',
+];
+
+test('the delivery page shows the sandbox state, follows a push to Healthy, and rolls back', async ({
+  page,
+  request,
+}) => {
+  await signIn(page);
+  const before = await upstreamState(request);
+
+  // Overview: the three cards agree with Jenkins, ECR and Argo CD.
+  await page.goto(`/catalog/default/component/${SERVICE}`);
+  const builds = page.getByRole('table', { name: 'Builds' });
+  await expect(builds).toContainText(`#${before.build.number}`);
+  await expect(builds).toContainText(before.headSha.slice(0, 7));
+  const images = page.getByRole('table', { name: 'Images' });
+  await expect(images).toContainText(before.newestTag);
+  const envs = page.getByRole('table', { name: 'Environments' });
+  await expect(envs).toContainText('dev');
+  await expect(envs).toContainText(before.app.sync.status);
+  await expect(envs).toContainText(before.app.health.status);
+  // Roadie's cards, wired on the same page.
+  await expect(page.getByText('ArgoCD overview')).toBeVisible();
+
+  // The Delivery tab: the newest commit was built, imaged and bumped (a
+  // rollback of an earlier run may have taken it out of dev since).
+  await page.getByRole('link', { name: 'Delivery', exact: true }).click();
+  const headEntry = page.getByRole('listitem', {
+    name: `Commit ${before.headSha.slice(0, 7)}`,
+  });
+  for (const hop of HOPS.slice(0, 4)) {
+    await expect(
+      headEntry.getByRole('listitem', { name: `${hop}: done`, exact: true }),
+    ).toBeVisible();
+  }
+
+  // A push walks the timeline: built, image pushed, tag bumped, synced,
+  // healthy. The sandbox's build is slowed so the page (polling, with the
+  // backend's cache) sees the build running before it sees it done.
+  const timing = await (await request.get(`${CONTROL}/timing`)).json();
+  expect(
+    (
+      await request.put(`${CONTROL}/timing`, { data: { buildMs: 45_000 } })
+    ).status(),
+  ).toBe(200);
+  const restoreTiming = () =>
+    request.put(`${CONTROL}/timing`, { data: timing });
+  const sha = pushCommit(`docs: e2e ${Date.now().toString(36)}`);
+  const entry = page.getByRole('listitem', {
+    name: `Commit ${sha.slice(0, 7)}`,
+  });
+  await expect(entry).toBeVisible({ timeout: 40_000 });
+  const seen = new Set<string>();
+  await expect
+    .poll(
+      async () => {
+        const labels = await entry
+          .getByRole('listitem')
+          .evaluateAll(els => els.map(e => e.getAttribute('aria-label')));
+        labels.forEach(l => l && seen.add(l));
+        return labels;
+      },
+      { timeout: 120_000, intervals: [500] },
+    )
+    .toEqual(HOPS.map(h => `${h}: done`))
+    .finally(restoreTiming);
+  const after = await upstreamState(request);
+  expect(after.headSha).toBe(sha);
+  expect(after.newestTag).toMatch(new RegExp(`^${sha.slice(0, 7)}-\\d+$`));
+  expect(after.app.health.status).toBe('Healthy');
+  expect(after.app.summary.images.some(i => i.endsWith(after.newestTag))).toBe(
+    true,
+  );
+  await expect(entry).toContainText(after.newestTag);
+  fs.mkdirSync('node_modules/.cache/e2e-test-results', { recursive: true });
+  await page.screenshot({
+    path: 'node_modules/.cache/e2e-test-results/delivery.png',
+    fullPage: true,
+  });
+  // eslint-disable-next-line no-console
+  console.log(`hop states seen while walking: ${[...seen].join(', ')}`);
+  expect([...seen]).toContain('Built: running');
+  expect([...seen]).toContain('Healthy: pending');
+
+  // Roll dev back from the page: a helm-charts commit, and Argo CD follows.
+  await page.getByRole('button', { name: 'Roll back dev' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText(`dev from ${after.newestTag} back to`);
+  await dialog.getByRole('button', { name: 'Roll back' }).click();
+  await expect(page.getByRole('status')).toContainText(
+    `dev: ${after.newestTag} → ${before.newestTag}`,
+  );
+  await expect
+    .poll(async () => (await upstreamState(request)).app.summary.images, {
+      timeout: 60_000,
+    })
+    .toContainEqual(expect.stringMatching(new RegExp(`:${before.newestTag}$`)));
+  const commit = await (
+    await request.get(
+      `${GITHUB}/api/v3/repos/slipway-demo/helm-charts/commits?per_page=1`,
+      { headers: GH },
+    )
+  ).json();
+  expect(commit[0].commit.message).toContain('Revert "ci(payments-api)');
+  expect(commit[0].commit.message).toContain('Requested-by: user:');
+});

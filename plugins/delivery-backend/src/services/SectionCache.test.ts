@@ -1,0 +1,130 @@
+import { SectionCache, SectionLoadError } from './SectionCache';
+
+function setup(overrides: { maxEntries?: number } = {}) {
+  let now = 1_000_000;
+  const cache = new SectionCache({
+    ttlMs: 15_000,
+    failureTtlMs: 5_000,
+    staleMaxMs: 60_000,
+    maxEntries: overrides.maxEntries ?? 100,
+    now: () => now,
+  });
+  return {
+    cache,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
+describe('SectionCache', () => {
+  it('shares one load between concurrent reads and serves it until the TTL ends', async () => {
+    const { cache, advance } = setup();
+    let release!: (v: string) => void;
+    const load = jest.fn(
+      () =>
+        new Promise<string>(resolve => {
+          release = resolve;
+        }),
+    );
+    const reads = Array.from({ length: 10 }, () => cache.get('k', load));
+    release('v1');
+    const sections = await Promise.all(reads);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(sections.every(s => s.state === 'ok' && s.data === 'v1')).toBe(true);
+
+    advance(14_999);
+    expect((await cache.get('k', async () => 'v2')).data).toBe('v1');
+    advance(1);
+    expect((await cache.get('k', async () => 'v2')).data).toBe('v2');
+    expect(cache.loads).toBe(2);
+  });
+
+  it('reloads sooner when the read asks for a shorter TTL (a change in motion)', async () => {
+    const { cache, advance } = setup();
+    await cache.get('k', async () => 'v1');
+    advance(3_000);
+    expect(
+      (await cache.get('k', async () => 'v2', { ttlMs: 3_000 })).data,
+    ).toBe('v2');
+  });
+
+  it('serves the last good answer as stale, with the first failure time, and retries only after the failure TTL', async () => {
+    const { cache, advance } = setup();
+    const first = await cache.get('k', async () => 'good');
+    advance(15_000);
+    const failing = jest.fn(async () => {
+      throw new Error('503 from Argo CD');
+    });
+    const stale = await cache.get('k', failing);
+    expect(stale).toMatchObject({
+      state: 'stale',
+      data: 'good',
+      fetchedAt: first.fetchedAt,
+      error: { kind: 'upstream', message: '503 from Argo CD' },
+    });
+    const since = stale.error!.since;
+
+    advance(4_999);
+    expect((await cache.get('k', failing)).state).toBe('stale');
+    expect(failing).toHaveBeenCalledTimes(1);
+    advance(1);
+    const again = await cache.get('k', failing);
+    expect(failing).toHaveBeenCalledTimes(2);
+    expect(again.error!.since).toBe(since);
+
+    expect((await cache.get('k', async () => 'back')).state).toBe('stale');
+    advance(5_000);
+    const back = await cache.get('k', async () => 'back');
+    expect(back).toEqual({
+      state: 'ok',
+      data: 'back',
+      fetchedAt: expect.any(String),
+    });
+  });
+
+  it('stops serving stale data after staleMax, and never serves a forbidden answer stale', async () => {
+    const { cache, advance } = setup();
+    await cache.get('old', async () => 'good');
+    advance(60_001);
+    expect(
+      await cache.get('old', async () => {
+        throw new Error('down');
+      }),
+    ).toMatchObject({ state: 'error', error: { message: 'down' } });
+
+    await cache.get('mine', async () => 'good');
+    advance(15_000);
+    const refused = await cache.get('mine', async () => {
+      throw new SectionLoadError({
+        kind: 'forbidden',
+        message: 'belongs to component:default/other',
+      });
+    });
+    expect(refused).toEqual({
+      state: 'error',
+      error: {
+        kind: 'forbidden',
+        message: 'belongs to component:default/other',
+        since: expect.any(String),
+      },
+    });
+  });
+
+  it('forgets the least recently used entries beyond maxEntries, and entries by prefix', async () => {
+    const { cache } = setup({ maxEntries: 2 });
+    await cache.get('a|1', async () => 1);
+    await cache.get('b|1', async () => 1);
+    await cache.get('a|1', async () => 1); // a is now the most recent
+    await cache.get('c|1', async () => 1); // evicts b
+    expect(cache.loads).toBe(3);
+    await cache.get('a|1', async () => 1);
+    expect(cache.loads).toBe(3);
+    await cache.get('b|1', async () => 1);
+    expect(cache.loads).toBe(4);
+
+    cache.invalidate('a|');
+    await cache.get('a|1', async () => 2);
+    expect(cache.loads).toBe(5);
+  });
+});
