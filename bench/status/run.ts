@@ -118,6 +118,10 @@ async function main() {
           path: `charts/${NAME}`,
           perPage: 100,
         }),
+      'GitHub commits (helm-charts, branch)': u =>
+        u.github.listCommits(u.helmCharts.owner, u.helmCharts.repo, {
+          perPage: 100,
+        }),
       'Jenkins builds (tree=)': u =>
         u.jenkins.get().getBuilds(SLUG.join('/'), { limit: 10 }),
       'ECR DescribeImages': u => u.ecr.listImages(ARN, { limit: 10 }),

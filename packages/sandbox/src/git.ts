@@ -660,27 +660,36 @@ export class BareRepos implements GitReader {
     const { since, until } = filter;
     const clean = filter.path?.replace(/^\/+|\/+$/g, '');
     if (clean !== undefined && clean.split('/').includes('..')) return [];
-    // One git process lists the candidates; dates are filtered here, on the
-    // author date (git's own --since uses the committer date).
-    const args = ['--literal-pathspecs', 'log', '--format=%H %aI'];
+    // One git process lists the commits with everything the API shows;
+    // dates are filtered here, on the author date (git's own --since uses
+    // the committer date).
+    const args = [
+      '--literal-pathspecs',
+      'log',
+      '--format=%H%x00%an%x00%ae%x00%aI%x00%P%x00%B%x1e',
+    ];
     if (!since && !until) args.push(`--max-count=${max}`);
     args.push(sha);
     if (clean) args.push('--', clean);
     const out = await git(args, { cwd: this.dir(owner, repo) });
-    const picked: string[] = [];
-    for (const line of out.split('\n')) {
-      if (picked.length >= max) break;
-      const [s, date] = line.split(' ');
-      if (!s) continue;
+    const commits: CommitInfo[] = [];
+    for (const record of out.split('\x1e')) {
+      if (commits.length >= max) break;
+      const [full, author, email, date, parents, message] = record
+        .replace(/^\n/, '')
+        .split('\0');
+      if (!full || message === undefined) continue;
       const at = Date.parse(date);
       if (since && at < since.getTime()) continue;
       if (until && at > until.getTime()) continue;
-      picked.push(s);
-    }
-    const commits: CommitInfo[] = [];
-    for (const s of picked) {
-      const c = await this.commitIn(owner, repo, s);
-      if (c) commits.push(c);
+      commits.push({
+        sha: full,
+        author,
+        email,
+        date,
+        parents: parents.split(' ').filter(Boolean),
+        message: message.trim(),
+      });
     }
     return commits;
   }
