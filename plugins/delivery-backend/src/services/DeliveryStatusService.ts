@@ -97,6 +97,8 @@ function environmentOf(app: ArgoApplication): string {
  * the upstreams its annotations name, each cached per entity with a TTL,
  * shared by concurrent requests and served stale while its upstream fails,
  * plus the timeline and DORA figures computed from them.
+ *
+ * @public
  */
 export class DeliveryStatusService {
   readonly #catalog: CatalogService;

@@ -25,6 +25,8 @@ import { DeliveryUpstreams } from './upstreams';
  * CD's own rollback is refused while automated sync is on, and would be
  * undone by the next sync anyway). Each checks the caller's permission on
  * the entity first; the helm-charts commit names the user.
+ *
+ * @public
  */
 export class ReleaseService {
   readonly #catalog: CatalogService;

@@ -19,6 +19,8 @@ import { DeliveryUpstreams } from './upstreams';
  * Builds every upstream client from config, once: the same clients (and
  * integrations) the scaffolder modules use, so the sandbox and production
  * differ only in endpoints and credentials. `fetch` is for tests.
+ *
+ * @public
  */
 export function createDeliveryUpstreams(
   config: Config,
@@ -48,6 +50,8 @@ export function createDeliveryUpstreams(
 /**
  * The delivery backend's upstream clients. Swap the factory to point the
  * backend at other clients (tests inject a fetch that reaches loopback).
+ *
+ * @public
  */
 export const deliveryUpstreamsServiceRef = createServiceRef<DeliveryUpstreams>({
   id: 'slipway.delivery.upstreams',

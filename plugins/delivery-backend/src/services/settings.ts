@@ -8,7 +8,7 @@ import type { DeliveryUpstreams } from './upstreams';
 import { InputError } from '@backstage/errors';
 import { readGitOpsSettings } from '@internal/backstage-plugin-delivery-node';
 
-/** `slipway.delivery`, with defaults applied (see config.d.ts). */
+/** `slipway.delivery`, with defaults applied (see config.d.ts). @public */
 export interface DeliverySettings {
   /** `slipway.gitops.environments`: promotion order. */
   environments: string[];
@@ -40,7 +40,7 @@ export interface DeliveryServiceDeps {
   logger: LoggerService;
 }
 
-/** Reads `slipway.delivery`; throws on a value that cannot work. */
+/** Reads `slipway.delivery`; throws on a value that cannot work. @public */
 export function readDeliverySettings(root: Config): DeliverySettings {
   const c = root.getOptionalConfig('slipway.delivery');
   const { environments } = readGitOpsSettings(root);

@@ -16,7 +16,7 @@ import type {
  * narrow views keep the status service independent of how they are built.
  */
 
-/** GitHub: the app repository's commits and Actions runs, the helm-charts history. */
+/** GitHub: the app repository's commits and Actions runs, the helm-charts history. @public */
 export interface GitHubUpstream {
   listCommits(
     owner: string,
@@ -40,7 +40,7 @@ export interface GitHubUpstream {
   ): Promise<{ defaultBranch: string; htmlUrl: string } | undefined>;
 }
 
-/** Jenkins: one job's builds. */
+/** Jenkins: one job's builds. @public */
 export interface JenkinsUpstream {
   get(instance?: string): {
     getBuilds(
@@ -50,7 +50,7 @@ export interface JenkinsUpstream {
   };
 }
 
-/** ECR: a repository's images and its owner tag. */
+/** ECR: a repository's images and its owner tag. @public */
 export interface EcrUpstream {
   listImages(
     repositoryArn: string,
@@ -59,7 +59,7 @@ export interface EcrUpstream {
   getOwnerTag(repositoryArn: string): Promise<string | undefined>;
 }
 
-/** Argo CD: applications by name or label selector, per instance. */
+/** Argo CD: applications by name or label selector, per instance. @public */
 export interface ArgoCdUpstream {
   names(): string[];
   has(name?: string): boolean;
@@ -73,7 +73,7 @@ export interface ArgoCdUpstream {
   };
 }
 
-/** The helm-charts repository: where it is, and the release commits. */
+/** The helm-charts repository: where it is, and the release commits. @public */
 export interface HelmChartsUpstream {
   owner: string;
   repo: string;
@@ -84,7 +84,7 @@ export interface HelmChartsUpstream {
   rollback(options: RollbackOptions): Promise<ReleaseResult>;
 }
 
-/** Every upstream the delivery backend reads. */
+/** Every upstream the delivery backend reads. @public */
 export interface DeliveryUpstreams {
   github: GitHubUpstream;
   jenkins: JenkinsUpstream;
