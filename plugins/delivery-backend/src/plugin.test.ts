@@ -97,6 +97,36 @@ describe('GET /api/delivery/status (through the HTTP stack, against the sandbox)
     }
   });
 
+  it('reads GitHub Actions runs for a service without a Jenkins job, and the Argo CD instance its annotation names', async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [
+        serviceEntity('docs-portal', {
+          'jenkins.io/job-full-name': undefined,
+          'slipway.io/argocd-instance': 'second',
+        }),
+      ],
+      argocdInstances: ['sandbox', 'second'],
+    });
+    try {
+      const body = (await status(server, 'component:default/docs-portal'))
+        .body as DeliveryStatus;
+      expect(body.build.state).toBe('ok');
+      expect(body.build.data!.provider).toBe('github-actions');
+      expect(body.build.data!.builds[0]).toMatchObject({
+        status: 'succeeded',
+        commitSha: body.source.data!.commits[0].sha,
+      });
+      expect(body.sync.data!.environments[0]).toMatchObject({
+        instance: 'second',
+        appName: 'docs-portal',
+      });
+      expect(body.timeline[0].hops.imagePushed.state).toBe('done');
+    } finally {
+      await backend.stop();
+    }
+  });
+
   it('makes one upstream call per source for twenty concurrent loads (coalescing and TTL cache)', async () => {
     const { backend, server } = await startDeliveryBackend({
       sb,

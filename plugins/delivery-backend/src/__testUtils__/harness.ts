@@ -49,9 +49,23 @@ export async function startTestSandbox(): Promise<Sandbox> {
 export function sandboxConfigData(
   sb: Sandbox,
   delivery: JsonObject = {},
+  argocdInstances: string[] = ['sandbox'],
 ): JsonObject {
   const data = sandboxAppConfig(sb);
-  return { ...data, slipway: { ...data.slipway, delivery } };
+  const [sandbox] = data.argocd.appLocatorMethods[0].instances;
+  return {
+    ...data,
+    // Several Argo CD instances by name (all this sandbox's Argo CD).
+    argocd: {
+      appLocatorMethods: [
+        {
+          type: 'config',
+          instances: argocdInstances.map(name => ({ ...sandbox, name })),
+        },
+      ],
+    },
+    slipway: { ...data.slipway, delivery },
+  };
 }
 
 /** A component as examples/services.yaml declares it, in this sandbox. */
@@ -88,6 +102,7 @@ export async function startDeliveryBackend(options: {
   sb: Sandbox;
   entities: Entity[];
   delivery?: JsonObject;
+  argocdInstances?: string[];
 }) {
   const catalog = catalogServiceMock({ entities: options.entities });
   const visible = catalogServiceMock.mock({
@@ -112,7 +127,11 @@ export async function startDeliveryBackend(options: {
     features: [
       deliveryPlugin,
       mockServices.rootConfig.factory({
-        data: sandboxConfigData(options.sb, options.delivery),
+        data: sandboxConfigData(
+          options.sb,
+          options.delivery,
+          options.argocdInstances,
+        ),
       }),
       createServiceFactory({
         service: catalogServiceRef,
