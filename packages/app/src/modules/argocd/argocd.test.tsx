@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import type { Entity } from '@backstage/catalog-model';
 import {
   createExtensionTester,
@@ -43,9 +43,12 @@ describe("Roadie's Argo CD cards in the new frontend system", () => {
     // "cannot locate" error is what shows.
     expect(await screen.findByText('ArgoCD overview')).toBeInTheDocument();
     expect(await screen.findByText('ArgoCD history')).toBeInTheDocument();
-    expect(
-      await screen.findAllByText(/Cannot get argo location\(s\) for service/),
-    ).toHaveLength(2);
+    // Both cards answer on their own: wait for the second, not the first.
+    await waitFor(() =>
+      expect(
+        screen.getAllByText(/Cannot get argo location\(s\) for service/),
+      ).toHaveLength(2),
+    );
     expect(screen.queryByText(/No implementation available/)).toBeNull();
   });
 
