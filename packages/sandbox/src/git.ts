@@ -183,14 +183,27 @@ export class BareRepos implements GitReader {
     ref: string,
   ): Promise<string | undefined> {
     if (!/^[A-Za-z0-9._/-]+$/.test(ref) || ref.includes('..')) return undefined;
-    const candidates =
+    return this.#revParse(
+      owner,
+      repo,
       ref === 'HEAD'
         ? ['HEAD']
-        : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref];
+        : [`refs/heads/${ref}`, `refs/tags/${ref}`, ref],
+      'commit',
+    );
+  }
+
+  /** The first candidate that names an object of `type`, as its SHA. */
+  async #revParse(
+    owner: string,
+    repo: string,
+    candidates: string[],
+    type: 'commit' | 'tree',
+  ): Promise<string | undefined> {
     for (const c of candidates) {
       try {
         const sha = (
-          await git(['rev-parse', '--verify', '--quiet', `${c}^{commit}`], {
+          await git(['rev-parse', '--verify', '--quiet', `${c}^{${type}}`], {
             cwd: this.dir(owner, repo),
           })
         ).trim();
@@ -293,23 +306,12 @@ export class BareRepos implements GitReader {
   ): Promise<string | undefined> {
     if (!/^[A-Za-z0-9._/-]+$/.test(treeish) || treeish.includes('..'))
       return undefined;
-    for (const c of [
-      treeish,
-      `refs/heads/${treeish}`,
-      `refs/tags/${treeish}`,
-    ]) {
-      try {
-        const sha = (
-          await git(['rev-parse', '--verify', '--quiet', `${c}^{tree}`], {
-            cwd: this.dir(owner, repo),
-          })
-        ).trim();
-        if (sha) return sha;
-      } catch {
-        // try the next candidate
-      }
-    }
-    return undefined;
+    return this.#revParse(
+      owner,
+      repo,
+      [treeish, `refs/heads/${treeish}`, `refs/tags/${treeish}`],
+      'tree',
+    );
   }
 
   /** A tree's entries (`recursive`: every entry below it, folders included). */

@@ -13,6 +13,7 @@ import {
   type Image,
   type ImageSection,
   type Severity,
+  SEVERITIES,
 } from '@internal/backstage-plugin-delivery-common';
 import { useDeliveryStatus } from '../../hooks';
 import {
@@ -27,15 +28,6 @@ import {
 
 /** How many images the card lists. */
 const MAX_IMAGES = 5;
-
-const SEVERITIES: Severity[] = [
-  'CRITICAL',
-  'HIGH',
-  'MEDIUM',
-  'LOW',
-  'INFORMATIONAL',
-  'UNDEFINED',
-];
 
 const useStyles = makeStyles(theme => ({
   chips: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5) },
