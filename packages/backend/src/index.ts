@@ -46,6 +46,10 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 // Events (catalog refresh on push, later GitHub webhooks) and signals (live
 // updates in the browser: scaffolder task logs, user settings).
 backend.add(import('@backstage/plugin-events-backend'));
+// GitHub webhooks at POST /api/events/http/github (signature checked with
+// events.modules.github.webhookSecret), routed to topics like github.push;
+// the delivery page reloads a service's status on a push to its repo.
+backend.add(import('@backstage/plugin-events-backend-module-github'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 // Slipway's provisioning actions (aws:ecr:*, aws:iam:irsa-role:*,

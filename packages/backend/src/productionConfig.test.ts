@@ -141,6 +141,7 @@ describe('production configuration on PostgreSQL', () => {
           GITHUB_HOST: 'github.example.com',
           GITHUB_API_BASE_URL: 'https://github.example.com/api/v3',
           GITHUB_TOKEN: 'test-github-token',
+          GITHUB_WEBHOOK_SECRET: 'test-webhook-secret',
           AWS_ACCOUNT_ID: '210987654321',
           AWS_REGION: 'us-west-2',
           EKS_CLUSTER_NAME: 'prod',

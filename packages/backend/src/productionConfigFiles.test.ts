@@ -19,6 +19,7 @@ const ENV = {
   GITHUB_HOST: 'github.example.com',
   GITHUB_API_BASE_URL: 'https://github.example.com/api/v3',
   GITHUB_TOKEN: 'gh-secret',
+  GITHUB_WEBHOOK_SECRET: 'webhook-secret',
   AUTH_GITHUB_CLIENT_ID: 'client',
   AUTH_GITHUB_CLIENT_SECRET: 'client-secret',
   AWS_ACCOUNT_ID: '210987654321',

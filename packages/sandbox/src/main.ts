@@ -7,12 +7,18 @@
  *                       Argo CD, Jenkins on the next four)
  *   SANDBOX_FAULTS      JSON, e.g. {"aws":{"latencyMs":50},"github":{"errorRate":0.1,"errorStatuses":[503]}}
  *   SANDBOX_BUILD_MS    simulated CI build time (default 1500)
+ *   SANDBOX_WEBHOOK_URL     when set, the seed org gets an organization
+ *                           webhook posting every repository's pushes there
+ *                           (loopback http only), e.g. Backstage's events
+ *                           backend http://127.0.0.1:7007/api/events/http/github
+ *   SANDBOX_WEBHOOK_SECRET  that webhook's HMAC secret (optional)
  *
  * It listens on 127.0.0.1 only and refuses NODE_ENV=production.
  */
 
 import path from 'node:path';
 import { parseFaults } from './faults';
+import { SEED } from './seed';
 import { DEFAULT_PORTS, startSandbox } from './server';
 
 async function main() {
@@ -35,6 +41,27 @@ async function main() {
       : undefined,
     log: line => process.stdout.write(`${line}\n`),
   });
+  const webhookUrl = process.env.SANDBOX_WEBHOOK_URL;
+  if (webhookUrl) {
+    let ensured;
+    try {
+      ensured = sandbox.github.ensureOrgWebhook(SEED.org, {
+        url: webhookUrl,
+        secret: process.env.SANDBOX_WEBHOOK_SECRET || undefined,
+      });
+    } catch (e) {
+      await sandbox.stop();
+      throw new Error(`SANDBOX_WEBHOOK_URL: ${(e as Error).message}`);
+    }
+    const { hook, created } = ensured;
+    process.stdout.write(
+      `[sandbox] ${created ? 'created' : 'updated'} org webhook ${hook.id} of ${
+        SEED.org
+      }: ${hook.events.join(',')} -> ${hook.url} (${
+        hook.secret ? 'signed' : 'unsigned'
+      })\n`,
+    );
+  }
   const rss = Math.round(process.memoryUsage().rss / 1024 / 1024);
   process.stdout.write(
     `[sandbox] ready in ${

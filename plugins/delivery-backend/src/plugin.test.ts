@@ -2,12 +2,18 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import type { DeliveryStatus } from '@internal/backstage-plugin-delivery-common';
 import { Sandbox } from '@internal/sandbox';
 import request from 'supertest';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { BackendFeature } from '@backstage/backend-plugin-api';
+import eventsPlugin from '@backstage/plugin-events-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import {
   DENIED_USER,
   OUTSIDER,
   serviceEntity,
   startDeliveryBackend,
   startTestSandbox,
+  undiciFetch,
 } from './__testUtils__/harness';
 
 jest.setTimeout(60_000);
@@ -335,3 +341,132 @@ describe('GET /api/delivery/status (through the HTTP stack, against the sandbox)
     }
   });
 });
+
+/*
+ * The GitHub events module's default export loads its two modules with a
+ * dynamic import(), which Jest cannot run; its files are required directly.
+ */
+function githubEventsModule(file: string): BackendFeature {
+  const dir = path.dirname(
+    require.resolve(
+      '@backstage/plugin-events-backend-module-github/package.json',
+    ),
+  );
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(dir, 'dist/service', file)).default;
+}
+const eventsModuleGithubEventRouter = githubEventsModule(
+  'eventsModuleGithubEventRouter.cjs.js',
+);
+const eventsModuleGithubWebhook = githubEventsModule(
+  'eventsModuleGithubWebhook.cjs.js',
+);
+
+describe('GitHub push webhooks (events backend, topic github.push)', () => {
+  let sb: Sandbox;
+
+  beforeAll(async () => {
+    sb = await startTestSandbox();
+  });
+  afterAll(async () => {
+    await sb?.stop();
+  });
+
+  it('shows a pushed commit at the next load instead of after the cache TTL, and refuses unsigned deliveries', async () => {
+    const secret = 'test-webhook-secret';
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      entities: [serviceEntity('ledger-worker')],
+      delivery: { cacheTtlSeconds: 600, activeCacheTtlSeconds: 600 },
+      config: {
+        events: {
+          // One backend instance: the in-process bus, no database long-poll.
+          useEventBus: 'never',
+          modules: { github: { webhookSecret: secret } },
+        },
+      },
+      features: [
+        // The real events service (startTestBackend's default is a mock).
+        eventsServiceFactory,
+        eventsPlugin,
+        eventsModuleGithubEventRouter,
+        eventsModuleGithubWebhook,
+      ],
+    });
+    try {
+      const load = async () =>
+        (
+          await request(server)
+            .get('/api/delivery/status')
+            .query({ entityRef: 'component:default/ledger-worker' })
+            .set('Authorization', GUEST)
+        ).body as DeliveryStatus;
+      const before = await load();
+
+      // GitHub's side: the repository's webhook points at the events backend.
+      const address = server.address() as AddressInfo;
+      const hook = await fetchJson(
+        `${sb.urls.githubApi}/repos/slipway-demo/ledger-worker/hooks`,
+        {
+          name: 'web',
+          events: ['push'],
+          config: {
+            url: `http://127.0.0.1:${address.port}/api/events/http/github`,
+            content_type: 'json',
+            secret,
+          },
+        },
+      );
+      expect(hook.status).toBe(201);
+
+      const { sha, parent } = await sb.repos.commitFiles(
+        'slipway-demo',
+        'ledger-worker',
+        'main',
+        { 'README.md': '# ledger-worker\n\nPushed by the webhook test.\n' },
+        'docs: webhook test',
+      );
+      await sb.github.notifyPush('slipway-demo', 'ledger-worker', [
+        { ref: 'refs/heads/main', before: parent!, after: sha },
+      ]);
+      // The events backend answers 202 and hands the event on; the cache
+      // (TTL 600 s) lets the new commit through as soon as it arrives.
+      let after = await load();
+      const deadline = Date.now() + 10_000;
+      while (
+        after.source.data!.commits[0].sha !== sha &&
+        Date.now() < deadline
+      ) {
+        await new Promise(r => setTimeout(r, 100));
+        after = await load();
+      }
+      expect(after.source.data!.commits[0].sha).toBe(sha);
+      expect(after.source.data!.commits[0].sha).not.toBe(
+        before.source.data!.commits[0].sha,
+      );
+
+      // A delivery without a valid signature is refused by the ingress.
+      const forged = await request(server)
+        .post('/api/events/http/github')
+        .set('x-github-event', 'push')
+        .set('x-hub-signature-256', 'sha256=00')
+        .send({ repository: { full_name: 'slipway-demo/ledger-worker' } });
+      expect(forged.status).toBe(403);
+      await sb.idle();
+    } finally {
+      await backend.stop();
+    }
+  });
+});
+
+async function fetchJson(url: string, body: unknown) {
+  const res = await undiciFetch(url, {
+    method: 'POST',
+    headers: {
+      authorization: 'token sandbox-github-token',
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}

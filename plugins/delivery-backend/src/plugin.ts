@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { deliveryPermissions } from '@internal/backstage-plugin-delivery-common';
 import { assertNoSandboxInProduction } from '@internal/backstage-plugin-delivery-node';
 import { createRouter } from './router';
@@ -31,6 +32,7 @@ export const deliveryPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
         upstreams: deliveryUpstreamsServiceRef,
       },
       async init(deps) {
@@ -44,11 +46,31 @@ export const deliveryPlugin = createBackendPlugin({
           upstreams: deps.upstreams,
           logger: deps.logger,
         };
+        const status = DeliveryStatusService.create(common);
+        // GitHub push webhooks (events backend, topic github.push): a push
+        // shows on the page at its next poll instead of after the cache TTL.
+        await deps.events.subscribe({
+          id: 'delivery',
+          topics: ['github.push'],
+          onEvent: async ({ eventPayload }) => {
+            const repository = (
+              eventPayload as { repository?: { full_name?: unknown } }
+            )?.repository?.full_name;
+            if (typeof repository !== 'string') return;
+            const entities = status.notePush(repository);
+            if (entities.length) {
+              deps.logger.debug('Push: delivery status reloads', {
+                repository,
+                entities: entities.join(', '),
+              });
+            }
+          },
+        });
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
             auditor: deps.auditor,
-            status: DeliveryStatusService.create(common),
+            status,
             releases: ReleaseService.create(common),
           }),
         );

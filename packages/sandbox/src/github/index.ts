@@ -13,6 +13,7 @@ import { BareRepos, TreeChange } from '../git';
 import { Ctx, HttpError, Router, sendJson, UpstreamSpec } from '../http';
 import { StateFile } from '../state';
 import {
+  HookRecord,
   PullRecord,
   RepoRecord,
   Shapes,
@@ -45,6 +46,18 @@ interface GitHubState {
   nextId: number;
   users: Record<string, UserRecord>;
   repos: Record<string, RepoRecord>;
+  /** Organization webhooks by lower-cased org login (absent in older state files). */
+  orgHooks: Record<string, HookRecord[]>;
+}
+
+/** A webhook's settings, from a REST body or the programmatic API. */
+export interface HookInput {
+  url: unknown;
+  contentType?: unknown;
+  secret?: unknown;
+  insecureSsl?: unknown;
+  events?: unknown;
+  active?: unknown;
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -92,7 +105,10 @@ export class GitHubUpstream implements UpstreamSpec {
       nextId: 1000,
       users: {},
       repos: {},
+      orgHooks: {},
     }));
+    // State files written before org webhooks existed load with none.
+    this.#state.data.orgHooks ??= {};
     this.#shapes = new Shapes(
       () => `${options.baseUrl()}/api/v3`,
       () => options.baseUrl(),
@@ -122,6 +138,47 @@ export class GitHubUpstream implements UpstreamSpec {
 
   getRepo(owner: string, repo: string): RepoRecord | undefined {
     return this.#state.data.repos[`${owner}/${repo}`.toLowerCase()];
+  }
+
+  /** An organization account, or undefined (unknown, or a user). */
+  getOrg(login: string): UserRecord | undefined {
+    const u = this.#state.data.users[login.toLowerCase()];
+    return u?.type === 'Organization' ? u : undefined;
+  }
+
+  /** The organization's webhooks (with their last delivery's response). */
+  listOrgWebhooks(org: string): HookRecord[] {
+    return this.#state.data.orgHooks[org.toLowerCase()] ?? [];
+  }
+
+  /**
+   * Makes sure the organization has one active webhook posting to `url`
+   * (loopback only) for `events` (default push): creates it, or updates the
+   * secret and events of the one already there. Idempotent by URL.
+   */
+  ensureOrgWebhook(
+    org: string,
+    opts: { url: string; secret?: string; events?: string[] },
+  ): { hook: HookRecord; created: boolean } {
+    const account = this.getOrg(org);
+    if (!account) throw new HttpError(404, `No organization ${org}`);
+    const url = loopbackHookUrl(opts.url);
+    const existing = this.listOrgWebhooks(org).find(h => h.url === url);
+    if (!existing) {
+      const hook = this.#addHook(s => orgHooksOf(s, account), {
+        url,
+        secret: opts.secret,
+        events: opts.events,
+      });
+      return { hook, created: true };
+    }
+    this.#state.update(() => {
+      existing.secret = opts.secret || undefined;
+      if (opts.events) existing.events = [...opts.events];
+      existing.active = true;
+      existing.updatedAt = new Date().toISOString();
+    });
+    return { hook: existing, created: false };
   }
 
   /** Creates a repository (record + bare git repo); errors if it exists. */
@@ -313,6 +370,54 @@ export class GitHubUpstream implements UpstreamSpec {
     return this.ensureUser(r.owner);
   }
 
+  /** The `:org` of the path; 404 for an unknown account or a user, as GitHub. */
+  #orgOr404(ctx: Ctx): UserRecord {
+    const org = this.getOrg(ctx.params.org);
+    if (!org) throw new HttpError(404, 'Not Found');
+    return org;
+  }
+
+  /**
+   * Validates a webhook (loopback URL, events) and stores its record in the
+   * list `target` picks from the state: a repository's or an org's hooks.
+   */
+  #addHook(
+    target: (s: GitHubState) => HookRecord[],
+    input: HookInput,
+  ): HookRecord {
+    const url = loopbackHookUrl(input.url);
+    const events = input.events ?? ['push'];
+    if (
+      !Array.isArray(events) ||
+      !events.length ||
+      !events.every(e => typeof e === 'string')
+    ) {
+      throw new HttpError(
+        422,
+        'Validation Failed: events must be a non-empty list of event names',
+      );
+    }
+    const now = new Date().toISOString();
+    return this.#state.update(s => {
+      const h: HookRecord = {
+        id: s.nextId++,
+        url,
+        contentType: input.contentType === 'form' ? 'form' : 'json',
+        insecureSsl: String(input.insecureSsl ?? '0') === '1' ? '1' : '0',
+        secret:
+          typeof input.secret === 'string' && input.secret
+            ? input.secret
+            : undefined,
+        events: [...events],
+        active: input.active !== false,
+        createdAt: now,
+        updatedAt: now,
+      };
+      target(s).push(h);
+      return h;
+    });
+  }
+
   #routes() {
     const R = this.#router;
     const api = '/api/v3';
@@ -331,10 +436,7 @@ export class GitHubUpstream implements UpstreamSpec {
       json(ctx.res, 200, this.#shapes.publicUser(u));
     });
     R.add('GET', `${api}/orgs/:org`, 'orgs/get', ctx => {
-      const u = this.#state.data.users[ctx.params.org.toLowerCase()];
-      if (!u || u.type !== 'Organization')
-        throw new HttpError(404, 'Not Found');
-      json(ctx.res, 200, this.#shapes.org(u));
+      json(ctx.res, 200, this.#shapes.org(this.#orgOr404(ctx)));
     });
 
     const create = async (ctx: Ctx, owner: string) => {
@@ -358,10 +460,7 @@ export class GitHubUpstream implements UpstreamSpec {
       `${api}/orgs/:org/repos`,
       'repos/create-in-org',
       async ctx => {
-        const org = this.#state.data.users[ctx.params.org.toLowerCase()];
-        if (!org || org.type !== 'Organization')
-          throw new HttpError(404, 'Not Found');
-        await create(ctx, org.login);
+        await create(ctx, this.#orgOr404(ctx).login);
       },
     );
     R.add(
@@ -1086,48 +1185,18 @@ export class GitHubUpstream implements UpstreamSpec {
       },
     );
 
-    // Webhooks
+    // Webhooks: a repository's, and an organization's (which hear the
+    // events of every repository of the org).
     R.add(
       'POST',
       `${api}/repos/:owner/:repo/hooks`,
       'repos/create-webhook',
       async ctx => {
         const r = this.#repoOr404(ctx);
-        const b = await ctx.json();
-        const url = b.config?.url;
-        let parsed: URL | undefined;
-        try {
-          parsed = new URL(url);
-        } catch {
-          parsed = undefined;
-        }
-        // The sandbox never sends traffic off this machine.
-        if (
-          !parsed ||
-          !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)
-        ) {
-          throw new HttpError(
-            422,
-            'Validation Failed: config.url must be a loopback http URL in the sandbox',
-          );
-        }
-        const now = new Date().toISOString();
-        const hook = this.#state.update(s => {
-          const h = {
-            id: s.nextId++,
-            url: parsed!.href,
-            contentType: (b.config?.content_type === 'form'
-              ? 'form'
-              : 'json') as 'json' | 'form',
-            secret: b.config?.secret,
-            events: Array.isArray(b.events) ? b.events : ['push'],
-            active: b.active ?? true,
-            createdAt: now,
-            updatedAt: now,
-          };
-          r.hooks.push(h);
-          return h;
-        });
+        const hook = this.#addHook(
+          () => r.hooks,
+          hookInputOf(await ctx.json()),
+        );
         json(ctx.res, 201, this.#shapes.hook(r, hook));
       },
     );
@@ -1155,6 +1224,51 @@ export class GitHubUpstream implements UpstreamSpec {
           r.hooks = r.hooks.filter(h => String(h.id) !== ctx.params.id);
         });
         if (r.hooks.length === before) throw new HttpError(404, 'Not Found');
+        ctx.res.writeHead(204).end();
+      },
+    );
+    R.add(
+      'POST',
+      `${api}/orgs/:org/hooks`,
+      'orgs/create-webhook',
+      async ctx => {
+        const org = this.#orgOr404(ctx);
+        const b = await ctx.json();
+        if (b.name !== 'web') {
+          throw new HttpError(422, "Validation Failed: name must be 'web'");
+        }
+        const hook = this.#addHook(s => orgHooksOf(s, org), hookInputOf(b));
+        json(ctx.res, 201, this.#shapes.orgHook(org, hook));
+      },
+    );
+    R.add('GET', `${api}/orgs/:org/hooks`, 'orgs/list-webhooks', ctx => {
+      const org = this.#orgOr404(ctx);
+      json(
+        ctx.res,
+        200,
+        this.listOrgWebhooks(org.login).map(h => this.#shapes.orgHook(org, h)),
+      );
+    });
+    R.add('GET', `${api}/orgs/:org/hooks/:hook_id`, 'orgs/get-webhook', ctx => {
+      const org = this.#orgOr404(ctx);
+      const hook = this.listOrgWebhooks(org.login).find(
+        h => String(h.id) === ctx.params.hook_id,
+      );
+      if (!hook) throw new HttpError(404, 'Not Found');
+      json(ctx.res, 200, this.#shapes.orgHook(org, hook));
+    });
+    R.add(
+      'DELETE',
+      `${api}/orgs/:org/hooks/:hook_id`,
+      'orgs/delete-webhook',
+      ctx => {
+        const org = this.#orgOr404(ctx);
+        const removed = this.#state.update(s => {
+          const hooks = orgHooksOf(s, org);
+          const i = hooks.findIndex(h => String(h.id) === ctx.params.hook_id);
+          return i >= 0 && hooks.splice(i, 1).length === 1;
+        });
+        if (!removed) throw new HttpError(404, 'Not Found');
         ctx.res.writeHead(204).end();
       },
     );
@@ -1257,11 +1371,21 @@ export class GitHubUpstream implements UpstreamSpec {
   async #deliverWebhooks(owner: string, repo: string, updates: RefUpdate[]) {
     const r = this.getRepo(owner, repo);
     if (!r) return;
+    const hears = (h: HookRecord) =>
+      h.active && (h.events.includes('push') || h.events.includes('*'));
+    const account = this.#owner(r);
+    const org = account.type === 'Organization' ? account : undefined;
+    // GitHub sends an org's hooks the same push payload as the repository's.
+    const targets = [
+      ...r.hooks
+        .filter(hears)
+        .map(h => ({ h, type: 'repository', targetId: r.id })),
+      ...(org ? this.listOrgWebhooks(org.login) : [])
+        .filter(hears)
+        .map(h => ({ h, type: 'organization', targetId: org!.id })),
+    ];
+    if (!targets.length) return;
     for (const u of updates) {
-      const hooks = r.hooks.filter(
-        h => h.active && (h.events.includes('push') || h.events.includes('*')),
-      );
-      if (!hooks.length) continue;
       const head =
         u.after !== ZERO_SHA
           ? await this.repos.commitIn(owner, repo, u.after)
@@ -1273,7 +1397,8 @@ export class GitHubUpstream implements UpstreamSpec {
         created: u.before === ZERO_SHA,
         deleted: u.after === ZERO_SHA,
         forced: false,
-        repository: this.#shapes.repo(r, this.#owner(r)),
+        repository: this.#shapes.repo(r, account),
+        ...(org ? { organization: this.#shapes.orgSimple(org) } : {}),
         head_commit: head
           ? {
               id: head.sha,
@@ -1284,12 +1409,14 @@ export class GitHubUpstream implements UpstreamSpec {
           : null,
         pusher: { name: 'sandbox' },
       });
-      for (const h of hooks) {
+      for (const { h, type, targetId } of targets) {
         const headers: Record<string, string> = {
           'content-type': 'application/json',
           'x-github-event': 'push',
           'x-github-delivery': crypto.randomUUID(),
           'x-github-hook-id': String(h.id),
+          'x-github-hook-installation-target-type': type,
+          'x-github-hook-installation-target-id': String(targetId),
         };
         if (h.secret) {
           headers['x-hub-signature-256'] = `sha256=${crypto
@@ -1308,6 +1435,47 @@ export class GitHubUpstream implements UpstreamSpec {
       }
     }
   }
+}
+
+/** The org's webhook list in the state, made on first use. */
+function orgHooksOf(s: GitHubState, org: UserRecord): HookRecord[] {
+  return (s.orgHooks[org.login.toLowerCase()] ??= []);
+}
+
+/** A webhook's settings from a REST body (`config`, `events`, `active`). */
+function hookInputOf(b: any): HookInput {
+  return {
+    url: b?.config?.url,
+    contentType: b?.config?.content_type,
+    secret: b?.config?.secret,
+    insecureSsl: b?.config?.insecure_ssl,
+    events: b?.events,
+    active: b?.active,
+  };
+}
+
+/**
+ * A webhook URL the sandbox may post to: http on a loopback host only, since
+ * the sandbox never sends traffic off this machine. 422 otherwise.
+ */
+function loopbackHookUrl(url: unknown): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !parsed ||
+    parsed.protocol !== 'http:' ||
+    !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)
+  ) {
+    throw new HttpError(
+      422,
+      'Validation Failed: config.url must be a loopback http URL in the sandbox',
+    );
+  }
+  return parsed.href;
 }
 
 /** GitHub's `per_page`: default 30, at most 100. */

@@ -17,6 +17,8 @@ export interface HookRecord {
   id: number;
   url: string;
   contentType: 'json' | 'form';
+  /** '0' or '1' as GitHub stores it (absent in older state files: '0'). */
+  insecureSsl?: string;
   secret?: string;
   events: string[];
   active: boolean;
@@ -139,7 +141,8 @@ export class Shapes {
     };
   }
 
-  org(u: UserRecord) {
+  /** GitHub's `organization-simple`, as push payloads carry it. */
+  orgSimple(u: UserRecord) {
     const base = `${this.api()}/orgs/${u.login}`;
     return {
       login: u.login,
@@ -154,6 +157,12 @@ export class Shapes {
       public_members_url: `${base}/public_members{/member}`,
       avatar_url: `${this.web()}/avatars/${u.login}`,
       description: null,
+    };
+  }
+
+  org(u: UserRecord) {
+    return {
+      ...this.orgSimple(u),
       html_url: `${this.web()}/${u.login}`,
       has_organization_projects: true,
       has_repository_projects: true,
@@ -280,12 +289,7 @@ export class Shapes {
       name: 'web',
       active: h.active,
       events: h.events,
-      config: {
-        url: h.url,
-        content_type: h.contentType,
-        insecure_ssl: '0',
-        ...(h.secret ? { secret: '********' } : {}),
-      },
+      config: this.#hookConfig(h),
       updated_at: h.updatedAt,
       created_at: h.createdAt,
       url: base,
@@ -297,6 +301,34 @@ export class Shapes {
         status: 'unused',
         message: null,
       },
+    };
+  }
+
+  /** GitHub's `org-hook` (its schema has no last_response). */
+  orgHook(org: UserRecord, h: HookRecord) {
+    const base = `${this.api()}/orgs/${org.login}/hooks/${h.id}`;
+    return {
+      id: h.id,
+      url: base,
+      ping_url: `${base}/pings`,
+      deliveries_url: `${base}/deliveries`,
+      name: 'web',
+      events: h.events,
+      active: h.active,
+      config: this.#hookConfig(h),
+      updated_at: h.updatedAt,
+      created_at: h.createdAt,
+      type: 'Organization',
+    };
+  }
+
+  /** A hook's config as GitHub answers it: the secret masked, never echoed. */
+  #hookConfig(h: HookRecord) {
+    return {
+      url: h.url,
+      content_type: h.contentType,
+      insecure_ssl: h.insecureSsl ?? '0',
+      ...(h.secret ? { secret: '********' } : {}),
     };
   }
 

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  BackendFeature,
   BackstageCredentials,
   coreServices,
   createServiceFactory,
@@ -103,6 +104,10 @@ export async function startDeliveryBackend(options: {
   entities: Entity[];
   delivery?: JsonObject;
   argocdInstances?: string[];
+  /** More config, merged at the top level (e.g. `events`). */
+  config?: JsonObject;
+  /** More backend features (e.g. the events backend and its GitHub modules). */
+  features?: BackendFeature[];
 }) {
   const catalog = catalogServiceMock({ entities: options.entities });
   const visible = catalogServiceMock.mock({
@@ -127,11 +132,14 @@ export async function startDeliveryBackend(options: {
     features: [
       deliveryPlugin,
       mockServices.rootConfig.factory({
-        data: sandboxConfigData(
-          options.sb,
-          options.delivery,
-          options.argocdInstances,
-        ),
+        data: {
+          ...sandboxConfigData(
+            options.sb,
+            options.delivery,
+            options.argocdInstances,
+          ),
+          ...options.config,
+        },
       }),
       createServiceFactory({
         service: catalogServiceRef,
@@ -173,6 +181,7 @@ export async function startDeliveryBackend(options: {
           }),
         }),
       }),
+      ...(options.features ?? []),
       createServiceFactory({
         service: deliveryUpstreamsServiceRef,
         deps: { config: coreServices.rootConfig },

@@ -154,6 +154,37 @@ export class DeliveryStatusService {
     this.#cache.invalidate(`${entityRef}|`);
   }
 
+  /**
+   * A push to `owner/repo` (GitHub's push webhook, through the events
+   * backend): the entities whose app repository it is forget their cached
+   * sections and follow the change with the short TTL; a push to the
+   * helm-charts repository makes every chart history, the branch list and
+   * the Argo CD sections load again. Returns the entities concerned.
+   */
+  notePush(repository: string): string[] {
+    const repo = repository.toLowerCase();
+    const hc = this.#upstreams.helmCharts;
+    if (repo === `${hc.owner}/${hc.repo}`.toLowerCase()) {
+      const gone = this.#cache.invalidateWhere(
+        key =>
+          key.startsWith('|helm-charts-branch|') ||
+          key.includes('|gitops|') ||
+          key.includes('|sync|'),
+      );
+      return [...new Set(gone.map(key => key.split('|')[0]).filter(Boolean))];
+    }
+    const refs = new Set<string>();
+    for (const key of this.#cache.keys()) {
+      const [ref, section, slug] = key.split('|');
+      if (section === 'source' && slug?.toLowerCase() === repo) refs.add(ref);
+    }
+    for (const ref of refs) {
+      this.invalidate(ref);
+      this.#moving.add(ref);
+    }
+    return [...refs];
+  }
+
   /** The status of `entityRef` as the caller may see it. */
   async getStatus(
     entityRef: string,

@@ -59,9 +59,19 @@ export class SectionCache {
 
   /** Forgets every entry whose key starts with `prefix`. */
   invalidate(prefix: string): void {
-    for (const key of [...this.#entries.keys()]) {
-      if (key.startsWith(prefix)) this.#entries.delete(key);
-    }
+    this.invalidateWhere(key => key.startsWith(prefix));
+  }
+
+  /** The keys cached now. */
+  keys(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** Forgets every entry whose key matches; returns the keys forgotten. */
+  invalidateWhere(matches: (key: string) => boolean): string[] {
+    const gone = [...this.#entries.keys()].filter(matches);
+    gone.forEach(key => this.#entries.delete(key));
+    return gone;
   }
 
   /**

@@ -20,6 +20,7 @@ const sandbox = new ConfigReader({
     instances: [{ name: 'default', baseUrl: 'http://127.0.0.1:7074' }],
   },
   aws: { mainAccount: { accessKeyId: 'AKIASLIPWAYSANDBOX01' } },
+  events: { modules: { github: { webhookSecret: 'sandbox-webhook-secret' } } },
 });
 
 describe('assertNoSandboxInProduction', () => {
@@ -27,7 +28,7 @@ describe('assertNoSandboxInProduction', () => {
     expect(() =>
       assertNoSandboxInProduction(sandbox, { NODE_ENV: 'production' }),
     ).toThrow(
-      /slipway\.aws\.endpoint.*slipway\.gitops\.helmCharts\.repoUrl.*argocd\.appLocatorMethods\[0\]\.instances\[0\]\.url.*jenkins\.instances\[0\]\.baseUrl.*aws\.mainAccount/,
+      /slipway\.aws\.endpoint.*slipway\.gitops\.helmCharts\.repoUrl.*argocd\.appLocatorMethods\[0\]\.instances\[0\]\.url.*jenkins\.instances\[0\]\.baseUrl.*aws\.mainAccount.*events\.modules\.github\.webhookSecret/,
     );
   });
 

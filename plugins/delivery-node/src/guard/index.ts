@@ -66,6 +66,12 @@ export function assertNoSandboxInProduction(
   ) {
     problems.push('aws.mainAccount (the sandbox access key)');
   }
+  if (
+    config.getOptionalString('events.modules.github.webhookSecret') ===
+    'sandbox-webhook-secret'
+  ) {
+    problems.push('events.modules.github.webhookSecret (the sandbox secret)');
+  }
   if (problems.length) {
     throw new Error(
       `Slipway refuses to start with NODE_ENV=production while these point at the local sandbox: ${problems.join(
