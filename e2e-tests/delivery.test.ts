@@ -73,7 +73,12 @@ async function upstreamState(request: APIRequestContext) {
       headers: { authorization: `Bearer ${token}` },
     })
   ).json();
+  const running = (app.status.summary.images as string[])
+    .find(i => i.includes(`/${SERVICE}:`))
+    ?.split(':')
+    .pop();
   return {
+    runningTag: running,
     headSha: head.sha as string,
     build: job.builds[0] as { number: number },
     newestTag: images[0].imageTags![0],
@@ -159,12 +164,13 @@ test('the delivery page shows the sandbox state, follows a push to Healthy, and 
   }
 
   // A push walks the timeline: built, image pushed, tag bumped, synced,
-  // healthy. The sandbox's build is slowed so the page (polling, with the
-  // backend's cache) sees the build running before it sees it done.
+  // healthy. The push webhook drops the service's cached status; the page's
+  // next poll (15 s when idle) shows it. The sandbox's build is slowed past
+  // that so the page sees the build running before it sees it done.
   const timing = await (await request.get(`${CONTROL}/timing`)).json();
   expect(
     (
-      await request.put(`${CONTROL}/timing`, { data: { buildMs: 45_000 } })
+      await request.put(`${CONTROL}/timing`, { data: { buildMs: 30_000 } })
     ).status(),
   ).toBe(200);
   const restoreTiming = () =>
@@ -211,14 +217,17 @@ test('the delivery page shows the sandbox state, follows a push to Healthy, and 
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText(`dev from ${after.newestTag} back to`);
   await dialog.getByRole('button', { name: 'Roll back' }).click();
+  // Back to what dev ran before the push.
   await expect(page.getByRole('status')).toContainText(
-    `dev: ${after.newestTag} → ${before.newestTag}`,
+    `dev: ${after.newestTag} → ${before.runningTag}`,
   );
   await expect
     .poll(async () => (await upstreamState(request)).app.summary.images, {
       timeout: 60_000,
     })
-    .toContainEqual(expect.stringMatching(new RegExp(`:${before.newestTag}$`)));
+    .toContainEqual(
+      expect.stringMatching(new RegExp(`:${before.runningTag}$`)),
+    );
   const commit = await (
     await request.get(
       `${GITHUB}/api/v3/repos/slipway-demo/helm-charts/commits?per_page=1`,
