@@ -180,8 +180,10 @@ export async function seedSandbox(sb: Sandbox, log: (line: string) => void) {
   try {
     for (let step = 0; step < CHANGES.length; step++) {
       for (const s of SEED.services) {
+        // A few minutes apart: the builds, images and syncs happen now, so
+        // older dates would show hours-long builds on the delivery page.
         const date = new Date(
-          Date.now() - (CHANGES.length - step) * 6 * 3600_000,
+          Date.now() - (CHANGES.length - step) * 3 * 60_000,
         ).toISOString();
         const { sha, parent } = await sb.repos.commitFiles(
           org,
