@@ -202,6 +202,22 @@ test('the delivery page shows the sandbox state, follows a push to Healthy, and 
     true,
   );
   await expect(entry).toContainText(after.newestTag);
+  // Away from the sidebar, which opens over the page while hovered; the
+  // screenshot waits until the page's title clears it again.
+  await page.mouse.move(1200, 600);
+  const title = page.getByRole('heading', { name: SERVICE, exact: true });
+  const sidebar = page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Settings' });
+  await expect
+    .poll(async () => {
+      const [t, n] = await Promise.all([
+        title.boundingBox(),
+        sidebar.boundingBox(),
+      ]);
+      return t && n ? t.x - (n.x + n.width) : -1;
+    })
+    .toBeGreaterThanOrEqual(0);
   fs.mkdirSync('node_modules/.cache/e2e-test-results', { recursive: true });
   await page.screenshot({
     path: 'node_modules/.cache/e2e-test-results/delivery.png',
