@@ -6,6 +6,7 @@
  * history and are Healthy.
  */
 
+import { parse as parseYaml } from 'yaml';
 import {
   DescribeImagesCommand,
   ECRClient,
@@ -241,7 +242,10 @@ describe('the sandbox loop', () => {
         (values.data as any).content,
         'base64',
       ).toString();
-      expect(text).toContain(`tag: ${tag} # CI`);
+      // The tag is set (quoted when it would read as a number, e.g.
+      // 773323e-2) and the line keeps its comment.
+      expect(parseYaml(text).image.tag).toBe(tag);
+      expect(text).toMatch(/\n {2}tag: .* # CI/);
       const bump = (
         await octokit.repos.listCommits({
           owner: 'acme',

@@ -3,6 +3,7 @@ import type {
   DeliveryStatus,
   ReleaseResult,
 } from '@internal/backstage-plugin-delivery-common';
+import { readYaml } from '@internal/backstage-plugin-delivery-node';
 import { Sandbox } from '@internal/sandbox';
 import request from 'supertest';
 import {
@@ -117,7 +118,7 @@ describe('POST /api/delivery/promote and /rollback (commits to helm-charts, Argo
       'charts/payments-api/values-staging.yaml',
     );
     expect(staging).toContain('# staging overrides: reviewed by people');
-    expect(staging).toContain(`tag: ${devTag}`);
+    expect(readYaml(staging!, ['image', 'tag'])).toBe(devTag);
 
     await sb.argocd.reconcileNow();
     const after = await status();
@@ -158,7 +159,7 @@ describe('POST /api/delivery/promote and /rollback (commits to helm-charts, Argo
       commit.sha,
       'charts/payments-api/values.yaml',
     );
-    expect(values).toContain(`tag: ${previous.tag}`);
+    expect(readYaml(values!, ['image', 'tag'])).toBe(previous.tag);
     expect(values).toContain('# CI changes image.tag');
 
     await sb.argocd.reconcileNow();

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
+import { stringify } from 'yaml';
 import { ConflictError, InputError } from '@backstage/errors';
 import {
   Sandbox,
@@ -25,6 +26,12 @@ const nodeFetch = (require('undici') as { fetch: typeof fetch }).fetch;
 const OWNER = 'slipway-demo';
 const REPO = 'helm-charts';
 const NAME = 'payments-api';
+/**
+ * A tag as YAML writes it: `773323e-2` would read back as a number, so the
+ * YAML library quotes it (and so must the expected text).
+ */
+const scalar = (tag: string) => stringify(tag).trim();
+
 const USER = 'user:default/dana';
 
 /** An in-memory WorkTree for the file-reading rules. */
@@ -224,7 +231,7 @@ describe('ChartReleases (against the seeded sandbox)', () => {
           '# staging overrides',
           'replicaCount: 2',
           'image:',
-          `  tag: ${deploys[2].tag} # set by promote`,
+          `  tag: ${scalar(deploys[2].tag!)} # set by promote`,
           '',
         ].join('\n'),
       },
@@ -374,11 +381,11 @@ describe('ChartReleases (against the seeded sandbox)', () => {
       .split('\n')
       .filter(l => /^[-+](?![-+]{2} )/.test(l));
     expect(changedLines).toEqual([
-      `-  tag: ${deploys[2].tag} # set by promote`,
-      `+  tag: ${devTag} # set by promote`,
+      `-  tag: ${scalar(deploys[2].tag!)} # set by promote`,
+      `+  tag: ${scalar(devTag!)} # set by promote`,
     ]);
     expect(await read(`charts/${NAME}/values-staging.yaml`)).toBe(
-      stagingBefore.replace(deploys[2].tag, devTag),
+      stagingBefore.replace(scalar(deploys[2].tag!), scalar(devTag!)),
     );
 
     expect(commit.message.split('\n')[0]).toBe(
@@ -505,7 +512,10 @@ describe('ChartReleases (against the seeded sandbox)', () => {
     );
     // Only the tag changed; the comments around it stay.
     expect(await read(`charts/${NAME}/values.yaml`)).toBe(
-      valuesBefore.replace(`tag: ${last.tag}`, `tag: ${previous.tag}`),
+      valuesBefore.replace(
+        `tag: ${scalar(last.tag!)}`,
+        `tag: ${scalar(previous.tag!)}`,
+      ),
     );
     expect(valuesBefore).toContain('# CI changes image.tag');
 
