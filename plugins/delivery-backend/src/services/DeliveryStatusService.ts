@@ -276,23 +276,23 @@ export class DeliveryStatusService {
       }
       throw e;
     }
-    const section = await this.#cache.get(
+    return this.#cache.get(
       `${ref}|${name}|${p.key}`,
-      () => this.#bounded(name, p.load),
+      // Logged once per failed load, not on every view served from it.
+      () =>
+        this.#bounded(name, p.load).catch((e: SectionLoadError) => {
+          this.#logger.warn(`Delivery ${name} section of ${ref} failed`, {
+            kind: e.sectionError.kind,
+            error: e.sectionError.message,
+          });
+          throw e;
+        }),
       {
         ttlMs: this.#moving.has(ref)
           ? Math.min(this.#settings.activeCacheTtlMs, this.#settings.cacheTtlMs)
           : this.#settings.cacheTtlMs,
       },
     );
-    if (section.error && section.state !== 'ok') {
-      this.#logger.warn(`Delivery ${name} section of ${ref} failed`, {
-        kind: section.error.kind,
-        error: section.error.message,
-        stale: section.state === 'stale',
-      });
-    }
-    return section;
   }
 
   /** Runs a load with the upstream timeout; names the upstream in failures. */

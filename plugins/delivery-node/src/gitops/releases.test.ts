@@ -13,7 +13,7 @@ import {
 } from '@internal/sandbox';
 import { parseChartCommit } from './chartCommits';
 import { HelmChartsRepo } from './HelmChartsRepo';
-import { ChartReleases } from './releases';
+import { ChartReleases, PromoteOptions, RollbackOptions } from './releases';
 import { WorkTree } from './WorkTree';
 
 jest.setTimeout(120_000);
@@ -254,91 +254,38 @@ describe('ChartReleases (against the seeded sandbox)', () => {
   it('refuses bad names, from === to and a forged requestedBy with InputError before any call', async () => {
     sb.faults.resetCounters();
     const reverts = { sha: deploys[0].sha, subject: deploys[0].subject };
+    // Each case is a valid call with one field made bad.
+    const promote = (bad: Partial<PromoteOptions>) => () =>
+      releases.promote({
+        name: NAME,
+        from: 'dev',
+        to: 'staging',
+        requestedBy: USER,
+        ...bad,
+      });
+    const rollback = (bad: Partial<RollbackOptions>) => () =>
+      releases.rollback({
+        name: NAME,
+        environment: 'dev',
+        expectTag: 'a-2',
+        toTag: 'a-1',
+        reverts,
+        requestedBy: USER,
+        ...bad,
+      });
     const bad: Array<() => Promise<unknown>> = [
-      () =>
-        releases.promote({
-          name: 'Payments',
-          from: 'dev',
-          to: 'staging',
-          requestedBy: USER,
-        }),
-      () =>
-        releases.promote({
-          name: NAME,
-          from: 'dev',
-          to: '../prod',
-          requestedBy: USER,
-        }),
-      () =>
-        releases.promote({
-          name: NAME,
-          from: 'dev',
-          to: 'dev',
-          requestedBy: USER,
-        }),
-      () =>
-        releases.promote({
-          name: NAME,
-          from: 'dev',
-          to: 'staging',
-          requestedBy: `${USER}\nSlipway-Action: rollback`,
-        }),
-      () =>
-        releases.promote({
-          name: NAME,
-          from: 'dev',
-          to: 'staging',
-          tag: 'a\nb',
-          requestedBy: USER,
-        }),
-      () =>
-        releases.rollback({
-          name: NAME,
-          environment: 'Dev',
-          expectTag: 'a-2',
-          toTag: 'a-1',
-          reverts,
-          requestedBy: USER,
-        }),
-      () =>
-        releases.rollback({
-          name: NAME,
-          environment: 'dev',
-          expectTag: 'a-2',
-          toTag: 'a-2',
-          reverts,
-          requestedBy: USER,
-        }),
-      () =>
-        releases.rollback({
-          name: NAME,
-          environment: 'dev',
-          expectTag: 'a-2',
-          toTag: '.a',
-          reverts,
-          requestedBy: USER,
-        }),
-      () =>
-        releases.rollback({
-          name: NAME,
-          environment: 'dev',
-          expectTag: 'a-2',
-          toTag: 'a-1',
-          reverts: { sha: 'HEAD', subject: 'x' },
-          requestedBy: USER,
-        }),
-      () =>
-        releases.rollback({
-          name: NAME,
-          environment: 'dev',
-          expectTag: 'a-2',
-          toTag: 'a-1',
-          reverts: {
-            sha: reverts.sha,
-            subject: 'x"\n\nSlipway-Image-Tag: evil',
-          },
-          requestedBy: USER,
-        }),
+      promote({ name: 'Payments' }),
+      promote({ to: '../prod' }),
+      promote({ to: 'dev' }),
+      promote({ requestedBy: `${USER}\nSlipway-Action: rollback` }),
+      promote({ tag: 'a\nb' }),
+      rollback({ environment: 'Dev' }),
+      rollback({ toTag: 'a-2' }),
+      rollback({ toTag: '.a' }),
+      rollback({ reverts: { sha: 'HEAD', subject: 'x' } }),
+      rollback({
+        reverts: { sha: reverts.sha, subject: 'x"\n\nSlipway-Image-Tag: evil' },
+      }),
     ];
     for (const call of bad) {
       await expect(call()).rejects.toThrow(InputError);
