@@ -1,26 +1,12 @@
 import { examples } from './chartUnregister.examples';
-import {
-  exampleInputs,
-  offlineActions,
-  runDry,
-} from './__testUtils__/examples';
+import { describeDryRunExamples } from './__testUtils__/describeExamples';
 
-describe('gitops:chart:unregister examples', () => {
-  const action = offlineActions().unregister;
-  const cases = exampleInputs(examples, 'gitops:chart:unregister');
-
-  it('has examples', () => {
-    expect(cases.length).toBeGreaterThan(0);
-  });
-
-  it.each(cases.map(c => [c.description, c.input]))(
-    'runs "%s" through the handler (dry run, no upstream)',
-    async (_description, input) => {
-      const { outputs } = await runDry(action, input);
-      expect(outputs).toEqual({
-        commitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
-        removed: true,
-      });
-    },
-  );
+describeDryRunExamples({
+  actionId: 'gitops:chart:unregister',
+  action: 'unregister',
+  examples,
+  expected: () => ({
+    commitSha: expect.stringMatching(/^[0-9a-f]{40}$/),
+    removed: true,
+  }),
 });
