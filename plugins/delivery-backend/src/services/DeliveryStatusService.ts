@@ -144,11 +144,6 @@ export class DeliveryStatusService {
     });
   }
 
-  /** Upstream loads started so far, over every entity (for tests and benches). */
-  get upstreamLoads(): number {
-    return this.#cache.loads + this.#ownership.loads;
-  }
-
   /** Forgets what is cached for an entity (after a rollback or promote). */
   invalidate(entityRef: string): void {
     this.#cache.invalidate(`${entityRef}|`);
