@@ -6,6 +6,15 @@
  */
 export interface Config {
   slipway?: {
+    /** Who may change which service, beyond each service's owners. */
+    permissions?: {
+      /**
+       * Group refs (e.g. group:default/platform-team) whose members may roll
+       * back, promote, adopt into and decommission every service, and are
+       * the only users who register catalog Locations.
+       */
+      platformGroups?: string[];
+    };
     aws?: {
       /** AWS account that holds the ECR repositories and IAM roles. */
       accountId: string;

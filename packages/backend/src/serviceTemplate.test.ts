@@ -60,7 +60,7 @@ describe('templates/service/template.yaml', () => {
       'gitops:chart:register',
       'argocd:application:create',
       'argocd:application:wait',
-      'catalog:register',
+      'slipway:catalog:register',
     ]);
   });
 });

@@ -86,6 +86,7 @@ export function parseFaults(input: unknown): Faults {
 export class FaultInjector {
   #faults: Faults;
   #counts = new Map<string, number>();
+  #mutating = new Set<string>();
   #random: () => number;
 
   constructor(faults: Faults = {}, random: () => number = Math.random) {
@@ -107,10 +108,29 @@ export class FaultInjector {
     return structuredClone(this.#faults);
   }
 
-  /** Counts one request to `upstream` for `operation`. */
-  count(upstream: Upstream, operation: string) {
+  /**
+   * Counts one request to `upstream` for `operation`; `method` (the HTTP
+   * method) lets {@link FaultInjector.mutations} tell reads from changes.
+   */
+  count(upstream: Upstream, operation: string, method = 'GET') {
     const key = `${upstream} ${operation}`;
     this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+    if (isMutating(upstream, method, operation)) this.#mutating.add(key);
+  }
+
+  /**
+   * The counted requests that change something upstream, as
+   * { upstream: { operation: n } }: what "refused before any side effect"
+   * must leave empty.
+   */
+  mutations(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [key, n] of this.#counts) {
+      if (!this.#mutating.has(key)) continue;
+      const [upstream, operation] = key.split(' ', 2);
+      (out[upstream] ??= {})[operation] = n;
+    }
+    return out;
   }
 
   /** Counters as { upstream: { operation: n } }. */
@@ -134,6 +154,7 @@ export class FaultInjector {
 
   resetCounters() {
     this.#counts.clear();
+    this.#mutating.clear();
   }
 
   /** Waits the injected latency, then decides this request's fate. */
@@ -159,4 +180,25 @@ export class FaultInjector {
     }
     return { kind: 'pass' };
   }
+}
+
+const AWS_READ = /^[a-z0-9-]+:(Describe|List|Get|BatchGet|BatchCheck)/;
+
+/**
+ * Whether a request changes state upstream. AWS speaks POST for every
+ * call, so its operation name decides; elsewhere a GET or HEAD reads, and
+ * so do a git fetch (a POST to git-upload-pack) and an Argo CD login.
+ */
+export function isMutating(
+  upstream: Upstream,
+  method: string,
+  operation: string,
+): boolean {
+  if (upstream === 'aws') {
+    return !AWS_READ.test(operation) && !operation.startsWith('sts:');
+  }
+  if (method === 'GET' || method === 'HEAD') return false;
+  if (operation === 'git git-upload-pack') return false;
+  if (operation.startsWith('SessionService_')) return false;
+  return true;
 }

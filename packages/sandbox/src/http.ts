@@ -173,10 +173,11 @@ export function createUpstreamServer(spec: UpstreamSpec): http.Server {
         spec.faults.count(
           spec.upstream,
           `unknown ${req.method} ${url.pathname}`,
+          'GET',
         );
         throw new HttpError(404, 'Not Found');
       }
-      spec.faults.count(spec.upstream, found.operation);
+      spec.faults.count(spec.upstream, found.operation, req.method);
       ctx.params = found.params ?? {};
       const decision = await spec.faults.apply(spec.upstream);
       if (decision.kind !== 'pass') {

@@ -54,7 +54,8 @@ function chartFiles(
   roleArn: string,
 ): Record<string, string> {
   return {
-    [`charts/${name}/Chart.yaml`]: `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`,
+    // Bound to its entity, as gitops:chart:register writes it.
+    [`charts/${name}/Chart.yaml`]: `apiVersion: v2\nname: ${name}\nversion: 0.1.0\nannotations:\n  slipway.io/owner: component:default/${name}\n`,
     [`charts/${name}/values.yaml`]: [
       `# ${name}: values every environment shares.`,
       '# CI changes image.tag; everything else is reviewed by people.',

@@ -5,7 +5,10 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { deliveryPermissions } from '@internal/backstage-plugin-delivery-common';
-import { assertNoSandboxInProduction } from '@internal/backstage-plugin-delivery-node';
+import {
+  assertNoSandboxInProduction,
+  serviceAccessServiceRef,
+} from '@internal/backstage-plugin-delivery-node';
 import { createRouter } from './router';
 import { DeliveryStatusService } from './services/DeliveryStatusService';
 import { deliveryUpstreamsServiceRef } from './services/deliveryUpstreams';
@@ -34,6 +37,7 @@ export const deliveryPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         events: eventsServiceRef,
         upstreams: deliveryUpstreamsServiceRef,
+        access: serviceAccessServiceRef,
       },
       async init(deps) {
         assertNoSandboxInProduction(deps.config);
@@ -45,6 +49,7 @@ export const deliveryPlugin = createBackendPlugin({
           settings,
           upstreams: deps.upstreams,
           logger: deps.logger,
+          access: deps.access,
         };
         const status = DeliveryStatusService.create(common);
         // GitHub push webhooks (events backend, topic github.push): a push

@@ -21,9 +21,48 @@ export const deliveryPromotePermission = createPermission({
   resourceType: 'catalog-entity',
 });
 
-/** All of the delivery plugin's permissions. @public */
-export const deliveryPermissions = [
-  deliveryStatusReadPermission,
+/**
+ * Create a new service owned by a group: authorized on the owner Group
+ * entity (the caller must belong to it, or to a platform group). @public
+ */
+export const serviceCreatePermission = createPermission({
+  name: 'slipway.service.create',
+  attributes: { action: 'create' },
+  resourceType: 'catalog-entity',
+});
+
+/**
+ * Adopt existing upstream resources (ECR repository, IAM role, chart, Argo
+ * CD application) into a service on purpose, e.g. migrating it into
+ * Slipway: authorized on the entity the resources are bound to. @public
+ */
+export const serviceAdoptPermission = createPermission({
+  name: 'slipway.service.adopt',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/** Decommission a service: delete what Slipway created for it. @public */
+export const serviceDeletePermission = createPermission({
+  name: 'slipway.service.delete',
+  attributes: { action: 'delete' },
+  resourceType: 'catalog-entity',
+});
+
+/**
+ * Every permission that changes a service. Only the entity's owners (or a
+ * platform group) hold them under Slipway's policy. @public
+ */
+export const serviceChangePermissions = [
   deliveryRollbackPermission,
   deliveryPromotePermission,
+  serviceAdoptPermission,
+  serviceDeletePermission,
+];
+
+/** All of Slipway's permissions. @public */
+export const deliveryPermissions = [
+  deliveryStatusReadPermission,
+  serviceCreatePermission,
+  ...serviceChangePermissions,
 ];

@@ -12,3 +12,4 @@ export * from './argocd';
 export * from './jenkins';
 export * from './github';
 export * from './guard';
+export * from './identity';

@@ -6,6 +6,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import {
   assertNoSandboxInProduction,
   AwsClients,
+  serviceAccessServiceRef,
 } from '@internal/backstage-plugin-delivery-node';
 import { createEcrCreateAction } from './actions/ecrCreate';
 import { createEcrDeleteAction } from './actions/ecrDelete';
@@ -30,8 +31,9 @@ export const scaffolderModuleAws = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        access: serviceAccessServiceRef,
       },
-      async init({ scaffolderActions, config, logger }) {
+      async init({ scaffolderActions, config, logger, access }) {
         assertNoSandboxInProduction(config);
         const clients = AwsClients.fromConfig(config);
         const { accountId, region, endpoint } = clients.settings;
@@ -42,9 +44,9 @@ export const scaffolderModuleAws = createBackendModule({
         );
         scaffolderActions.addActions(
           createEcrCreateAction({ clients }),
-          createEcrDeleteAction({ clients }),
+          createEcrDeleteAction({ clients, access }),
           createIrsaRoleCreateAction({ clients }),
-          createIrsaRoleDeleteAction({ clients }),
+          createIrsaRoleDeleteAction({ clients, access }),
         );
       },
     });

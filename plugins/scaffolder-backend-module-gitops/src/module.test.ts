@@ -3,7 +3,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { scaffolderModuleGitops } from './module';
 
 describe('scaffolderModuleGitops', () => {
-  it('reads config once at start-up and registers the six actions', async () => {
+  it('reads config once at start-up and registers the seven actions', async () => {
     const addActions = jest.fn();
     await startTestBackend({
       extensionPoints: [[scaffolderActionsExtensionPoint, { addActions }]],
@@ -41,6 +41,7 @@ describe('scaffolderModuleGitops', () => {
       'argocd:application:create',
       'argocd:application:wait',
       'argocd:application:delete',
+      'slipway:catalog:register',
       'catalog:unregister',
     ]);
   });

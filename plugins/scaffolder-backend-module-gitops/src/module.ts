@@ -11,11 +11,13 @@ import {
   HelmChartsRepo,
   readArgoCdSettings,
   readGitOpsSettings,
+  serviceAccessServiceRef,
 } from '@internal/backstage-plugin-delivery-node';
 import {
   createApplicationCreateAction,
   createApplicationDeleteAction,
   createApplicationWaitAction,
+  createCatalogRegisterAction,
   createCatalogUnregisterAction,
   createChartRegisterAction,
   createChartUnregisterAction,
@@ -38,8 +40,10 @@ export const scaffolderModuleGitops = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
+        auth: coreServices.auth,
+        access: serviceAccessServiceRef,
       },
-      async init({ scaffolderActions, config, catalog }) {
+      async init({ scaffolderActions, config, catalog, auth, access }) {
         assertNoSandboxInProduction(config);
         const gitops = readGitOpsSettings(config);
         const helmCharts = HelmChartsRepo.fromConfig(config);
@@ -51,7 +55,7 @@ export const scaffolderModuleGitops = createBackendModule({
             baseChartDir: path.resolve(gitops.baseChartDir),
             environments: gitops.environments,
           }),
-          createChartUnregisterAction({ helmCharts }),
+          createChartUnregisterAction({ helmCharts, access }),
           createApplicationCreateAction({
             instances,
             settings: argocd,
@@ -59,8 +63,9 @@ export const scaffolderModuleGitops = createBackendModule({
             environments: gitops.environments,
           }),
           createApplicationWaitAction({ instances }),
-          createApplicationDeleteAction({ instances }),
-          createCatalogUnregisterAction({ catalog }),
+          createApplicationDeleteAction({ instances, access }),
+          createCatalogRegisterAction({ catalog, access, auth }),
+          createCatalogUnregisterAction({ catalog, access, auth }),
         );
       },
     });

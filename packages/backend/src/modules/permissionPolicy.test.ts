@@ -1,46 +1,162 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+  catalogLocationCreatePermission,
+} from '@backstage/plugin-catalog-common/alpha';
 import {
   deliveryPromotePermission,
   deliveryRollbackPermission,
   deliveryStatusReadPermission,
+  serviceAdoptPermission,
+  serviceCreatePermission,
+  serviceDeletePermission,
 } from '@internal/backstage-plugin-delivery-common';
-import { SlipwayPermissionPolicy } from './permissionPolicy';
+import { policyPermissions } from '@internal/backstage-plugin-delivery-node/testUtils';
 
-const CLAIMS = ['user:default/dana', 'group:default/payments-team'];
-const dana = {
-  credentials: mockCredentials.user('user:default/dana'),
-  info: { userEntityRef: 'user:default/dana', ownershipEntityRefs: CLAIMS },
-};
+/*
+ * The real policy over a catalog with two teams and a platform team:
+ * guest is in payments-team, dana in docs-team, pat in platform-team.
+ */
+const user = (name: string, memberOf: string[]): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name },
+  spec: { memberOf },
+});
+const group = (name: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name },
+  spec: { type: 'team', children: [] },
+});
+const component = (name: string, owner: string, namespace = 'default') => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace },
+  spec: { type: 'service', lifecycle: 'production', owner },
+  relations: [
+    { type: 'ownedBy', targetRef: `group:default/${owner.split(':')[1]}` },
+  ],
+});
+const entities: Entity[] = [
+  user('guest', ['payments-team']),
+  user('dana', ['docs-team']),
+  user('pat', ['platform-team']),
+  group('payments-team'),
+  group('docs-team'),
+  group('platform-team'),
+  component('payments-api', 'group:payments-team'),
+  component('docs-portal', 'group:docs-team'),
+  // Same name as payments-api, another namespace, registered by dana's team.
+  component('payments-api', 'group:docs-team', 'dana'),
+];
+const catalog = catalogServiceMock({ entities });
+const permissions = policyPermissions({ catalog, entities });
+const guest = mockCredentials.user('user:default/guest');
+const dana = mockCredentials.user('user:default/dana');
+const pat = mockCredentials.user('user:default/pat');
+
+async function decide(
+  credentials: ReturnType<typeof mockCredentials.user>,
+  permission: any,
+  resourceRef?: string,
+) {
+  const [d] = await permissions.authorize(
+    [resourceRef ? { permission, resourceRef } : { permission }],
+    { credentials },
+  );
+  return d.result;
+}
 
 describe('SlipwayPermissionPolicy', () => {
-  const policy = new SlipwayPermissionPolicy({
-    userInfo: mockServices.userInfo({ ownershipEntityRefs: CLAIMS }),
-  });
+  const changes = [
+    deliveryRollbackPermission,
+    deliveryPromotePermission,
+    serviceAdoptPermission,
+    serviceDeletePermission,
+    catalogEntityDeletePermission,
+  ];
 
-  it.each([deliveryRollbackPermission, deliveryPromotePermission])(
-    'allows $name only where the user or one of their groups owns the entity',
+  it.each(changes)(
+    '$name: the owning team is allowed, the other team refused',
     async permission => {
-      const decision = await policy.handle({ permission }, dana);
-      expect(decision).toEqual({
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'catalog',
-        resourceType: 'catalog-entity',
-        conditions: {
-          rule: 'IS_ENTITY_OWNER',
-          resourceType: 'catalog-entity',
-          params: { claims: CLAIMS },
-        },
-      });
+      const ref = 'component:default/payments-api';
+      expect(await decide(guest, permission, ref)).toBe(AuthorizeResult.ALLOW);
+      expect(await decide(dana, permission, ref)).toBe(AuthorizeResult.DENY);
+      expect(
+        await decide(dana, permission, 'component:default/docs-portal'),
+      ).toBe(AuthorizeResult.ALLOW);
+      expect(
+        await decide(guest, permission, 'component:default/docs-portal'),
+      ).toBe(AuthorizeResult.DENY);
     },
   );
 
-  it('gives a service caller no ownership claims for rollback', async () => {
-    const decision = await policy.handle(
-      { permission: deliveryRollbackPermission },
-      { credentials: mockCredentials.service(), info: dana.info },
+  it('decides on the entity, not its name: a same-named entity elsewhere is not payments-api', async () => {
+    expect(
+      await decide(
+        guest,
+        deliveryRollbackPermission,
+        'component:dana/payments-api',
+      ),
+    ).toBe(AuthorizeResult.DENY);
+    expect(
+      await decide(
+        dana,
+        deliveryRollbackPermission,
+        'component:dana/payments-api',
+      ),
+    ).toBe(AuthorizeResult.ALLOW);
+  });
+
+  it('lets a platform group change any service', async () => {
+    for (const permission of changes) {
+      expect(
+        await decide(pat, permission, 'component:default/payments-api'),
+      ).toBe(AuthorizeResult.ALLOW);
+    }
+  });
+
+  it('creates a service only for a group the user belongs to', async () => {
+    const p = serviceCreatePermission;
+    expect(await decide(guest, p, 'group:default/payments-team')).toBe(
+      AuthorizeResult.ALLOW,
     );
+    expect(await decide(guest, p, 'group:default/docs-team')).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect(await decide(dana, p, 'group:default/payments-team')).toBe(
+      AuthorizeResult.DENY,
+    );
+    // A User entity is not a group, even the user's own.
+    expect(await decide(guest, p, 'user:default/guest')).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect(await decide(pat, p, 'group:default/docs-team')).toBe(
+      AuthorizeResult.ALLOW,
+    );
+  });
+
+  it('lets only a platform group register catalog Locations', async () => {
+    expect(await decide(guest, catalogLocationCreatePermission)).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect(await decide(dana, catalogLocationCreatePermission)).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect(await decide(pat, catalogLocationCreatePermission)).toBe(
+      AuthorizeResult.ALLOW,
+    );
+  });
+
+  it('gives a caller without a user identity no ownership claims', async () => {
+    const decision = await permissions.policy.handle({
+      permission: deliveryRollbackPermission,
+    });
     expect(decision).toMatchObject({
       result: AuthorizeResult.CONDITIONAL,
       conditions: { params: { claims: [] } },
@@ -52,9 +168,9 @@ describe('SlipwayPermissionPolicy', () => {
       deliveryStatusReadPermission,
       catalogEntityReadPermission,
     ]) {
-      expect(await policy.handle({ permission }, dana)).toEqual({
-        result: AuthorizeResult.ALLOW,
-      });
+      expect(
+        await decide(dana, permission, 'component:default/payments-api'),
+      ).toBe(AuthorizeResult.ALLOW);
     }
   });
 });

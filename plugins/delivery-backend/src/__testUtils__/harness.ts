@@ -1,8 +1,9 @@
 /*
  * Test wiring: a seeded sandbox, the app-config the backend would read
  * against it, and a backend started through the real HTTP stack with the
- * delivery plugin, a catalog holding the examples (plus entities tests
- * add), and a permission policy that denies one named user.
+ * delivery plugin, a catalog holding the example org (two teams and a
+ * platform team) and the entities tests add, and Slipway's real permission
+ * policy over it.
  */
 
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ import { JsonObject } from '@backstage/types';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { policyPermissions } from '@internal/backstage-plugin-delivery-node/testUtils';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Sandbox, sandboxAppConfig, startSandbox } from '@internal/sandbox';
@@ -30,8 +32,50 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const undiciFetch = require('undici').fetch as typeof fetch;
 
-/** The user whose every permission request is denied. */
+/**
+ * A user an installation's stricter policy denies everything (the real
+ * policy, wrapped), for the "read refused" paths.
+ */
 export const DENIED_USER = 'user:default/mallory';
+/** Members of payments-team (owns payments-api), docs-team, platform-team. */
+export const GUEST = 'user:default/guest';
+export const DANA = 'user:default/dana';
+export const PAT = 'user:default/pat';
+
+/** The example org: users and groups, as examples/org.yaml declares them. */
+export function orgEntities(): Entity[] {
+  const user = (name: string, memberOf: string[]): Entity => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name, namespace: 'default' },
+    spec: { memberOf },
+  });
+  const group = (name: string): Entity => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'team', children: [] },
+  });
+  return [
+    user('guest', ['payments-team']),
+    user('dana', ['docs-team']),
+    user('pat', ['platform-team']),
+    user('mallory', []),
+    group('payments-team'),
+    group('docs-team'),
+    group('platform-team'),
+  ];
+}
+
+/** The ownedBy relation the catalog derives from spec.owner. */
+function withRelations(entity: Entity): Entity {
+  const owner = entity.spec?.owner;
+  if (entity.relations || typeof owner !== 'string') return entity;
+  const ref = owner.includes(':') ? owner : `group:${owner}`;
+  const [kind, rest] = ref.split(':');
+  const targetRef = `${kind}:${rest.includes('/') ? rest : `default/${rest}`}`;
+  return { ...entity, relations: [{ type: 'ownedBy', targetRef }] };
+}
 /** The user the catalog hides `component:default/payments-api` from. */
 export const OUTSIDER = 'user:default/outsider';
 
@@ -109,7 +153,8 @@ export async function startDeliveryBackend(options: {
   /** More backend features (e.g. the events backend and its GitHub modules). */
   features?: BackendFeature[];
 }) {
-  const catalog = catalogServiceMock({ entities: options.entities });
+  const entities = [...orgEntities(), ...options.entities.map(withRelations)];
+  const catalog = catalogServiceMock({ entities });
   const visible = catalogServiceMock.mock({
     getEntityByRef: async (ref, opts) => {
       const { credentials } = opts as { credentials: BackstageCredentials };
@@ -123,6 +168,7 @@ export async function startDeliveryBackend(options: {
       return catalog.getEntityByRef(ref, opts!);
     },
   });
+  const policy = policyPermissions({ catalog: visible, entities });
   const auditEvents: Array<{
     eventId: string;
     outcome: string;
@@ -151,12 +197,10 @@ export async function startDeliveryBackend(options: {
           const principal = (opts?.credentials?.principal ?? {}) as {
             userEntityRef?: string;
           };
-          return requests.map(() => ({
-            result:
-              principal.userEntityRef === DENIED_USER
-                ? AuthorizeResult.DENY
-                : AuthorizeResult.ALLOW,
-          }));
+          if (principal.userEntityRef === DENIED_USER) {
+            return requests.map(() => ({ result: AuthorizeResult.DENY }));
+          }
+          return policy.authorize(requests, opts!);
         },
       }).factory,
       createServiceFactory({

@@ -115,12 +115,14 @@ export class DeliveryStatusService {
   readonly #now: () => number;
 
   static create(
-    deps: DeliveryServiceDeps & { now?: () => number },
+    deps: Omit<DeliveryServiceDeps, 'access'> & { now?: () => number },
   ): DeliveryStatusService {
     return new DeliveryStatusService(deps);
   }
 
-  private constructor(deps: DeliveryServiceDeps & { now?: () => number }) {
+  private constructor(
+    deps: Omit<DeliveryServiceDeps, 'access'> & { now?: () => number },
+  ) {
     this.#catalog = deps.catalog;
     this.#permissions = deps.permissions;
     this.#settings = deps.settings;

@@ -1,36 +1,38 @@
 import {
   BackstageCredentials,
   LoggerService,
-  PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATIONS,
   deliveryPromotePermission,
   deliveryRollbackPermission,
+  OWNER_TAG,
   ReleaseResult,
 } from '@internal/backstage-plugin-delivery-common';
 import {
+  assertBoundTo,
   parseChartCommit,
   readYaml,
+  ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { Entity } from '@backstage/catalog-model';
-import { resolveEntity } from './entities';
 import { DeliveryServiceDeps, DeliverySettings } from './settings';
 import { DeliveryUpstreams } from './upstreams';
 
 /**
  * Rollback and promote, as commits to the helm-charts repository (Argo
  * CD's own rollback is refused while automated sync is on, and would be
- * undone by the next sync anyway). Each checks the caller's permission on
- * the entity first; the helm-charts commit names the user.
+ * undone by the next sync anyway). Each first decides who asks and which
+ * entity the change belongs to (ServiceAccess: the caller must own the
+ * entity), then that the chart is bound to that entity (its Chart.yaml's
+ * slipway.io/owner annotation): an entity cannot point at another
+ * service's chart. The helm-charts commit names the user.
  *
  * @public
  */
 export class ReleaseService {
-  readonly #catalog: CatalogService;
-  readonly #permissions: PermissionsService;
+  readonly #access: ServiceAccess;
   readonly #settings: DeliverySettings;
   readonly #upstreams: DeliveryUpstreams;
   readonly #logger: LoggerService;
@@ -40,8 +42,7 @@ export class ReleaseService {
   }
 
   private constructor(deps: DeliveryServiceDeps) {
-    this.#catalog = deps.catalog;
-    this.#permissions = deps.permissions;
+    this.#access = deps.access;
     this.#settings = deps.settings;
     this.#upstreams = deps.upstreams;
     this.#logger = deps.logger;
@@ -56,13 +57,15 @@ export class ReleaseService {
     options: { credentials: BackstageCredentials; userEntityRef: string },
   ): Promise<ReleaseResult & { entityRef: string }> {
     const environment = this.#environment(request.environment, 'environment');
-    const { entity, entityRef } = await resolveEntity(
-      { catalog: this.#catalog, permissions: this.#permissions },
-      request.entityRef,
-      options.credentials,
-      deliveryRollbackPermission,
-    );
+    const { entity, entityRef } = await this.#access.authorize({
+      action: 'rollback',
+      entityRef: request.entityRef,
+      permission: deliveryRollbackPermission,
+      credentials: options.credentials,
+      meta: { environment },
+    });
     const name = chartName(entity);
+    await this.#assertChartBound(name, entityRef);
     const hc = this.#upstreams.helmCharts;
     const gh = this.#upstreams.github;
     const envFile = `charts/${name}/values-${environment}.yaml`;
@@ -152,14 +155,17 @@ export class ReleaseService {
         } (order: ${order.join(', ')})`,
       );
     }
-    const { entity, entityRef } = await resolveEntity(
-      { catalog: this.#catalog, permissions: this.#permissions },
-      request.entityRef,
-      options.credentials,
-      deliveryPromotePermission,
-    );
+    const { entity, entityRef } = await this.#access.authorize({
+      action: 'promote',
+      entityRef: request.entityRef,
+      permission: deliveryPromotePermission,
+      credentials: options.credentials,
+      meta: { from, to },
+    });
+    const name = chartName(entity);
+    await this.#assertChartBound(name, entityRef);
     const result = await this.#upstreams.helmCharts.promote({
-      name: chartName(entity),
+      name,
       from,
       to,
       tag: request.tag,
@@ -174,6 +180,29 @@ export class ReleaseService {
       user: options.userEntityRef,
     });
     return { ...result, entityRef };
+  }
+
+  /** Refuses unless charts/<name>/Chart.yaml is bound to `entityRef`. */
+  async #assertChartBound(name: string, entityRef: string): Promise<void> {
+    const hc = this.#upstreams.helmCharts;
+    const file = `charts/${name}/Chart.yaml`;
+    const chart = await this.#upstreams.github.getFileContent(
+      hc.owner,
+      hc.repo,
+      file,
+      hc.branch,
+    );
+    if (chart === undefined) {
+      throw new InputError(
+        `${entityRef} has no chart: ${file} is not in ${hc.owner}/${hc.repo}`,
+      );
+    }
+    const binding = readYaml(chart, ['annotations', OWNER_TAG]);
+    assertBoundTo(
+      `charts/${name}`,
+      typeof binding === 'string' ? binding : undefined,
+      entityRef,
+    );
   }
 
   #environment(value: unknown, field: string): string {

@@ -6,7 +6,10 @@ import { Config } from '@backstage/config';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { DeliveryUpstreams } from './upstreams';
 import { InputError } from '@backstage/errors';
-import { readGitOpsSettings } from '@internal/backstage-plugin-delivery-node';
+import {
+  readGitOpsSettings,
+  ServiceAccess,
+} from '@internal/backstage-plugin-delivery-node';
 
 /** `slipway.delivery`, with defaults applied (see config.d.ts). @public */
 export interface DeliverySettings {
@@ -38,6 +41,8 @@ export interface DeliveryServiceDeps {
   settings: DeliverySettings;
   upstreams: DeliveryUpstreams;
   logger: LoggerService;
+  /** Who may change which service (rollback, promote), audited. */
+  access: ServiceAccess;
 }
 
 /** Reads `slipway.delivery`; throws on a value that cannot work. @public */

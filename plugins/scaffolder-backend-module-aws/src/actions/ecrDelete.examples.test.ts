@@ -4,6 +4,7 @@ import { createEcrDeleteAction } from './ecrDelete';
 import { exampleInputs } from './__testUtils__/examples';
 import {
   actionContext,
+  serviceAccess,
   AwsHarness,
   startAwsHarness,
 } from './__testUtils__/harness';
@@ -20,7 +21,10 @@ describe('aws:ecr:delete examples', () => {
   it.each(examples.map(e => [e.description, e.example]))(
     'runs: %s',
     async (_, yaml) => {
-      const action = createEcrDeleteAction({ clients: h.clients });
+      const action = createEcrDeleteAction({
+        clients: h.clients,
+        access: serviceAccess().access,
+      });
       for (const input of exampleInputs(yaml, action.id)) {
         const name = (input.repositoryName ?? input.name) as string;
         h.sb.aws.ensureRepository(name, {

@@ -9,6 +9,7 @@ export const examples: TemplateExample[] = [
     name: Delete the ECR repository
     action: aws:ecr:delete
     input:
+      entityRef: component:default/orders-api
       name: orders-api
 `,
   },
@@ -19,6 +20,7 @@ export const examples: TemplateExample[] = [
     name: Delete the ECR repository and its images
     action: aws:ecr:delete
     input:
+      entityRef: component:default/orders-api
       name: orders-api
       repositoryName: payments/orders-api
       force: true

@@ -4,6 +4,7 @@ import { EcrRepositories } from '@internal/backstage-plugin-delivery-node';
 import { createEcrDeleteAction } from './ecrDelete';
 import {
   actionContext,
+  serviceAccess,
   AwsHarness,
   SECRET,
   startAwsHarness,
@@ -22,7 +23,10 @@ describe('aws:ecr:delete', () => {
   beforeAll(async () => {
     h = await startAwsHarness();
     repos = new EcrRepositories(h.clients);
-    action = createEcrDeleteAction({ clients: h.clients });
+    action = createEcrDeleteAction({
+      clients: h.clients,
+      access: serviceAccess().access,
+    });
   });
   afterAll(() => h.stop());
   beforeEach(() => {

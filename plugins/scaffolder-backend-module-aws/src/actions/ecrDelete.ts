@@ -3,11 +3,12 @@ import {
   assertValid,
   checkEcrRepositoryName,
   checkServiceName,
-  ownerTagValue,
 } from '@internal/backstage-plugin-delivery-common';
 import {
+  authorizeDecommission,
   AwsClients,
   EcrRepositories,
+  ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './ecrDelete.examples';
 import { checkBoolean } from './inputs';
@@ -19,22 +20,32 @@ import { checkBoolean } from './inputs';
  *
  * @public
  */
-export function createEcrDeleteAction(options: { clients: AwsClients }) {
+export function createEcrDeleteAction(options: {
+  clients: AwsClients;
+  access: ServiceAccess;
+}) {
   const repositories = new EcrRepositories(options.clients);
 
   return createTemplateAction({
     id: 'aws:ecr:delete',
     description:
-      "Deletes the service's ECR repository when it carries slipway.io/owner=component:default/<name>. Refuses a repository that still holds images unless force is true; a repository that does not exist counts as deleted.",
+      "Deletes the service's ECR repository when the task's initiator owns the Component and the repository carries slipway.io/owner=<that entity ref>. Refuses a repository that still holds images unless force is true; a repository that does not exist counts as deleted.",
     examples,
     supportsDryRun: true,
     schema: {
       input: {
-        name: z =>
+        entityRef: z =>
           z.string({
             description:
-              'Service name; only a repository tagged slipway.io/owner=component:default/<name> is deleted',
+              'The Component being decommissioned, e.g. component:default/orders. The task initiator must own it (or belong to a platform group); only resources bound to exactly this entity are touched.',
           }),
+        name: z =>
+          z
+            .string({
+              description:
+                "Service name; when given it must be the entity's name. Default: the entity's name",
+            })
+            .optional(),
         repositoryName: z =>
           z
             .string({
@@ -61,7 +72,11 @@ export function createEcrDeleteAction(options: { clients: AwsClients }) {
     },
 
     async handler(ctx) {
-      const { name } = ctx.input;
+      const { name, binding: owner } = await authorizeDecommission(
+        options.access,
+        ctx,
+        'aws:ecr:delete',
+      );
       const repositoryName = ctx.input.repositoryName ?? name;
       assertValid(
         checkServiceName(name, 'name'),
@@ -69,7 +84,6 @@ export function createEcrDeleteAction(options: { clients: AwsClients }) {
         checkBoolean(ctx.input.force, 'force'),
       );
       const force = ctx.input.force ?? false;
-      const owner = ownerTagValue(name);
 
       if (ctx.isDryRun) {
         ctx.logger.info(

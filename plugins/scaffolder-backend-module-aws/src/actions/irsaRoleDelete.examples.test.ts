@@ -4,6 +4,7 @@ import { createIrsaRoleDeleteAction } from './irsaRoleDelete';
 import { exampleInputs } from './__testUtils__/examples';
 import {
   actionContext,
+  serviceAccess,
   AwsHarness,
   startAwsHarness,
 } from './__testUtils__/harness';
@@ -21,7 +22,10 @@ describe('aws:iam:irsa-role:delete examples', () => {
     'runs: %s',
     async (_, yaml) => {
       const create = createIrsaRoleCreateAction({ clients: h.clients });
-      const action = createIrsaRoleDeleteAction({ clients: h.clients });
+      const action = createIrsaRoleDeleteAction({
+        clients: h.clients,
+        access: serviceAccess().access,
+      });
       for (const input of exampleInputs(yaml, action.id)) {
         await create.handler(
           actionContext({

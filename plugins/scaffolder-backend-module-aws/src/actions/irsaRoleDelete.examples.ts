@@ -10,6 +10,7 @@ export const examples: TemplateExample[] = [
     name: Delete the IAM role
     action: aws:iam:irsa-role:delete
     input:
+      entityRef: component:default/orders-api
       name: orders-api
 `,
   },

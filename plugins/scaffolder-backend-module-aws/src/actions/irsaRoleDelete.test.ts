@@ -4,6 +4,7 @@ import { createIrsaRoleCreateAction } from './irsaRoleCreate';
 import { createIrsaRoleDeleteAction } from './irsaRoleDelete';
 import {
   actionContext,
+  serviceAccess,
   AwsHarness,
   CLUSTER,
   startAwsHarness,
@@ -30,7 +31,10 @@ describe('aws:iam:irsa-role:delete', () => {
   beforeAll(async () => {
     h = await startAwsHarness();
     create = createIrsaRoleCreateAction({ clients: h.clients });
-    action = createIrsaRoleDeleteAction({ clients: h.clients });
+    action = createIrsaRoleDeleteAction({
+      clients: h.clients,
+      access: serviceAccess().access,
+    });
   });
   afterAll(() => h.stop());
   beforeEach(() => {

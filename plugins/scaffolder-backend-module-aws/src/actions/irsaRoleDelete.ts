@@ -3,11 +3,12 @@ import {
   assertValid,
   checkIamRoleName,
   checkServiceName,
-  ownerTagValue,
 } from '@internal/backstage-plugin-delivery-common';
 import {
+  authorizeDecommission,
   AwsClients,
   IrsaRoles,
+  ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './irsaRoleDelete.examples';
 import { roleConfig } from './irsaRoleCreate';
@@ -20,23 +21,33 @@ import { roleConfig } from './irsaRoleCreate';
  *
  * @public
  */
-export function createIrsaRoleDeleteAction(options: { clients: AwsClients }) {
+export function createIrsaRoleDeleteAction(options: {
+  clients: AwsClients;
+  access: ServiceAccess;
+}) {
   const { clients } = options;
   const roles = new IrsaRoles(clients);
 
   return createTemplateAction({
     id: 'aws:iam:irsa-role:delete',
     description:
-      "Deletes the service's IAM role when it carries slipway.io/owner=component:default/<name>: its inline policies, attached managed policies and the owned EKS pod identity associations pointing at it, then the role. A role that does not exist counts as deleted.",
+      "Deletes the service's IAM role when the task's initiator owns the Component and the role carries slipway.io/owner=<that entity ref>: its inline policies, attached managed policies and the owned EKS pod identity associations pointing at it, then the role. A role that does not exist counts as deleted.",
     examples,
     supportsDryRun: true,
     schema: {
       input: {
-        name: z =>
+        entityRef: z =>
           z.string({
             description:
-              'Service name, which is the role name; only a role tagged slipway.io/owner=component:default/<name> is deleted',
+              'The Component being decommissioned, e.g. component:default/orders. The task initiator must own it (or belong to a platform group); only resources bound to exactly this entity are touched.',
           }),
+        name: z =>
+          z
+            .string({
+              description:
+                "Service name, which is the role name; when given it must be the entity's name",
+            })
+            .optional(),
       },
       output: {
         roleName: z => z.string({ description: 'Name of the role' }),
@@ -49,13 +60,16 @@ export function createIrsaRoleDeleteAction(options: { clients: AwsClients }) {
     },
 
     async handler(ctx) {
-      const { name } = ctx.input;
+      const { name, binding: owner } = await authorizeDecommission(
+        options.access,
+        ctx,
+        'aws:iam:irsa-role:delete',
+      );
       assertValid(
         checkServiceName(name, 'name'),
         checkIamRoleName(name, 'name'),
       );
       const { iam, eks } = roleConfig(clients);
-      const owner = ownerTagValue(name);
       const roleName = name;
 
       if (ctx.isDryRun) {

@@ -10,6 +10,7 @@ steps:
     id: delete-app
     name: Delete the Argo CD application
     input:
+      entityRef: component:default/orders
       name: orders
 `,
   },

@@ -4,11 +4,11 @@ import {
   assertValid,
   checkServiceName,
   OWNER_TAG,
-  ownerTagValue,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoCdInstances,
-  isOwnedBy,
+  authorizeDecommission,
+  ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { instanceOf } from './applicationCreate';
 import { examples } from './applicationDelete.examples';
@@ -16,6 +16,7 @@ import { examples } from './applicationDelete.examples';
 /** What `argocd:application:delete` needs from the module. @public */
 export interface ApplicationDeleteActionOptions {
   instances: ArgoCdInstances;
+  access: ServiceAccess;
 }
 
 /**
@@ -28,7 +29,7 @@ export interface ApplicationDeleteActionOptions {
 export function createApplicationDeleteAction(
   options: ApplicationDeleteActionOptions,
 ) {
-  const { instances } = options;
+  const { instances, access } = options;
   return createTemplateAction({
     id: 'argocd:application:delete',
     description:
@@ -37,7 +38,18 @@ export function createApplicationDeleteAction(
     supportsDryRun: true,
     schema: {
       input: {
-        name: z => z.string({ description: 'The Application (service) name.' }),
+        entityRef: z =>
+          z.string({
+            description:
+              'The Component being decommissioned, e.g. component:default/orders. The task initiator must own it (or belong to a platform group); only resources bound to exactly this entity are touched.',
+          }),
+        name: z =>
+          z
+            .string({
+              description:
+                "The Application (service) name; when given it must be the entity's name.",
+            })
+            .optional(),
         instance: z =>
           z
             .string({
@@ -54,7 +66,11 @@ export function createApplicationDeleteAction(
       },
     },
     async handler(ctx) {
-      const { name } = ctx.input;
+      const { name, entityRef, binding } = await authorizeDecommission(
+        access,
+        ctx,
+        'argocd:application:delete',
+      );
       assertValid(checkServiceName(name));
       const client = instanceOf(instances, ctx.input.instance);
 
@@ -71,13 +87,12 @@ export function createApplicationDeleteAction(
         fn: async () => {
           const existing = await client.findApplication(name);
           if (!existing) return false;
-          if (!isOwnedBy(existing, name)) {
+          const bound =
+            existing.metadata?.annotations?.[OWNER_TAG] ??
+            existing.metadata?.labels?.[OWNER_TAG];
+          if (bound !== binding && bound !== binding.replace(/[:/]/g, '.')) {
             throw new ConflictError(
-              `Argo CD application '${name}' on ${
-                client.name
-              } is not owned by ${ownerTagValue(
-                name,
-              )} (label ${OWNER_TAG}); not deleting it`,
+              `Argo CD application '${name}' on ${client.name} is not bound to ${entityRef} (${OWNER_TAG}); not deleting it`,
             );
           }
           try {

@@ -1,5 +1,7 @@
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { testServiceAccess } from '@internal/backstage-plugin-delivery-node/testUtils';
 import { createCatalogUnregisterAction } from './catalogUnregister';
 import { examples } from './catalogUnregister.examples';
 
@@ -14,6 +16,8 @@ describe('catalog:unregister examples', () => {
       };
       const action = createCatalogUnregisterAction({
         catalog: catalog as unknown as CatalogService,
+        access: testServiceAccess().access,
+        auth: mockServices.auth(),
       });
       const entityRef = /entityRef: (\S+)/.exec(yaml)![1];
       const ctx = createMockActionContext({ input: { entityRef } });

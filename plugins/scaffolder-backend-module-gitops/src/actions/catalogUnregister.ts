@@ -1,29 +1,38 @@
-import { InputError } from '@backstage/errors';
+import { AuthService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { ANNOTATIONS } from '@internal/backstage-plugin-delivery-common';
+import {
+  ANNOTATIONS,
+  serviceDeletePermission,
+} from '@internal/backstage-plugin-delivery-common';
+import { ServiceAccess } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './catalogUnregister.examples';
 
 const ENTITY_REF = /^component:[a-z0-9-]+\/[a-z0-9][-a-z0-9]*$/;
+const MANAGED_BY = 'backstage.io/managed-by-location';
 
 /**
  * `catalog:unregister`: removes a Slipway service's entity from the catalog
- * by deleting the Location it was registered from (the catalog's own
- * "Unregister entity"), with the initiating user's credentials. Only
- * entities that Slipway provisioned (they carry `argocd/app-name` equal to
- * their name) are touched; a missing entity is success. The last step of
- * the decommission template.
+ * by deleting the Location it was registered from. The task's initiator
+ * must own the entity (or belong to a platform group); only entities that
+ * Slipway provisioned (they carry `argocd/app-name` equal to their name)
+ * are touched, and only a Location that holds this entity alone is
+ * removed (with the scaffolder's own credentials: users do not remove
+ * Locations under Slipway's policy). A missing entity is success.
  *
  * @public
  */
 export function createCatalogUnregisterAction(options: {
   catalog: CatalogService;
+  access: ServiceAccess;
+  auth: AuthService;
 }) {
-  const { catalog } = options;
+  const { catalog, access, auth } = options;
   return createTemplateAction({
     id: 'catalog:unregister',
     description:
-      "Unregisters a Slipway service's entity: deletes the Location it came from, with the user's credentials.",
+      "Unregisters a Slipway service's entity: deletes the Location it came from when that Location holds this entity only. The task's initiator must own the entity.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -46,6 +55,31 @@ export function createCatalogUnregisterAction(options: {
         );
       }
       const credentials = await ctx.getInitiatorCredentials();
+      const existing = await catalog.getEntityByRef(entityRef, {
+        credentials,
+      });
+      if (!existing) {
+        ctx.logger.info(
+          `${entityRef} is not in the catalog; nothing to unregister`,
+        );
+        ctx.output('removed', false);
+        return;
+      }
+      const { entity } = await access.authorize({
+        action: 'decommission',
+        entityRef,
+        permission: serviceDeletePermission,
+        credentials,
+        meta: { step: 'catalog:unregister' },
+      });
+      if (
+        entity.metadata.annotations?.[ANNOTATIONS.argocdAppName] !==
+        entity.metadata.name
+      ) {
+        throw new InputError(
+          `${entityRef} was not created by Slipway (no ${ANNOTATIONS.argocdAppName} annotation naming it); refusing to unregister it`,
+        );
+      }
       if (ctx.isDryRun) {
         ctx.logger.info(`Dry run: would unregister ${entityRef}`);
         ctx.output('removed', true);
@@ -54,27 +88,12 @@ export function createCatalogUnregisterAction(options: {
       const removed = await ctx.checkpoint({
         key: `catalog.unregister.${entityRef}`,
         fn: async () => {
-          const entity = await catalog.getEntityByRef(entityRef, {
-            credentials,
-          });
-          if (!entity) {
-            ctx.logger.info(
-              `${entityRef} is not in the catalog; nothing to unregister`,
-            );
-            return false;
-          }
-          if (
-            entity.metadata.annotations?.[ANNOTATIONS.argocdAppName] !==
-            entity.metadata.name
-          ) {
-            throw new InputError(
-              `${entityRef} was not created by Slipway (no ${ANNOTATIONS.argocdAppName} annotation naming it); refusing to unregister it`,
-            );
-          }
-          const locationRef =
-            entity.metadata.annotations?.['backstage.io/managed-by-location'];
+          const service = await auth.getOwnServiceCredentials();
+          const locationRef = entity.metadata.annotations?.[MANAGED_BY];
           const location = locationRef
-            ? await catalog.getLocationByRef(locationRef, { credentials })
+            ? await catalog.getLocationByRef(locationRef, {
+                credentials: service,
+              })
             : undefined;
           if (!location) {
             ctx.logger.info(
@@ -82,7 +101,23 @@ export function createCatalogUnregisterAction(options: {
             );
             return false;
           }
-          await catalog.removeLocationById(location.id, { credentials });
+          const { items } = await catalog.getEntities(
+            {
+              filter: { [`metadata.annotations.${MANAGED_BY}`]: locationRef! },
+              fields: ['kind', 'metadata.namespace', 'metadata.name'],
+            },
+            { credentials: service },
+          );
+          if (items.length > 1) {
+            throw new ConflictError(
+              `The Location of ${entityRef} (${location.target}) also holds ${
+                items.length - 1
+              } other entit(ies); not removing it. Remove ${entityRef} from that file instead.`,
+            );
+          }
+          await catalog.removeLocationById(location.id, {
+            credentials: service,
+          });
           ctx.logger.info(
             `Unregistered ${entityRef} (Location ${location.target})`,
           );

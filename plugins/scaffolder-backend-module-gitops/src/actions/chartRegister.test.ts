@@ -341,13 +341,34 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
       commitSha: await head(),
     });
 
-    // payments-api was seeded without Slipway's owner annotation.
-    const foreign = context({ name: 'payments-api' });
-    await expect(actions.unregister.handler(foreign.ctx)).rejects.toMatchObject(
+    // A chart bound to another entity is not this service's to remove.
+    await sb.repos.commitFiles(
+      OWNER,
+      REPO,
+      'main',
       {
-        name: 'ConflictError',
+        'charts/foreign/Chart.yaml':
+          'apiVersion: v2\nname: foreign\nversion: 0.1.0\nannotations:\n  slipway.io/owner: component:default/someone-else\n',
       },
+      'test: a chart bound to someone else',
     );
+    const foreign = context({ name: 'foreign' });
+    await expect(actions.unregister.handler(foreign.ctx)).rejects.toThrow(
+      /charts\/foreign in .* is not bound to component:default\/foreign/,
+    );
+    expect(await read('charts/foreign/Chart.yaml')).toBeDefined();
+
+    // Another team's member may not remove payments-team's chart: refused
+    // before any call to GitHub.
+    sb.faults.resetCounters();
+    const other = context(
+      { name: 'payments-api' },
+      { user: 'user:default/dana' },
+    );
+    await expect(actions.unregister.handler(other.ctx)).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+    expect(sb.faults.total('github')).toBe(0);
     expect(await read('charts/payments-api/values.yaml')).toBeDefined();
   });
 });

@@ -9,6 +9,7 @@ steps:
     id: unregister
     name: Remove the Helm chart
     input:
+      entityRef: component:default/orders
       name: orders
 `,
   },

@@ -4,11 +4,12 @@ import {
   assertValid,
   checkServiceName,
   OWNER_TAG,
-  ownerTagValue,
 } from '@internal/backstage-plugin-delivery-common';
 import {
+  authorizeDecommission,
   HelmChartsRepo,
   readYaml,
+  ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { checkChartPath } from './chart';
 import { DRY_RUN_SHA } from './chartRegister';
@@ -17,6 +18,7 @@ import { examples } from './chartUnregister.examples';
 /** What `gitops:chart:unregister` needs from the module. @public */
 export interface ChartUnregisterActionOptions {
   helmCharts: HelmChartsRepo;
+  access: ServiceAccess;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface ChartUnregisterActionOptions {
 export function createChartUnregisterAction(
   options: ChartUnregisterActionOptions,
 ) {
-  const { helmCharts } = options;
+  const { helmCharts, access } = options;
   return createTemplateAction({
     id: 'gitops:chart:unregister',
     description:
@@ -38,8 +40,18 @@ export function createChartUnregisterAction(
     supportsDryRun: true,
     schema: {
       input: {
+        entityRef: z =>
+          z.string({
+            description:
+              'The Component being decommissioned, e.g. component:default/orders. The task initiator must own it (or belong to a platform group); only resources bound to exactly this entity are touched.',
+          }),
         name: z =>
-          z.string({ description: 'Service name whose chart to remove.' }),
+          z
+            .string({
+              description:
+                "Service name whose chart to remove; when given it must be the entity's name.",
+            })
+            .optional(),
         chartPath: z =>
           z
             .string({
@@ -63,7 +75,11 @@ export function createChartUnregisterAction(
       },
     },
     async handler(ctx) {
-      const { name } = ctx.input;
+      const { name, entityRef, binding } = await authorizeDecommission(
+        access,
+        ctx,
+        'gitops:chart:unregister',
+      );
       const chartPath = ctx.input.chartPath ?? `charts/${name}`;
       assertValid(checkServiceName(name), checkChartPath(chartPath));
 
@@ -88,21 +104,15 @@ export function createChartUnregisterAction(
               const owner = chart
                 ? readYaml(chart, ['annotations', OWNER_TAG])
                 : undefined;
-              if (owner !== ownerTagValue(name)) {
+              if (typeof owner !== 'string' || owner !== binding) {
                 throw new ConflictError(
-                  `${chartPath} in ${
-                    helmCharts.repoUrl
-                  } is not owned by ${ownerTagValue(
-                    name,
-                  )} (Chart.yaml annotation ${OWNER_TAG}); not removing it`,
+                  `${chartPath} in ${helmCharts.repoUrl} is not bound to ${entityRef} (Chart.yaml annotation ${OWNER_TAG}); not removing it`,
                 );
               }
               await files.remove(chartPath);
               return true;
             },
-            `chore(${name}): unregister chart\n\nRemoves ${chartPath}/ (${ownerTagValue(
-              name,
-            )}).\n\nCommitted by the Slipway portal (gitops:chart:unregister).`,
+            `chore(${name}): unregister chart\n\nRemoves ${chartPath}/ (${entityRef}).\n\nCommitted by the Slipway portal (gitops:chart:unregister).`,
             { name, logger: ctx.logger },
           );
           return {

@@ -9,3 +9,4 @@ export type { ApplicationWaitActionOptions } from './applicationWait';
 export { createApplicationDeleteAction } from './applicationDelete';
 export type { ApplicationDeleteActionOptions } from './applicationDelete';
 export { createCatalogUnregisterAction } from './catalogUnregister';
+export { createCatalogRegisterAction } from './catalogRegister';

@@ -13,7 +13,9 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { AwsClients } from '@internal/backstage-plugin-delivery-node';
+import { testServiceAccess } from '@internal/backstage-plugin-delivery-node/testUtils';
 import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '@internal/sandbox';
 
 export const ACCOUNT = '123456789012';
@@ -154,21 +156,45 @@ export class CheckpointStore {
   };
 }
 
-/** A mock action context with recorded outputs, logger and checkpoints. */
+/** guest, a member of payments-team: the initiator of the tests' tasks. */
+export const GUEST = 'user:default/guest';
+/** dana, a member of docs-team. */
+export const DANA = 'user:default/dana';
+
+/**
+ * Slipway's real policy over a catalog with the example org, where every
+ * other `component:default/<name>` a test names belongs to payments-team.
+ */
+export function serviceAccess() {
+  return testServiceAccess({ ownerOfUnknown: 'payments-team' });
+}
+
+/**
+ * A mock action context with recorded outputs, logger and checkpoints,
+ * started by `user` (guest by default). An input with a `name` and no
+ * `entityRef` gets `component:default/<name>`, as the decommission
+ * template passes it.
+ */
 export function actionContext(
   input: JsonObject,
   opts: {
     isDryRun?: boolean;
     store?: CheckpointStore;
     logger?: LoggerService & { lines: string[] };
+    user?: string;
   } = {},
 ) {
+  if (input.entityRef === undefined && typeof input.name === 'string') {
+    input = { entityRef: `component:default/${input.name}`, ...input };
+  }
+  const credentials = mockCredentials.user(opts.user ?? GUEST);
   const logger = opts.logger ?? recordingLogger();
   const store = opts.store ?? new CheckpointStore();
   const outputs: Record<string, JsonValue> = {};
   // The mock context takes only input/logger/...; the rest is set here.
   const ctx: ActionContext<any, any> = {
     ...createMockActionContext({ input, logger }),
+    getInitiatorCredentials: async () => credentials,
     isDryRun: opts.isDryRun,
     checkpoint: store.checkpoint,
     output: (k: string | number | symbol, v: JsonValue) => {

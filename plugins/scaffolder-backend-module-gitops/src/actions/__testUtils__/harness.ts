@@ -11,6 +11,8 @@ import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { testServiceAccess } from '@internal/backstage-plugin-delivery-node/testUtils';
 import {
   Sandbox,
   sandboxAppConfig,
@@ -83,6 +85,9 @@ export function buildActions(config: ConfigReader) {
   });
   const instances = ArgoCdInstances.fromConfig(config, { fetch: undiciFetch });
   const argocd = readArgoCdSettings(config);
+  // Slipway's real policy; other services the tests name belong to
+  // payments-team, guest's team.
+  const access = testServiceAccess({ ownerOfUnknown: 'payments-team' });
   return {
     helmCharts,
     instances,
@@ -91,7 +96,11 @@ export function buildActions(config: ConfigReader) {
       baseChartDir: path.resolve(gitops.baseChartDir),
       environments: gitops.environments,
     }),
-    unregister: createChartUnregisterAction({ helmCharts }),
+    access,
+    unregister: createChartUnregisterAction({
+      helmCharts,
+      access: access.access,
+    }),
     create: createApplicationCreateAction({
       instances,
       settings: argocd,
@@ -99,7 +108,7 @@ export function buildActions(config: ConfigReader) {
       environments: gitops.environments,
     }),
     wait: createApplicationWaitAction({ instances }),
-    remove: createApplicationDeleteAction({ instances }),
+    remove: createApplicationDeleteAction({ instances, access: access.access }),
   };
 }
 
@@ -143,15 +152,32 @@ export class CheckpointFake {
   };
 }
 
+/**
+ * A mock action context started by `user` (guest, of payments-team, by
+ * default). An input with a `name` and no `entityRef` gets
+ * `component:default/<name>`, as the decommission template passes it.
+ */
 export function context<T extends Record<string, any>>(
   input: T,
-  options: { isDryRun?: boolean; checkpoints?: CheckpointFake } = {},
+  options: {
+    isDryRun?: boolean;
+    checkpoints?: CheckpointFake;
+    user?: string;
+  } = {},
 ) {
   const { logger, lines } = captureLogger();
   const outputs: Record<string, unknown> = {};
-  const base = createMockActionContext({ input, logger });
+  const withRef =
+    input.entityRef === undefined && typeof input.name === 'string'
+      ? { entityRef: `component:default/${input.name}`, ...input }
+      : input;
+  const base = createMockActionContext({ input: withRef, logger });
+  const credentials = mockCredentials.user(
+    options.user ?? 'user:default/guest',
+  );
   const ctx = {
     ...base,
+    getInitiatorCredentials: async () => credentials,
     isDryRun: options.isDryRun ?? false,
     output: (k: string, v: unknown) => {
       outputs[k] = v;

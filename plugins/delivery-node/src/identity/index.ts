@@ -1,0 +1,4 @@
+export * from './policy';
+export * from './ServiceAccess';
+export * from './serviceRef';
+export * from './taskChanges';

@@ -1,0 +1,146 @@
+import { AuthService } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { ConflictError, InputError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  assertValid,
+  checkServiceName,
+  serviceCreatePermission,
+} from '@internal/backstage-plugin-delivery-common';
+import { ServiceAccess } from '@internal/backstage-plugin-delivery-node';
+
+const MANAGED_BY = 'backstage.io/managed-by-location';
+
+/**
+ * `slipway:catalog:register`: registers a new service's catalog-info.yaml.
+ * Users do not register Locations under Slipway's policy (only platform
+ * groups do), so this action checks what the Location would bring in
+ * first (the catalog's own dry run): exactly one Component, named `name`
+ * in the default namespace, owned by `owner`, where the task's initiator
+ * may create services for `owner`, and no other Location already holds
+ * that entity. Then it registers the Location with the scaffolder's own
+ * credentials. A re-run finds its Location registered and succeeds.
+ *
+ * @public
+ */
+export function createCatalogRegisterAction(options: {
+  catalog: CatalogService;
+  access: ServiceAccess;
+  auth: AuthService;
+}) {
+  const { catalog, access, auth } = options;
+  return createTemplateAction({
+    id: 'slipway:catalog:register',
+    description:
+      "Registers a new service's catalog-info.yaml after checking that it holds exactly the Component the wizard created (name, owner) and that the initiator may create services for that owner.",
+    supportsDryRun: true,
+    schema: {
+      input: {
+        repoContentsUrl: z =>
+          z.string({
+            description:
+              "The app repository's contents URL (publish:github's repoContentsUrl output).",
+          }),
+        catalogInfoPath: z =>
+          z
+            .string({
+              description:
+                'Path of the catalog file. Default /catalog-info.yaml',
+            })
+            .optional(),
+        name: z =>
+          z.string({ description: 'The service (Component) name expected.' }),
+        owner: z =>
+          z.string({
+            description:
+              'The owning group expected in spec.owner, e.g. group:default/payments-team.',
+          }),
+      },
+      output: {
+        entityRef: z => z.string({ description: 'The registered Component.' }),
+      },
+    },
+    async handler(ctx) {
+      const { repoContentsUrl, name } = ctx.input;
+      assertValid(checkServiceName(name));
+      let owner: string;
+      try {
+        owner = stringifyEntityRef(
+          parseEntityRef(ctx.input.owner, { defaultKind: 'group' }),
+        );
+      } catch (e) {
+        throw new InputError(`owner: ${(e as Error).message}`);
+      }
+      const path = (ctx.input.catalogInfoPath ?? '/catalog-info.yaml').replace(
+        /^\/*/,
+        '',
+      );
+      if (path.split('/').some(s => s === '..')) {
+        throw new InputError(`catalogInfoPath must stay inside the repository`);
+      }
+      const target = `${repoContentsUrl.replace(/\/*$/, '')}/${path}`;
+      const entityRef = `component:default/${name}`;
+
+      await access.authorize({
+        action: 'create',
+        entityRef: owner,
+        permission: serviceCreatePermission,
+        credentials: await ctx.getInitiatorCredentials(),
+        meta: { service: entityRef, step: 'slipway:catalog:register' },
+      });
+      if (ctx.isDryRun) {
+        ctx.logger.info(`Dry run: would register ${target} for ${entityRef}`);
+        ctx.output('entityRef', entityRef);
+        return;
+      }
+
+      const credentials = await auth.getOwnServiceCredentials();
+      const preview = await catalog.addLocation(
+        { type: 'url', target, dryRun: true },
+        { credentials },
+      );
+      const problems: string[] = [];
+      for (const e of preview.entities) {
+        const ref = stringifyEntityRef(e);
+        if (ref !== entityRef) {
+          problems.push(
+            `${target} holds ${ref}; only ${entityRef} may be registered`,
+          );
+          continue;
+        }
+        const declared = e.spec?.owner;
+        const declaredRef =
+          typeof declared === 'string'
+            ? stringifyEntityRef(
+                parseEntityRef(declared, { defaultKind: 'group' }),
+              )
+            : undefined;
+        if (declaredRef !== owner) {
+          problems.push(
+            `${entityRef} declares owner ${String(declared)}, not ${owner}`,
+          );
+        }
+      }
+      if (!preview.entities.some(e => stringifyEntityRef(e) === entityRef)) {
+        problems.push(`${target} does not define ${entityRef}`);
+      }
+      if (problems.length) throw new InputError(problems.join('; '));
+
+      const existing = await catalog.getEntityByRef(entityRef, { credentials });
+      const managedBy = existing?.metadata.annotations?.[MANAGED_BY];
+      if (existing && managedBy !== `url:${target}`) {
+        throw new ConflictError(
+          `${entityRef} already exists in the catalog (from ${managedBy}); refusing to register a second definition`,
+        );
+      }
+      if (!preview.exists) {
+        await catalog.addLocation({ type: 'url', target }, { credentials });
+        ctx.logger.info(`Registered ${target} (${entityRef})`);
+      } else {
+        ctx.logger.info(`${target} was already registered (${entityRef})`);
+      }
+      ctx.output('entityRef', entityRef);
+    },
+  });
+}
