@@ -6,6 +6,7 @@
  */
 
 import { ConfigSources } from '@backstage/config-loader';
+import { assertNoSandboxInProduction } from '@internal/backstage-plugin-delivery-node';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -103,6 +104,41 @@ describe('app-config.production.yaml', () => {
     for (const secret of SECRETS) {
       expect(emptyFlat).not.toContain(secret);
     }
+  });
+
+  it('refuses to start when an unset variable lets a sandbox value show through', async () => {
+    const empty = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      {},
+    );
+    // With GITHUB_WEBHOOK_SECRET unset, app-config.yaml's sandbox secret is
+    // what the merged config holds: anyone could sign webhooks with it.
+    expect(empty.getString('events.modules.github.webhookSecret')).toBe(
+      'sandbox-webhook-secret',
+    );
+    expect(() =>
+      assertNoSandboxInProduction(empty, { NODE_ENV: 'production' }),
+    ).toThrow(/events\.modules\.github\.webhookSecret/);
+    // Every sandbox value left in the merged config is named by the guard.
+    const guard = (() => {
+      try {
+        assertNoSandboxInProduction(empty, { NODE_ENV: 'production' });
+        return '';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    const leaks = JSON.stringify(empty.get()).match(/sandbox-[a-z-]+/g) ?? [];
+    expect(leaks.length).toBeGreaterThan(0);
+    expect(guard).toMatch(/the sandbox secret/);
+    // With every variable set, the guard lets the backend start.
+    const full = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      ENV,
+    );
+    expect(() =>
+      assertNoSandboxInProduction(full, { NODE_ENV: 'production' }),
+    ).not.toThrow();
   });
 
   it('points the local default at the sandbox', async () => {

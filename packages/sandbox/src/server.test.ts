@@ -45,8 +45,16 @@ describe('startSandbox', () => {
     const dataDir = tmp();
     let sb = await startSandbox({ dataDir, ports, seed: false });
     try {
-      for (const url of Object.values(sb.urls))
-        expect(new URL(url).hostname).toBe('127.0.0.1');
+      // What the OS reports each socket bound to, not the URLs we print.
+      const bound = sb.boundAddresses();
+      expect(bound).toHaveLength(5);
+      for (const { address } of bound) expect(address).toBe('127.0.0.1');
+      expect(bound.map(b => b.port).sort()).toEqual(
+        Object.entries(sb.urls)
+          .filter(([k]) => k !== 'githubApi')
+          .map(([, u]) => Number(new URL(u).port))
+          .sort(),
+      );
       const ecr = new ECRClient({
         endpoint: sb.urls.aws,
         region: 'eu-west-1',

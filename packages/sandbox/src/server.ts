@@ -76,6 +76,8 @@ export interface Sandbox {
     jenkins: string;
   };
   faults: FaultInjector;
+  /** The address every listening server is bound to, as the OS reports it. */
+  boundAddresses(): Array<{ address: string; port: number }>;
   github: GitHubUpstream;
   aws: ReturnType<typeof createAwsUpstream>;
   argocd: ReturnType<typeof createArgoCdUpstream>;
@@ -346,6 +348,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const sandbox: Sandbox = {
     urls,
     faults,
+    boundAddresses: () =>
+      servers.map(server => {
+        const a = server.address() as { address: string; port: number };
+        return { address: a.address, port: a.port };
+      }),
     github,
     aws,
     argocd,

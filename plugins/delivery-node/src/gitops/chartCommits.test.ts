@@ -295,3 +295,25 @@ describe('parseChartCommit', () => {
     ).toEqual({ kind: 'deploy', tag: 'a-1' });
   });
 });
+
+describe('parseChartCommit on hostile messages', () => {
+  // A 2 MB trailer block of blank runs: the old single-regex line parser
+  // backtracked quadratically here (about 10^12 steps, hours on any
+  // machine); a linear parser reads it in one pass. The margin is so wide
+  // that the outcome does not depend on how fast the machine is.
+  it('reads a very long trailer line in linear time', () => {
+    const blanks = ' \t'.repeat(1_000_000);
+    const message = [
+      'promote(payments-api): a1b2c3d-7 from dev to staging',
+      '',
+      `Slipway-Action: promote\nSlipway-Service: payments-api\nSlipway-Image-Tag: a1b2c3d-7${blanks}\nSlipway-Environment:${blanks}staging${blanks}x`,
+    ].join('\n');
+    expect(parseChartCommit(message, 'payments-api')).toMatchObject({
+      kind: 'promote',
+      tag: 'a1b2c3d-7',
+    });
+    expect(parseChartCommit(`${'\n \t'.repeat(500_000)}x`, 'a')).toEqual({
+      kind: 'other',
+    });
+  });
+});

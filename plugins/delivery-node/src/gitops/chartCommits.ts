@@ -219,6 +219,9 @@ export function formatChartCommit(c: ChartCommit): string {
   }
 }
 
+const TRAILER_KEY = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+const LEADING_BLANKS = /^[ \t]+/;
+
 /**
  * The trailers of a message: its last paragraph when every line of it is a
  * `Key: value` line, keys lowercased. A key written twice makes the block
@@ -229,11 +232,20 @@ function readTrailers(paragraphs: string[]): Map<string, string> | undefined {
   const lines = paragraphs[paragraphs.length - 1].split('\n');
   const out = new Map<string, string>();
   for (const line of lines) {
-    const m = /^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)\s*$/.exec(line);
-    if (!m) return undefined;
-    const key = m[1].toLowerCase();
+    // Split at the first ':' and trim, rather than one regex with a lazy
+    // group before trailing whitespace: that backtracks quadratically on a
+    // long run of spaces. Every step here is linear in the line.
+    const colon = line.indexOf(':');
+    if (colon < 1 || !TRAILER_KEY.test(line.slice(0, colon))) return undefined;
+    const key = line.slice(0, colon).toLowerCase();
     if (out.has(key)) return undefined;
-    out.set(key, m[2]);
+    out.set(
+      key,
+      line
+        .slice(colon + 1)
+        .replace(LEADING_BLANKS, '')
+        .trimEnd(),
+    );
   }
   return out;
 }

@@ -184,16 +184,17 @@ export function actionContext(
     user?: string;
   } = {},
 ) {
-  if (input.entityRef === undefined && typeof input.name === 'string') {
-    input = { entityRef: `component:default/${input.name}`, ...input };
-  }
+  const withRef =
+    input.entityRef === undefined && typeof input.name === 'string'
+      ? { entityRef: `component:default/${input.name}`, ...input }
+      : input;
   const credentials = mockCredentials.user(opts.user ?? GUEST);
   const logger = opts.logger ?? recordingLogger();
   const store = opts.store ?? new CheckpointStore();
   const outputs: Record<string, JsonValue> = {};
   // The mock context takes only input/logger/...; the rest is set here.
   const ctx: ActionContext<any, any> = {
-    ...createMockActionContext({ input, logger }),
+    ...createMockActionContext({ input: withRef, logger }),
     getInitiatorCredentials: async () => credentials,
     isDryRun: opts.isDryRun,
     checkpoint: store.checkpoint,
