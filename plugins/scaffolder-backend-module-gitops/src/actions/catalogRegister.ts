@@ -102,6 +102,8 @@ export function createCatalogRegisterAction(options: {
       );
       const problems: string[] = [];
       for (const e of preview.entities) {
+        // The catalog's own Location entity for the target itself.
+        if (e.kind === 'Location' && e.spec?.target === target) continue;
         const ref = stringifyEntityRef(e);
         if (ref !== entityRef) {
           problems.push(
