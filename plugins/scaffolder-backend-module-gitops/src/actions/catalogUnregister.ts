@@ -118,6 +118,13 @@ export function createCatalogUnregisterAction(options: {
           await catalog.removeLocationById(location.id, {
             credentials: service,
           });
+          // As the catalog's own "Unregister entity" does: the Location
+          // first, then the entity it produced.
+          if (entity.metadata.uid) {
+            await catalog.removeEntityByUid(entity.metadata.uid, {
+              credentials: service,
+            });
+          }
           ctx.logger.info(
             `Unregistered ${entityRef} (Location ${location.target})`,
           );
