@@ -33,6 +33,7 @@ import {
   DeliveryUpstreams,
   readDeliverySettings,
 } from '@internal/backstage-plugin-delivery-backend';
+import { ServiceAccess } from '@internal/backstage-plugin-delivery-node';
 
 const LATENCY_MS = 50;
 const CONCURRENT = 50;
@@ -88,10 +89,14 @@ async function main() {
     const permissions = mockServices.permissions();
     const logger = mockServices.rootLogger({ level: 'error' });
     const upstreams = createDeliveryUpstreams(config);
+    const access = new ServiceAccess({
+      catalog,
+      permissions,
+      auditor: mockServices.auditor.mock(),
+    });
     const service = () =>
       DeliveryStatusService.create({
-        catalog,
-        permissions,
+        access,
         settings,
         upstreams,
         logger,

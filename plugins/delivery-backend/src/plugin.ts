@@ -2,7 +2,6 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { deliveryPermissions } from '@internal/backstage-plugin-delivery-common';
 import {
@@ -32,9 +31,7 @@ export const deliveryPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         auditor: coreServices.auditor,
-        permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
-        catalog: catalogServiceRef,
         events: eventsServiceRef,
         upstreams: deliveryUpstreamsServiceRef,
         access: serviceAccessServiceRef,
@@ -44,8 +41,6 @@ export const deliveryPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions(deliveryPermissions);
         const settings = readDeliverySettings(deps.config);
         const common = {
-          catalog: deps.catalog,
-          permissions: deps.permissions,
           settings,
           upstreams: deps.upstreams,
           logger: deps.logger,

@@ -1,9 +1,5 @@
-import {
-  LoggerService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { DeliveryUpstreams } from './upstreams';
 import { InputError } from '@backstage/errors';
 import {
@@ -36,12 +32,10 @@ function seconds(config: Config | undefined, key: string, fallback: number) {
 
 /** What the delivery services are built from. @public */
 export interface DeliveryServiceDeps {
-  catalog: CatalogService;
-  permissions: PermissionsService;
   settings: DeliverySettings;
   upstreams: DeliveryUpstreams;
   logger: LoggerService;
-  /** Who may change which service (rollback, promote), audited. */
+  /** Who may read and change which service (changes audited). */
   access: ServiceAccess;
 }
 

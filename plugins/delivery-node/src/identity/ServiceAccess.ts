@@ -101,7 +101,7 @@ export class ServiceAccess {
    * Both outcomes are audited (event id `<action>-authorization`).
    */
   async authorize(request: ServiceChangeRequest): Promise<AuthorizedService> {
-    const ref = parseRef(request.entityRef);
+    const ref = parseEntityRefInput(request.entityRef);
     const event = await this.#auditor.createEvent({
       eventId: `${request.action}-authorization`,
       severityLevel: 'medium',
@@ -113,17 +113,31 @@ export class ServiceAccess {
       },
     });
     try {
-      const entity = await this.#catalog.getEntityByRef(ref, {
-        credentials: request.credentials,
-      });
-      if (!entity) throw new NotFoundError(`No entity ${ref}`);
-      await this.#decide(request.permission, ref, request.credentials);
+      const allowed = await this.resolve({ ...request, entityRef: ref });
       await event.success({ meta: { decision: 'allow' } });
-      return { entity, entityRef: ref };
+      return allowed;
     } catch (error) {
       await event.fail({ error: error as Error, meta: { decision: 'deny' } });
       throw error;
     }
+  }
+
+  /**
+   * As {@link ServiceAccess.authorize}, without an audit event: for reads
+   * (the delivery status), which are not changes.
+   */
+  async resolve(request: {
+    entityRef: unknown;
+    permission: ResourcePermission<'catalog-entity'>;
+    credentials: BackstageCredentials;
+  }): Promise<AuthorizedService> {
+    const ref = parseEntityRefInput(request.entityRef);
+    const entity = await this.#catalog.getEntityByRef(ref, {
+      credentials: request.credentials,
+    });
+    if (!entity) throw new NotFoundError(`No entity ${ref}`);
+    await this.#decide(request.permission, ref, request.credentials);
+    return { entity, entityRef: ref };
   }
 
   /** Throws NotAllowedError unless the caller holds `permission` on `ref`. */
@@ -137,16 +151,24 @@ export class ServiceAccess {
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
+      const hint =
+        permission.attributes.action === 'read'
+          ? ''
+          : ': only its owners (or a platform group) may';
       throw new NotAllowedError(
-        `${actorOf(credentials)} may not ${
-          permission.name
-        } on ${ref}: only its owners (or a platform group) may`,
+        `${actorOf(credentials)} may not ${permission.name} on ${ref}${hint}`,
       );
     }
   }
 }
 
-function parseRef(entityRef: unknown): string {
+/**
+ * An entity ref from a request, normalised (`component` by default); a
+ * missing, over-long or malformed one is an InputError.
+ *
+ * @public
+ */
+export function parseEntityRefInput(entityRef: unknown): string {
   if (typeof entityRef !== 'string' || !entityRef || entityRef.length > 512) {
     throw new InputError('entityRef must be an entity reference string');
   }

@@ -1,0 +1,63 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  ANNOTATIONS,
+  ChartChange,
+  GitOpsSection,
+} from '@internal/backstage-plugin-delivery-common';
+import { parseChartCommit } from '@internal/backstage-plugin-delivery-node';
+import { missing, Plan, SectionContext } from './plan';
+
+/** The cache key of the helm-charts branch list every entity shares. */
+export const BRANCH_KEY_PREFIX = '|helm-charts-branch|';
+
+/**
+ * helm-charts: the chart's own history (each commit read as deploy,
+ * promote, rollback or other), and the branch's newest commits, shared by
+ * every entity (one load per TTL), to place Argo CD's revisions.
+ */
+export function planGitOps(
+  ctx: SectionContext,
+  entity: Entity,
+): Plan<GitOpsSection> {
+  const hc = ctx.upstreams.helmCharts;
+  const path =
+    entity.metadata.annotations?.[ANNOTATIONS.chartPath] ??
+    `charts/${entity.metadata.name}`;
+  if (!/^charts\/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(path)) {
+    missing(`${ANNOTATIONS.chartPath} must be charts/<name> (got '${path}')`);
+  }
+  const name = path.slice('charts/'.length);
+  return {
+    key: `${hc.owner}/${hc.repo}:${path}`,
+    load: async () => {
+      const github = ctx.upstreams.github;
+      const [commits, branch] = await Promise.all([
+        github.listCommits(hc.owner, hc.repo, {
+          sha: hc.branch,
+          path,
+          since: ctx.since(),
+          perPage: 100,
+        }),
+        ctx.cache.get(`${BRANCH_KEY_PREFIX}${hc.owner}/${hc.repo}`, () =>
+          github.listCommits(hc.owner, hc.repo, {
+            sha: hc.branch,
+            perPage: 100,
+          }),
+        ),
+      ]);
+      const changes: ChartChange[] = commits.map(c => ({
+        sha: c.sha,
+        message: c.message,
+        committedAt: c.committedAt,
+        url: c.url,
+        ...parseChartCommit(c.fullMessage ?? c.message, name),
+      }));
+      return {
+        repository: `${hc.owner}/${hc.repo}`,
+        path,
+        changes,
+        branchCommits: branch.data?.map(c => c.sha),
+      };
+    },
+  };
+}

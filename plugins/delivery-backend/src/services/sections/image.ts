@@ -1,0 +1,72 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  ANNOTATIONS,
+  ImageSection,
+  OWNER_TAG,
+  ownerTagValue,
+  SyncSection,
+} from '@internal/backstage-plugin-delivery-common';
+import { SectionLoadError } from '../SectionCache';
+import { forbidden, missing, Plan, SectionContext } from './plan';
+
+/**
+ * The ECR repository's images, shown only when the repository is not
+ * bound to another entity (its owner tag).
+ */
+export function planImage(
+  ctx: SectionContext,
+  ref: string,
+  entity: Entity,
+): Plan<ImageSection> {
+  const arn = entity.metadata.annotations?.[ANNOTATIONS.ecrRepositoryArn];
+  if (!arn) missing(`No ${ANNOTATIONS.ecrRepositoryArn} annotation`);
+  const expected = ownerTagValue(
+    entity.metadata.name,
+    entity.metadata.namespace ?? 'default',
+  );
+  return {
+    key: arn,
+    load: async () => {
+      const ecr = ctx.upstreams.ecr;
+      // The owner check runs beside the images call, not before it.
+      const [owner, images] = await Promise.all([
+        ctx.ownership.get(`${ref}|ecr|${arn}`, () => ecr.getOwnerTag(arn)),
+        ecr.listImages(arn, { limit: ctx.settings.listLimit }),
+      ]);
+      if (owner.state === 'error') {
+        throw new SectionLoadError({
+          kind: 'upstream',
+          message: owner.error!.message,
+        });
+      }
+      if (owner.data !== undefined && owner.data !== expected) {
+        forbidden(
+          `${ANNOTATIONS.ecrRepositoryArn} names ${images.repositoryName}, whose ${OWNER_TAG} tag says it belongs to ${owner.data}, not ${expected}`,
+        );
+      }
+      return images;
+    },
+  };
+}
+
+/** Fills each image's `environments` from the applications' running images. */
+export function withEnvironments(
+  image: ImageSection,
+  sync: SyncSection,
+): ImageSection {
+  return {
+    ...image,
+    images: image.images.map(img => ({
+      ...img,
+      environments: sync.environments
+        .filter(env =>
+          env.images.some(
+            running =>
+              img.tags.some(t => running === `${image.repositoryUri}:${t}`) ||
+              running.endsWith(`@${img.digest}`),
+          ),
+        )
+        .map(env => env.environment),
+    })),
+  };
+}

@@ -1,0 +1,6 @@
+export * from './plan';
+export { planSource, planBuild } from './source';
+export { planImage, withEnvironments } from './image';
+export { planSync } from './sync';
+export { planGitOps, BRANCH_KEY_PREFIX } from './gitops';
+export { inMotion } from './motion';

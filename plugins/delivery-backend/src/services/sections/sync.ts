@@ -1,0 +1,141 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  ANNOTATIONS,
+  EnvironmentSync,
+  HealthStatus,
+  OWNER_TAG,
+  SyncSection,
+  SyncStatus,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  ArgoApplication,
+  ownerLabelValue,
+} from '@internal/backstage-plugin-delivery-node';
+import { DeliveryUpstreams } from '../upstreams';
+import { forbidden, missing, Plan, SectionContext } from './plan';
+
+const APP_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const SELECTOR =
+  /^[A-Za-z0-9_./-]+(!=|==|=)[A-Za-z0-9_.-]*(,[A-Za-z0-9_./-]+(!=|==|=)[A-Za-z0-9_.-]*)*$/;
+
+const HEALTH: HealthStatus[] = [
+  'Healthy',
+  'Progressing',
+  'Degraded',
+  'Suspended',
+  'Missing',
+];
+
+/**
+ * Argo CD: the application named by `argocd/app-name`, or those matching
+ * `argocd/app-selector`, one per environment; an application bound to
+ * another entity is refused.
+ */
+export function planSync(
+  ctx: SectionContext,
+  entity: Entity,
+): Plan<SyncSection> {
+  const a = entity.metadata.annotations ?? {};
+  const instanceName = a[ANNOTATIONS.argocdInstance];
+  const appName = a[ANNOTATIONS.argocdAppName];
+  const selector = a[ANNOTATIONS.argocdAppSelector];
+  if (!appName && !selector) {
+    missing(
+      `No ${ANNOTATIONS.argocdAppName} or ${ANNOTATIONS.argocdAppSelector} annotation`,
+    );
+  }
+  if (appName && !APP_NAME.test(appName)) {
+    missing(`${ANNOTATIONS.argocdAppName} is not an application name`);
+  }
+  if (!appName && selector && !SELECTOR.test(selector)) {
+    missing(`${ANNOTATIONS.argocdAppSelector} is not a label selector`);
+  }
+  if (!ctx.upstreams.argocd.has(instanceName)) {
+    missing(`No Argo CD instance named '${instanceName}' in argocd config`);
+  }
+  const label = ownerLabelValue(
+    entity.metadata.name,
+    entity.metadata.namespace ?? 'default',
+  );
+  return {
+    key: `${instanceName ?? ''}:${appName ?? selector}`,
+    load: async () => {
+      const client = ctx.upstreams.argocd.get(instanceName);
+      const apps = appName
+        ? [await client.getApplication(appName)]
+        : await client.listApplications({ selector });
+      for (const app of apps) {
+        const owner = app.metadata.labels?.[OWNER_TAG];
+        if (owner !== undefined && owner !== label) {
+          forbidden(
+            `Argo CD application ${app.metadata.name} belongs to ${owner}, not ${label}`,
+          );
+        }
+      }
+      const order = ctx.settings.environments;
+      const rank = (e: string) =>
+        order.indexOf(e) === -1 ? order.length : order.indexOf(e);
+      const environments = apps
+        .map(app => environmentSync(client, app, ctx.settings.historyLimit))
+        .sort((x, y) => rank(x.environment) - rank(y.environment));
+      return { environments };
+    },
+  };
+}
+
+/** The environment an application deploys: its `values-<env>.yaml`, else its name. */
+function environmentOf(app: ArgoApplication): string {
+  const files = app.spec.source?.helm?.valueFiles ?? [];
+  for (const f of files) {
+    const m = /(?:^|\/)values-([a-z0-9-]+)\.ya?ml$/.exec(f);
+    if (m) return m[1];
+  }
+  return app.metadata.name ?? 'default';
+}
+
+/** One application as the page shows it. */
+function environmentSync(
+  client: ReturnType<DeliveryUpstreams['argocd']['get']>,
+  app: ArgoApplication,
+  historyLimit: number,
+): EnvironmentSync {
+  const st = app.status ?? {};
+  const health = HEALTH.find(h => h === st.health?.status) ?? 'Unknown';
+  const sync: SyncStatus =
+    st.sync?.status === 'Synced' || st.sync?.status === 'OutOfSync'
+      ? st.sync.status
+      : 'Unknown';
+  const name = app.metadata.name ?? '';
+  const history = (st.history ?? [])
+    .filter(h => h.revision && h.deployedAt)
+    .map(h => ({
+      id: Number(h.id ?? 0),
+      revision: h.revision!,
+      deployStartedAt: h.deployStartedAt,
+      deployedAt: h.deployedAt!,
+    }))
+    .sort((x, y) => y.id - x.id)
+    .slice(0, historyLimit);
+  const op = st.operationState;
+  return {
+    environment: environmentOf(app),
+    instance: client.name,
+    appName: name,
+    appUrl: client.applicationUrl(name, app.metadata.namespace),
+    syncStatus: sync,
+    healthStatus: health,
+    healthMessage: st.health?.message,
+    healthSince: st.health?.lastTransitionTime,
+    revision: st.sync?.revision,
+    images: st.summary?.images ?? [],
+    operation: op?.phase
+      ? {
+          phase: op.phase,
+          message: op.message,
+          startedAt: op.startedAt,
+          finishedAt: op.finishedAt,
+        }
+      : undefined,
+    history,
+  };
+}
