@@ -15,44 +15,22 @@ import {
   serviceCreatePermission,
   serviceDeletePermission,
 } from '@internal/backstage-plugin-delivery-common';
-import { policyPermissions } from '@internal/backstage-plugin-delivery-node/testUtils';
+import {
+  exampleOrg,
+  policyPermissions,
+  serviceComponent,
+} from '@internal/backstage-plugin-delivery-node/testUtils';
 
 /*
  * The real policy over a catalog with two teams and a platform team:
  * guest is in payments-team, dana in docs-team, pat in platform-team.
  */
-const user = (name: string, memberOf: string[]): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'User',
-  metadata: { name },
-  spec: { memberOf },
-});
-const group = (name: string): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Group',
-  metadata: { name },
-  spec: { type: 'team', children: [] },
-});
-const component = (name: string, owner: string, namespace = 'default') => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name, namespace },
-  spec: { type: 'service', lifecycle: 'production', owner },
-  relations: [
-    { type: 'ownedBy', targetRef: `group:default/${owner.split(':')[1]}` },
-  ],
-});
 const entities: Entity[] = [
-  user('guest', ['payments-team']),
-  user('dana', ['docs-team']),
-  user('pat', ['platform-team']),
-  group('payments-team'),
-  group('docs-team'),
-  group('platform-team'),
-  component('payments-api', 'group:payments-team'),
-  component('docs-portal', 'group:docs-team'),
+  ...exampleOrg(),
+  serviceComponent('component:default/payments-api', 'payments-team'),
+  serviceComponent('component:default/docs-portal', 'docs-team'),
   // Same name as payments-api, another namespace, registered by dana's team.
-  component('payments-api', 'group:docs-team', 'dana'),
+  serviceComponent('component:dana/payments-api', 'docs-team'),
 ];
 const catalog = catalogServiceMock({ entities });
 const permissions = policyPermissions({ catalog, entities });

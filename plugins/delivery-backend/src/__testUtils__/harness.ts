@@ -19,7 +19,10 @@ import { JsonObject } from '@backstage/types';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { policyPermissions } from '@internal/backstage-plugin-delivery-node/testUtils';
+import {
+  exampleOrg,
+  policyPermissions,
+} from '@internal/backstage-plugin-delivery-node/testUtils';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Sandbox, sandboxAppConfig, startSandbox } from '@internal/sandbox';
@@ -42,28 +45,16 @@ export const GUEST = 'user:default/guest';
 export const DANA = 'user:default/dana';
 export const PAT = 'user:default/pat';
 
-/** The example org: users and groups, as examples/org.yaml declares them. */
+/** The example org (examples/org.yaml) and mallory, who belongs to no team. */
 export function orgEntities(): Entity[] {
-  const user = (name: string, memberOf: string[]): Entity => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'User',
-    metadata: { name, namespace: 'default' },
-    spec: { memberOf },
-  });
-  const group = (name: string): Entity => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Group',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'team', children: [] },
-  });
   return [
-    user('guest', ['payments-team']),
-    user('dana', ['docs-team']),
-    user('pat', ['platform-team']),
-    user('mallory', []),
-    group('payments-team'),
-    group('docs-team'),
-    group('platform-team'),
+    ...exampleOrg(),
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'User',
+      metadata: { name: 'mallory', namespace: 'default' },
+      spec: { memberOf: [] },
+    },
   ];
 }
 

@@ -7,5 +7,10 @@ export { ArgoCdClient } from './ArgoCdClient';
 export type { ArgoCdClientOptions, ArgoCdInstanceConfig } from './ArgoCdClient';
 export { ArgoCdInstances, readArgoCdSettings } from './ArgoCdInstances';
 export type { ArgoCdSettings } from './ArgoCdInstances';
-export { isOwnedBy, ownerLabelValue, ownershipMetadata } from './ownership';
+export {
+  isBoundTo,
+  isOwnedBy,
+  ownerLabelValue,
+  ownershipMetadata,
+} from './ownership';
 export type * from './types';

@@ -2,6 +2,12 @@ import {
   OWNER_TAG,
   ownerTagValue,
 } from '@internal/backstage-plugin-delivery-common';
+import { bindingOf } from '../identity/ServiceAccess';
+
+/** An entity ref in the form a Kubernetes label value can hold. */
+function labelForm(entityRef: string): string {
+  return entityRef.replace(/[:/]/g, '.');
+}
 
 /**
  * The `slipway.io/owner` label value of a service's Argo CD Application.
@@ -14,7 +20,7 @@ import {
  * @public
  */
 export function ownerLabelValue(name: string, namespace = 'default'): string {
-  return ownerTagValue(name, namespace).replace(/[:/]/g, '.');
+  return labelForm(ownerTagValue(name, namespace));
 }
 
 /** Labels and annotations marking an Application as owned by a service. @public */
@@ -31,10 +37,32 @@ export function ownershipMetadata(name: string): {
   };
 }
 
-/** True when the Application carries this service's owner label. @public */
+/**
+ * True when the Application is bound to `entityRef`: its OWNER_TAG
+ * annotation holds that exact ref, or (without the annotation) its label
+ * holds the label form of it.
+ *
+ * @public
+ */
+export function isBoundTo(
+  app: {
+    metadata?: {
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+    };
+  },
+  entityRef: string,
+): boolean {
+  const ref = bindingOf(entityRef);
+  const annotation = app.metadata?.annotations?.[OWNER_TAG];
+  if (annotation !== undefined) return annotation.toLowerCase() === ref;
+  return app.metadata?.labels?.[OWNER_TAG] === labelForm(ref);
+}
+
+/** True when the Application is bound to the service `name` (default namespace). @public */
 export function isOwnedBy(
-  app: { metadata?: { labels?: Record<string, string> } },
+  app: Parameters<typeof isBoundTo>[0],
   name: string,
 ): boolean {
-  return app.metadata?.labels?.[OWNER_TAG] === ownerLabelValue(name);
+  return isBoundTo(app, ownerTagValue(name));
 }

@@ -8,6 +8,8 @@ import {
 import {
   ArgoCdInstances,
   authorizeDecommission,
+  DECOMMISSION_ENTITY_REF_DESCRIPTION,
+  isBoundTo,
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { instanceOf } from './applicationCreate';
@@ -39,10 +41,7 @@ export function createApplicationDeleteAction(
     schema: {
       input: {
         entityRef: z =>
-          z.string({
-            description:
-              'The Component being decommissioned, e.g. component:default/orders. The task initiator must own it (or belong to a platform group); only resources bound to exactly this entity are touched.',
-          }),
+          z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
         name: z =>
           z
             .string({
@@ -87,10 +86,7 @@ export function createApplicationDeleteAction(
         fn: async () => {
           const existing = await client.findApplication(name);
           if (!existing) return false;
-          const bound =
-            existing.metadata?.annotations?.[OWNER_TAG] ??
-            existing.metadata?.labels?.[OWNER_TAG];
-          if (bound !== binding && bound !== binding.replace(/[:/]/g, '.')) {
+          if (!isBoundTo(existing, binding)) {
             throw new ConflictError(
               `Argo CD application '${name}' on ${client.name} is not bound to ${entityRef} (${OWNER_TAG}); not deleting it`,
             );

@@ -7,6 +7,7 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import {
   authorizeDecommission,
+  DECOMMISSION_ENTITY_REF_DESCRIPTION,
   HelmChartsRepo,
   readYaml,
   ServiceAccess,
@@ -41,10 +42,7 @@ export function createChartUnregisterAction(
     schema: {
       input: {
         entityRef: z =>
-          z.string({
-            description:
-              'The Component being decommissioned, e.g. component:default/orders. The task initiator must own it (or belong to a platform group); only resources bound to exactly this entity are touched.',
-          }),
+          z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
         name: z =>
           z
             .string({
