@@ -9,6 +9,7 @@ import {
   serviceCreatePermission,
 } from '@internal/backstage-plugin-delivery-common';
 import { ServiceAccess } from '@internal/backstage-plugin-delivery-node';
+import { examples } from './catalogRegister.examples';
 
 const MANAGED_BY = 'backstage.io/managed-by-location';
 
@@ -34,6 +35,7 @@ export function createCatalogRegisterAction(options: {
     id: 'slipway:catalog:register',
     description:
       "Registers a new service's catalog-info.yaml after checking that it holds exactly the Component the wizard created (name, owner) and that the initiator may create services for that owner.",
+    examples,
     supportsDryRun: true,
     schema: {
       input: {

@@ -1,0 +1,187 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import {
+  serviceComponent,
+  testServiceAccess,
+} from '@internal/backstage-plugin-delivery-node/testUtils';
+import { parse } from 'yaml';
+import { createCatalogRegisterAction } from './catalogRegister';
+import { examples } from './catalogRegister.examples';
+
+const REPO = 'http://127.0.0.1:7071/slipway-demo/orders/blob/main';
+const TARGET = `${REPO}/catalog-info.yaml`;
+const input = {
+  repoContentsUrl: REPO,
+  catalogInfoPath: '/catalog-info.yaml',
+  name: 'orders',
+  owner: 'group:default/payments-team',
+};
+
+/** The Location entity the catalog's dry run returns for the target. */
+const locationEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Location',
+  metadata: { name: 'generated-1', namespace: 'default' },
+  spec: { type: 'url', target: TARGET },
+};
+
+/*
+ * The catalog's dry run returns what the file holds; the policy is
+ * Slipway's own (guest in payments-team, dana in docs-team).
+ */
+function setup(fileHolds: Entity[], existing: Entity[] = [], exists = false) {
+  const base = catalogServiceMock({ entities: existing });
+  const catalog = catalogServiceMock.mock({
+    getEntityByRef: jest.fn((ref, o) => base.getEntityByRef(ref, o!)),
+    addLocation: jest.fn(
+      async (req: { dryRun?: boolean }): Promise<any> => ({
+        location: { id: 'loc', type: 'url', target: TARGET },
+        entities: req.dryRun ? [locationEntity, ...fileHolds] : [],
+        exists,
+      }),
+    ),
+  });
+  const { access, auditor } = testServiceAccess();
+  const action = createCatalogRegisterAction({
+    catalog,
+    access,
+    auth: mockServices.auth(),
+  });
+  const registered = () =>
+    (catalog.addLocation as jest.Mock).mock.calls.filter(
+      ([req]) => !req.dryRun,
+    );
+  return { catalog, action, auditor, registered };
+}
+
+const ctx = (values: typeof input, user = 'user:default/guest') =>
+  ({
+    ...createMockActionContext({ input: values }),
+    getInitiatorCredentials: async () => mockCredentials.user(user),
+  } as any);
+
+const orders = serviceComponent('component:default/orders', 'payments-team');
+
+describe('slipway:catalog:register', () => {
+  it("registers exactly the new Component for its owner team's member, with the scaffolder's credentials", async () => {
+    const { catalog, action, registered } = setup([orders]);
+    const c = ctx(input);
+    await action.handler(c);
+    expect(registered()).toEqual([
+      [
+        { type: 'url', target: TARGET },
+        {
+          credentials: expect.objectContaining({
+            principal: expect.objectContaining({ type: 'service' }),
+          }),
+        },
+      ],
+    ]);
+    expect(c.output).toHaveBeenCalledWith(
+      'entityRef',
+      'component:default/orders',
+    );
+    expect(catalog.addLocation).toHaveBeenCalledTimes(2);
+  });
+
+  it("refuses another team's member before reading the file, audited", async () => {
+    const { catalog, action, auditor } = setup([orders]);
+    await expect(
+      action.handler(ctx(input, 'user:default/dana')),
+    ).rejects.toThrow(
+      'user:default/dana may not slipway.service.create on group:default/payments-team: only its owners (or a platform group) may',
+    );
+    expect(catalog.addLocation).not.toHaveBeenCalled();
+    expect(auditor.events.at(-1)).toMatchObject({
+      eventId: 'create-authorization',
+      outcome: 'failure',
+    });
+  });
+
+  it.each([
+    [
+      'another entity besides the Component',
+      [orders, serviceComponent('component:default/billing', 'payments-team')],
+      /holds component:default\/billing; only component:default\/orders may be registered/,
+    ],
+    [
+      'a Template',
+      [
+        orders,
+        {
+          apiVersion: 'scaffolder.backstage.io/v1beta3',
+          kind: 'Template',
+          metadata: { name: 'evil', namespace: 'default' },
+          spec: {},
+        },
+      ],
+      /holds template:default\/evil/,
+    ],
+    [
+      'the Component owned by another team',
+      [serviceComponent('component:default/orders', 'docs-team')],
+      /declares owner group:docs-team, not group:default\/payments-team/,
+    ],
+    [
+      'nothing the wizard created',
+      [],
+      /does not define component:default\/orders/,
+    ],
+  ])(
+    'refuses a file holding %s, registering nothing',
+    async (_, holds, message) => {
+      const { action, registered } = setup(holds as Entity[]);
+      await expect(action.handler(ctx(input))).rejects.toThrow(message);
+      expect(registered()).toEqual([]);
+    },
+  );
+
+  it('refuses a second definition of an entity another Location holds', async () => {
+    const taken = serviceComponent(
+      'component:default/orders',
+      'payments-team',
+      {
+        'backstage.io/managed-by-location':
+          'url:https://elsewhere/catalog-info.yaml',
+      },
+    );
+    const { action, registered } = setup([orders], [taken]);
+    await expect(action.handler(ctx(input))).rejects.toThrow(
+      /already exists in the catalog \(from url:https:\/\/elsewhere/,
+    );
+    expect(registered()).toEqual([]);
+  });
+
+  it('a Retry finds its Location registered and succeeds without registering twice', async () => {
+    const mine = serviceComponent('component:default/orders', 'payments-team', {
+      'backstage.io/managed-by-location': `url:${TARGET}`,
+    });
+    const { action, registered } = setup([orders], [mine], true);
+    const c = ctx(input);
+    await action.handler(c);
+    expect(registered()).toEqual([]);
+    expect(c.output).toHaveBeenCalledWith(
+      'entityRef',
+      'component:default/orders',
+    );
+  });
+
+  it('refuses a path leaving the repository and a bad name before any call', async () => {
+    const { catalog, action } = setup([orders]);
+    await expect(
+      action.handler(ctx({ ...input, catalogInfoPath: '/../x.yaml' })),
+    ).rejects.toMatchObject({ name: 'InputError' });
+    await expect(
+      action.handler(ctx({ ...input, name: 'Orders' })),
+    ).rejects.toMatchObject({ name: 'InputError' });
+    expect(catalog.addLocation).not.toHaveBeenCalled();
+  });
+
+  it('its example names the inputs the action takes', () => {
+    const step = parse(examples[0].example).steps[0];
+    expect(step.action).toBe('slipway:catalog:register');
+    expect(Object.keys(step.input).sort()).toEqual(Object.keys(input).sort());
+  });
+});
