@@ -35,6 +35,7 @@ function setup(entities: Entity[]) {
           : undefined,
     ),
     removeLocationById: jest.fn(async () => {}),
+    removeEntityByUid: jest.fn(async () => {}),
   });
   const { access, auditor } = testServiceAccess({ entities });
   const auth = mockServices.auth();
@@ -118,6 +119,23 @@ describe('catalog:unregister', () => {
       action.handler(ctx('component:default/portal')),
     ).rejects.toThrow(/not created by Slipway/);
     expect(catalog.removeLocationById).not.toHaveBeenCalled();
+  });
+
+  it('a Retry after its Location was removed removes the orphaned entity', async () => {
+    const orphan = component('orders', {
+      'argocd/app-name': 'orders',
+      'backstage.io/managed-by-location': 'url:http://gone/catalog-info.yaml',
+    });
+    orphan.metadata.uid = 'uid-orders';
+    const { catalog, action } = setup([orphan]);
+    const c = ctx('component:default/orders');
+    await action.handler(c);
+    expect(catalog.removeLocationById).not.toHaveBeenCalled();
+    expect(catalog.removeEntityByUid).toHaveBeenCalledWith(
+      'uid-orders',
+      expect.anything(),
+    );
+    expect(c.output).toHaveBeenCalledWith('removed', true);
   });
 
   it('treats a missing entity as success', async () => {

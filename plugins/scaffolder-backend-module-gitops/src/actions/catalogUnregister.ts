@@ -96,10 +96,17 @@ export function createCatalogUnregisterAction(options: {
               })
             : undefined;
           if (!location) {
+            // Its Location is gone (a run that failed after removing it, or
+            // an earlier clean-up): the entity is an orphan; remove it so a
+            // Retry finishes.
+            if (!entity.metadata.uid) return false;
+            await catalog.removeEntityByUid(entity.metadata.uid, {
+              credentials: service,
+            });
             ctx.logger.info(
-              `${entityRef} has no registered Location; nothing to unregister`,
+              `${entityRef} had no registered Location; removed the orphaned entity`,
             );
-            return false;
+            return true;
           }
           const { items } = await catalog.getEntities(
             {
