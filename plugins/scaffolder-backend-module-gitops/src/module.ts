@@ -3,6 +3,7 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
@@ -64,7 +65,12 @@ export const scaffolderModuleGitops = createBackendModule({
           }),
           createApplicationWaitAction({ instances }),
           createApplicationDeleteAction({ instances, access }),
-          createCatalogRegisterAction({ catalog, access, auth }),
+          createCatalogRegisterAction({
+            catalog,
+            access,
+            auth,
+            integrations: ScmIntegrations.fromConfig(config),
+          }),
           createCatalogUnregisterAction({ catalog, access, auth }),
         );
       },

@@ -6,12 +6,25 @@ import {
   serviceComponent,
   testServiceAccess,
 } from '@internal/backstage-plugin-delivery-node/testUtils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
 import { parse } from 'yaml';
 import { createCatalogRegisterAction } from './catalogRegister';
 import { examples } from './catalogRegister.examples';
 
 const REPO = 'http://127.0.0.1:7071/slipway-demo/orders/blob/main';
-const TARGET = `${REPO}/catalog-info.yaml`;
+// As GitHub's integration resolves the file (what the catalog then names).
+const TARGET =
+  'http://127.0.0.1:7071/slipway-demo/orders/tree/main/catalog-info.yaml';
+const integrations = ScmIntegrations.fromConfig(
+  new ConfigReader({
+    integrations: {
+      github: [
+        { host: '127.0.0.1:7071', apiBaseUrl: 'http://127.0.0.1:7071/api/v3' },
+      ],
+    },
+  }),
+);
 const input = {
   repoContentsUrl: REPO,
   catalogInfoPath: '/catalog-info.yaml',
@@ -48,6 +61,7 @@ function setup(fileHolds: Entity[], existing: Entity[] = [], exists = false) {
     catalog,
     access,
     auth: mockServices.auth(),
+    integrations,
   });
   const registered = () =>
     (catalog.addLocation as jest.Mock).mock.calls.filter(
@@ -168,8 +182,13 @@ describe('slipway:catalog:register', () => {
     );
   });
 
-  it('refuses a path leaving the repository and a bad name before any call', async () => {
+  it('refuses a path leaving the repository, a bad name and an unknown host before any call', async () => {
     const { catalog, action } = setup([orders]);
+    await expect(
+      action.handler(
+        ctx({ ...input, repoContentsUrl: 'https://gitlab.example.com/a/b' }),
+      ),
+    ).rejects.toThrow(/no integration is configured/);
     await expect(
       action.handler(ctx({ ...input, catalogInfoPath: '/../x.yaml' })),
     ).rejects.toMatchObject({ name: 'InputError' });

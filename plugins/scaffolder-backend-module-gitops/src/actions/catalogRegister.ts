@@ -1,6 +1,7 @@
 import { AuthService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError } from '@backstage/errors';
+import { ScmIntegrationRegistry } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -29,8 +30,9 @@ export function createCatalogRegisterAction(options: {
   catalog: CatalogService;
   access: ServiceAccess;
   auth: AuthService;
+  integrations: ScmIntegrationRegistry;
 }) {
-  const { catalog, access, auth } = options;
+  const { catalog, access, auth, integrations } = options;
   return createTemplateAction({
     id: 'slipway:catalog:register',
     description:
@@ -81,7 +83,18 @@ export function createCatalogRegisterAction(options: {
       if (path.split('/').some(s => s === '..')) {
         throw new InputError(`catalogInfoPath must stay inside the repository`);
       }
-      const target = `${repoContentsUrl.replace(/\/*$/, '')}/${path}`;
+      // The URL the catalog will name in the entity's managed-by-location,
+      // resolved as the SCM integration does (GitHub: .../tree/<branch>/...).
+      const integration = integrations.byUrl(repoContentsUrl);
+      if (!integration) {
+        throw new InputError(
+          `repoContentsUrl: no integration is configured for ${repoContentsUrl}`,
+        );
+      }
+      const target = integration.resolveUrl({
+        base: repoContentsUrl,
+        url: `/${path}`,
+      });
       const entityRef = `component:default/${name}`;
 
       await access.authorize({

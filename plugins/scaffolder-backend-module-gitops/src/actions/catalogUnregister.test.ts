@@ -60,7 +60,18 @@ const orders = component('orders', {
 
 describe('catalog:unregister', () => {
   it("removes the Location of its owner's Slipway service, with the scaffolder's credentials", async () => {
-    const { catalog, action, auditor } = setup([orders]);
+    // The catalog's generated Location entity carries the same annotation.
+    const generated: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Location',
+      metadata: {
+        name: 'generated-1',
+        namespace: 'default',
+        annotations: { 'backstage.io/managed-by-location': LOCATION },
+      },
+      spec: { type: 'url', target: LOCATION.slice(4) },
+    };
+    const { catalog, action, auditor } = setup([orders, generated]);
     const c = ctx('component:default/orders');
     await action.handler(c);
     expect(catalog.removeLocationById).toHaveBeenCalledWith('loc-1', {

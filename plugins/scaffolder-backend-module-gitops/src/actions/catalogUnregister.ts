@@ -115,10 +115,13 @@ export function createCatalogUnregisterAction(options: {
             },
             { credentials: service },
           );
-          if (items.length > 1) {
+          // The catalog's own Location entity for it carries the same
+          // annotation; anything else means the file holds other entities.
+          const others = items.filter(e => e.kind !== 'Location');
+          if (others.length > 1) {
             throw new ConflictError(
               `The Location of ${entityRef} (${location.target}) also holds ${
-                items.length - 1
+                others.length - 1
               } other entit(ies); not removing it. Remove ${entityRef} from that file instead.`,
             );
           }
