@@ -198,6 +198,24 @@ describe('slipway:catalog:register', () => {
     expect(catalog.addLocation).not.toHaveBeenCalled();
   });
 
+  it("dry run decides who asks, reads nothing (publish:github's dry-run output is a placeholder)", async () => {
+    const { catalog, action } = setup([orders]);
+    const dry = (user?: string) => ({
+      ...ctx({ ...input, repoContentsUrl: 'string' }, user),
+      isDryRun: true,
+    });
+    const c = dry();
+    await action.handler(c);
+    expect(c.output).toHaveBeenCalledWith(
+      'entityRef',
+      'component:default/orders',
+    );
+    await expect(
+      action.handler(dry('user:default/dana')),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    expect(catalog.addLocation).not.toHaveBeenCalled();
+  });
+
   it('its example names the inputs the action takes', () => {
     const step = parse(examples[0].example).steps[0];
     expect(step.action).toBe('slipway:catalog:register');

@@ -83,6 +83,25 @@ export function createCatalogRegisterAction(options: {
       if (path.split('/').some(s => s === '..')) {
         throw new InputError(`catalogInfoPath must stay inside the repository`);
       }
+      const entityRef = `component:default/${name}`;
+
+      await access.authorize({
+        action: 'create',
+        entityRef: owner,
+        permission: serviceCreatePermission,
+        credentials: await ctx.getInitiatorCredentials(),
+        meta: { service: entityRef, step: 'slipway:catalog:register' },
+      });
+      if (ctx.isDryRun) {
+        // A dry run's repoContentsUrl is publish:github's example output,
+        // not a real repository: nothing to resolve or read.
+        ctx.logger.info(
+          `Dry run: would register ${repoContentsUrl} /${path} for ${entityRef}`,
+        );
+        ctx.output('entityRef', entityRef);
+        return;
+      }
+
       // The URL the catalog will name in the entity's managed-by-location,
       // resolved as the SCM integration does (GitHub: .../tree/<branch>/...).
       const integration = integrations.byUrl(repoContentsUrl);
@@ -95,20 +114,6 @@ export function createCatalogRegisterAction(options: {
         base: repoContentsUrl,
         url: `/${path}`,
       });
-      const entityRef = `component:default/${name}`;
-
-      await access.authorize({
-        action: 'create',
-        entityRef: owner,
-        permission: serviceCreatePermission,
-        credentials: await ctx.getInitiatorCredentials(),
-        meta: { service: entityRef, step: 'slipway:catalog:register' },
-      });
-      if (ctx.isDryRun) {
-        ctx.logger.info(`Dry run: would register ${target} for ${entityRef}`);
-        ctx.output('entityRef', entityRef);
-        return;
-      }
 
       const credentials = await auth.getOwnServiceCredentials();
       const preview = await catalog.addLocation(
