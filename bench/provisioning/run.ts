@@ -19,6 +19,7 @@ import {
   HelmChartsRepo,
   readArgoCdSettings,
   readGitOpsSettings,
+  ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import {
   createEcrCreateAction,
@@ -63,9 +64,19 @@ function actions(cfg: ConfigReader) {
   const gitops = readGitOpsSettings(cfg);
   const helmCharts = HelmChartsRepo.fromConfig(cfg);
   const instances = ArgoCdInstances.fromConfig(cfg);
+  // The bench creates new services and adopts nothing, so the actions
+  // never ask who may: any question would fail loudly here.
+  const nobody = () => {
+    throw new Error('bench/provisioning does not adopt');
+  };
+  const access = new ServiceAccess({
+    catalog: { getEntityByRef: nobody } as never,
+    permissions: { authorize: nobody, authorizeConditional: nobody } as never,
+    auditor: { createEvent: nobody } as never,
+  });
   return {
-    'aws:ecr:create': createEcrCreateAction({ clients }),
-    'aws:iam:irsa-role:create': createIrsaRoleCreateAction({ clients }),
+    'aws:ecr:create': createEcrCreateAction({ clients, access }),
+    'aws:iam:irsa-role:create': createIrsaRoleCreateAction({ clients, access }),
     'gitops:chart:register': createChartRegisterAction({
       helmCharts,
       baseChartDir: path.resolve(gitops.baseChartDir),
@@ -76,6 +87,7 @@ function actions(cfg: ConfigReader) {
       settings: readArgoCdSettings(cfg),
       helmCharts,
       environments: gitops.environments,
+      access,
     }),
     'argocd:application:wait': createApplicationWaitAction({ instances }),
   };
@@ -106,6 +118,7 @@ function context(input: Record<string, unknown>) {
       principal: { type: 'user', userEntityRef: 'user:default/guest' },
     }),
     templateInfo: { entityRef: 'template:default/service' },
+    task: { id: `bench-${Math.random().toString(36).slice(2)}` },
     user: { ref: 'user:default/guest' },
     signal: new AbortController().signal,
     each: undefined,

@@ -15,6 +15,12 @@ export interface Config {
        */
       platformGroups?: string[];
     };
+    /**
+     * Namespaces no service may deploy into, besides `kube-*`, `default` and
+     * `argocd` (always reserved). Exact names, or a prefix ending in `*`
+     * (e.g. `platform-*`). The wizard's preflight and the actions refuse them.
+     */
+    reservedNamespaces?: string[];
     aws?: {
       /** AWS account that holds the ECR repositories and IAM roles. */
       accountId: string;

@@ -6,8 +6,9 @@
 
 import { ConfigSources } from '@backstage/config-loader';
 import {
-  DNS1123_LABEL_PATTERN,
+  checkServiceNamespace,
   SERVICE_NAME_PATTERN,
+  SERVICE_NAMESPACE_PATTERN,
 } from '@internal/backstage-plugin-delivery-common';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,12 @@ const properties = Object.assign(
 describe('templates/service/template.yaml', () => {
   it('validates names with the rules the actions use', () => {
     expect(properties.name.pattern).toBe(SERVICE_NAME_PATTERN);
-    expect(properties.namespace.pattern).toBe(DNS1123_LABEL_PATTERN);
+    expect(properties.namespace.pattern).toBe(SERVICE_NAMESPACE_PATTERN);
+    // The form refuses the reserved namespaces the actions refuse.
+    for (const ns of ['kube-system', 'kube-node-lease', 'default', 'argocd']) {
+      expect(checkServiceNamespace(ns)).toMatch(/is reserved/);
+      expect(new RegExp(properties.namespace.pattern).test(ns)).toBe(false);
+    }
     expect(properties.namespace.maxLength).toBe(63);
   });
 
@@ -48,8 +54,26 @@ describe('templates/service/template.yaml', () => {
     );
   });
 
+  it('checks, before anything is created, every value a later step uses', () => {
+    const [preflight, ...later] = template.spec.steps;
+    expect(preflight.action).toBe('slipway:service:preflight');
+    const used = new Set(
+      JSON.stringify(later)
+        .match(/parameters\.(\w+)/g)!
+        .map(m => m.slice(11)),
+    );
+    const checked = JSON.stringify(preflight.input).match(
+      /parameters\.(\w+)/g,
+    )!;
+    for (const p of used) {
+      if (['description', 'system', 'runtime', 'ci'].includes(p)) continue;
+      expect(checked).toContain(`parameters.${p}`);
+    }
+  });
+
   it('runs the road in the documented order', () => {
     expect(template.spec.steps.map((s: any) => s.action)).toEqual([
+      'slipway:service:preflight',
       'fetch:template',
       'fetch:template',
       'fs:delete',

@@ -199,6 +199,6 @@ export function isMutating(
   }
   if (method === 'GET' || method === 'HEAD') return false;
   if (operation === 'git git-upload-pack') return false;
-  if (operation.startsWith('SessionService_')) return false;
+  if (/(^|:)SessionService_/.test(operation)) return false; // logging in
   return true;
 }

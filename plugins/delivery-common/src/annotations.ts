@@ -31,6 +31,16 @@ export const ANNOTATIONS = {
  */
 export const OWNER_TAG = 'slipway.io/owner';
 
+/**
+ * The tag (AWS) or annotation Slipway adds next to OWNER_TAG on what a
+ * wizard run creates: the scaffolder task's id. A Retry of that task adopts
+ * what carries its own id; anything else is taken over only on purpose
+ * (the `adopt` input, for the entity's owners), never by a new run.
+ *
+ * @public
+ */
+export const TASK_TAG = 'slipway.io/task';
+
 /** The owner tag's value for a service. @public */
 export function ownerTagValue(name: string, namespace = 'default'): string {
   return `component:${namespace}/${name}`;

@@ -7,6 +7,8 @@ import {
   checkIamRoleName,
   checkRepoPath,
   checkServiceName,
+  checkServiceNamespace,
+  SERVICE_NAMESPACE_PATTERN,
 } from './names';
 
 describe('name rules', () => {
@@ -38,6 +40,35 @@ describe('name rules', () => {
     expect(checkDnsLabel('a'.repeat(64), 'namespace')).toMatch(/at most 63/);
     expect(checkDnsLabel('a?', 'serviceAccount')).toMatch(/must not contain/);
     expect(checkDnsLabel(42, 'namespace')).toMatch(/is required/);
+  });
+
+  it.each([
+    ['kube-system', /reserved \(kube-\*\)/],
+    ['kube-public', /reserved \(kube-\*\)/],
+    ['default', /reserved \(default\)/],
+    ['argocd', /reserved \(argocd\)/],
+    ['Team', /DNS-1123/],
+  ])('refuses the service namespace %p', (value, problem) => {
+    expect(checkServiceNamespace(value)).toMatch(problem);
+    // The form's pattern refuses the same values.
+    expect(new RegExp(SERVICE_NAMESPACE_PATTERN).test(value)).toBe(false);
+  });
+
+  it("accepts ordinary namespaces, and refuses the installation's reserved ones", () => {
+    for (const ns of ['payments', 'kube', 'defaults', 'argocd-apps']) {
+      expect(checkServiceNamespace(ns)).toBeUndefined();
+      expect(new RegExp(SERVICE_NAMESPACE_PATTERN).test(ns)).toBe(true);
+    }
+    const extra = ['monitoring', 'platform-*'];
+    expect(checkServiceNamespace('monitoring', 'namespace', extra)).toMatch(
+      /'monitoring' is reserved \(monitoring\)/,
+    );
+    expect(checkServiceNamespace('platform-ci', 'namespace', extra)).toMatch(
+      /reserved \(platform-\*\)/,
+    );
+    expect(
+      checkServiceNamespace('payments', 'namespace', extra),
+    ).toBeUndefined();
   });
 
   it('checks ECR repository names', () => {

@@ -66,6 +66,57 @@ export function checkDnsLabel(value: unknown, field: string): NameProblem {
   );
 }
 
+/**
+ * Namespaces no service may deploy into: the cluster's own (`kube-*`,
+ * `default`) and Argo CD's. Installations add theirs with
+ * `slipway.reservedNamespaces`.
+ *
+ * @public
+ */
+export const RESERVED_NAMESPACES: readonly string[] = [
+  'kube-*',
+  'default',
+  'argocd',
+];
+
+/**
+ * The namespace field's pattern for the form: a DNS-1123 label that is not
+ * one of {@link RESERVED_NAMESPACES}.
+ *
+ * @public
+ */
+export const SERVICE_NAMESPACE_PATTERN =
+  '^(?!kube-|default$|argocd$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+/** Whether `namespace` matches a reserved entry (`prefix-*` or an exact name). */
+function reservedBy(namespace: string, reserved: readonly string[]) {
+  return reserved.find(r =>
+    r.endsWith('*') ? namespace.startsWith(r.slice(0, -1)) : namespace === r,
+  );
+}
+
+/**
+ * Checks the namespace a service deploys into: a DNS-1123 label, not
+ * reserved by Kubernetes, Argo CD or the installation (`extraReserved`).
+ *
+ * @public
+ */
+export function checkServiceNamespace(
+  value: unknown,
+  field = 'namespace',
+  extraReserved: readonly string[] = [],
+): NameProblem {
+  const label = checkDnsLabel(value, field);
+  if (label) return label;
+  const hit = reservedBy(value as string, [
+    ...RESERVED_NAMESPACES,
+    ...extraReserved,
+  ]);
+  return hit
+    ? `${field} '${value}' is reserved (${hit}); services may not deploy into the cluster's, Argo CD's or the platform's own namespaces`
+    : undefined;
+}
+
 /** Checks a service name (the wizard's "name"). @public */
 export function checkServiceName(value: unknown, field = 'name'): NameProblem {
   const t = typed(value, field);

@@ -13,3 +13,4 @@ export * from './jenkins';
 export * from './github';
 export * from './guard';
 export * from './identity';
+export * from './serviceRefs';

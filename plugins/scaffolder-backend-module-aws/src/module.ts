@@ -5,7 +5,8 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
   assertNoSandboxInProduction,
-  AwsClients,
+  awsClientsServiceRef,
+  readReservedNamespaces,
   serviceAccessServiceRef,
 } from '@internal/backstage-plugin-delivery-node';
 import { createEcrCreateAction } from './actions/ecrCreate';
@@ -16,9 +17,9 @@ import { createIrsaRoleDeleteAction } from './actions/irsaRoleDelete';
 /**
  * The scaffolder's AWS provisioning actions: `aws:ecr:create`,
  * `aws:ecr:delete`, `aws:iam:irsa-role:create` and
- * `aws:iam:irsa-role:delete`. Reads `slipway.aws` once at start-up (a bad
- * configuration stops the backend) and builds the AWS clients the actions
- * share.
+ * `aws:iam:irsa-role:delete`, on the backend's shared AWS clients
+ * (`awsClientsServiceRef`, built once from `slipway.aws`: a bad
+ * configuration stops the backend).
  *
  * @public
  */
@@ -32,10 +33,11 @@ export const scaffolderModuleAws = createBackendModule({
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         access: serviceAccessServiceRef,
+        clients: awsClientsServiceRef,
       },
-      async init({ scaffolderActions, config, logger, access }) {
+      async init({ scaffolderActions, config, logger, access, clients }) {
         assertNoSandboxInProduction(config);
-        const clients = AwsClients.fromConfig(config);
+        const reservedNamespaces = readReservedNamespaces(config);
         const { accountId, region, endpoint } = clients.settings;
         logger.info(
           `AWS provisioning actions for account ${accountId} in ${region}${
@@ -43,9 +45,9 @@ export const scaffolderModuleAws = createBackendModule({
           }`,
         );
         scaffolderActions.addActions(
-          createEcrCreateAction({ clients }),
+          createEcrCreateAction({ clients, access }),
           createEcrDeleteAction({ clients, access }),
-          createIrsaRoleCreateAction({ clients }),
+          createIrsaRoleCreateAction({ clients, access, reservedNamespaces }),
           createIrsaRoleDeleteAction({ clients, access }),
         );
       },

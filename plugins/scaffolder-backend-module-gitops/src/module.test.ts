@@ -3,7 +3,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { scaffolderModuleGitops } from './module';
 
 describe('scaffolderModuleGitops', () => {
-  it('reads config once at start-up and registers the seven actions', async () => {
+  it('reads config once at start-up and registers the eight actions', async () => {
     const addActions = jest.fn();
     await startTestBackend({
       extensionPoints: [[scaffolderActionsExtensionPoint, { addActions }]],
@@ -29,6 +29,7 @@ describe('scaffolderModuleGitops', () => {
                 helmCharts: { repoUrl: 'https://github.com/acme/helm-charts' },
               },
               argocd: { project: 'slipway' },
+              aws: { accountId: '123456789012', region: 'eu-west-1' },
             },
           },
         }),
@@ -36,6 +37,7 @@ describe('scaffolderModuleGitops', () => {
     });
     const ids = addActions.mock.calls.flat().map((a: { id: string }) => a.id);
     expect(ids).toEqual([
+      'slipway:service:preflight',
       'gitops:chart:register',
       'gitops:chart:unregister',
       'argocd:application:create',

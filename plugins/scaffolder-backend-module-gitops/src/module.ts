@@ -7,11 +7,14 @@ import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
-  ArgoCdInstances,
+  argoCdInstancesServiceRef,
   assertNoSandboxInProduction,
-  HelmChartsRepo,
+  awsClientsServiceRef,
+  GitHubReader,
+  helmChartsRepoServiceRef,
   readArgoCdSettings,
   readGitOpsSettings,
+  readReservedNamespaces,
   serviceAccessServiceRef,
 } from '@internal/backstage-plugin-delivery-node';
 import {
@@ -22,13 +25,16 @@ import {
   createCatalogUnregisterAction,
   createChartRegisterAction,
   createChartUnregisterAction,
+  createServicePreflightAction,
 } from './actions';
 
 /**
- * The scaffolder module with Slipway's GitOps actions: gitops:chart:register,
- * gitops:chart:unregister, argocd:application:create, argocd:application:wait
- * and argocd:application:delete. Reads `slipway.gitops`, `slipway.argocd`,
- * `argocd.appLocatorMethods` and `integrations.github` once, at start-up.
+ * The scaffolder module with Slipway's GitOps actions: the wizard's
+ * preflight (slipway:service:preflight), gitops:chart:register and
+ * unregister, argocd:application:create, wait and delete, and the catalog
+ * registration pair. Reads `slipway.gitops`, `slipway.argocd`,
+ * `slipway.reservedNamespaces` and `integrations.github` once, at start-up;
+ * the helm-charts, Argo CD and AWS clients are the backend's shared ones.
  *
  * @public
  */
@@ -43,18 +49,44 @@ export const scaffolderModuleGitops = createBackendModule({
         catalog: catalogServiceRef,
         auth: coreServices.auth,
         access: serviceAccessServiceRef,
+        helmCharts: helmChartsRepoServiceRef,
+        instances: argoCdInstancesServiceRef,
+        aws: awsClientsServiceRef,
       },
-      async init({ scaffolderActions, config, catalog, auth, access }) {
+      async init(deps) {
+        const { scaffolderActions, config, catalog, auth, access } = deps;
+        const { helmCharts, instances, aws } = deps;
         assertNoSandboxInProduction(config);
         const gitops = readGitOpsSettings(config);
-        const helmCharts = HelmChartsRepo.fromConfig(config);
-        const instances = ArgoCdInstances.fromConfig(config);
         const argocd = readArgoCdSettings(config);
+        const reservedNamespaces = readReservedNamespaces(config);
+        const integrations = ScmIntegrations.fromConfig(config);
+        const readers = new Map<string, GitHubReader>();
+        const github = (host: string) => {
+          if (!integrations.github.byHost(host)) return undefined;
+          if (!readers.has(host)) {
+            readers.set(host, GitHubReader.fromConfig(config, { host }));
+          }
+          return readers.get(host);
+        };
         scaffolderActions.addActions(
+          createServicePreflightAction({
+            catalog,
+            auth,
+            access,
+            integrations,
+            aws,
+            helmCharts,
+            instances,
+            github,
+            environments: gitops.environments,
+            reservedNamespaces,
+          }),
           createChartRegisterAction({
             helmCharts,
             baseChartDir: path.resolve(gitops.baseChartDir),
             environments: gitops.environments,
+            reservedNamespaces,
           }),
           createChartUnregisterAction({ helmCharts, access }),
           createApplicationCreateAction({
@@ -62,6 +94,8 @@ export const scaffolderModuleGitops = createBackendModule({
             settings: argocd,
             helmCharts,
             environments: gitops.environments,
+            access,
+            reservedNamespaces,
           }),
           createApplicationWaitAction({ instances }),
           createApplicationDeleteAction({ instances, access }),
@@ -69,7 +103,7 @@ export const scaffolderModuleGitops = createBackendModule({
             catalog,
             access,
             auth,
-            integrations: ScmIntegrations.fromConfig(config),
+            integrations,
           }),
           createCatalogUnregisterAction({ catalog, access, auth }),
         );

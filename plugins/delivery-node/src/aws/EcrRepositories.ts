@@ -19,19 +19,22 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-ecr';
 import { ConflictError } from '@backstage/errors';
-import { OWNER_TAG } from '@internal/backstage-plugin-delivery-common';
 import { AwsClients } from './AwsClients';
-import { assertOwned, tagMap } from './ownership';
+import {
+  assertClaimable,
+  assertOwned,
+  claimTags,
+  CreationClaim,
+  tagMap,
+} from './ownership';
 import { ecrLifecyclePolicy, ecrPullPolicy } from './policies';
 
 /** What Slipway wants an ECR repository to be. @public */
-export interface EcrRepositorySpec {
+export interface EcrRepositorySpec extends CreationClaim {
   repositoryName: string;
-  /** The OWNER_TAG value (`ownerTagValue(name)`). */
-  owner: string;
   imageTagMutability: 'IMMUTABLE' | 'MUTABLE';
   scanOnPush: boolean;
-  /** Extra tags; OWNER_TAG is always added from `owner`. */
+  /** Extra tags; OWNER_TAG (and TASK_TAG) are always added from the claim. */
   tags: Record<string, string>;
 }
 
@@ -144,15 +147,15 @@ export class EcrRepositories {
   }
 
   /**
-   * Creates the repository, or adopts it when it exists and carries
-   * OWNER_TAG = spec.owner. Throws ConflictError for a repository owned by
-   * someone else (or by no one).
+   * Creates the repository, or takes the existing one when the claim allows
+   * it ({@link assertClaimable}: bound to spec.owner, and created by the
+   * same task or adopted on purpose). Throws ConflictError otherwise.
    */
   async ensure(
     spec: EcrRepositorySpec,
   ): Promise<EcrRepositoryRef & { adopted: boolean }> {
     const existing = await this.#find(spec.repositoryName);
-    if (existing) return this.#adopt(existing, spec.owner);
+    if (existing) return this.#adopt(existing, spec);
     const { encryption } = this.#clients.settings.ecr;
     try {
       const res = await this.#clients.ecr.send(
@@ -173,25 +176,25 @@ export class EcrRepositories {
       // Created concurrently (or by an earlier attempt): same ownership rule.
       const raced = await this.#find(spec.repositoryName);
       if (!raced) throw e;
-      return this.#adopt(raced, spec.owner);
+      return this.#adopt(raced, spec);
     }
   }
 
   async #adopt(
     repo: Repository,
-    owner: string,
+    claim: CreationClaim,
   ): Promise<EcrRepositoryRef & { adopted: boolean }> {
-    assertOwned(
+    assertClaimable(
       'ECR repository',
       repo.repositoryName!,
       await this.#tags(repo.repositoryArn!),
-      owner,
+      claim,
     );
     return { ...ref(repo), adopted: true };
   }
 
   #tagList(spec: EcrRepositorySpec) {
-    return Object.entries({ ...spec.tags, [OWNER_TAG]: spec.owner }).map(
+    return Object.entries({ ...spec.tags, ...claimTags(spec) }).map(
       ([Key, Value]) => ({ Key, Value }),
     );
   }

@@ -29,15 +29,26 @@ import {
 import { ConflictError } from '@backstage/errors';
 import { OWNER_TAG } from '@internal/backstage-plugin-delivery-common';
 import { AwsClients } from './AwsClients';
-import { assertOwned, tagMap } from './ownership';
+import {
+  assertClaimable,
+  assertOwned,
+  claimTags,
+  CreationClaim,
+  tagMap,
+} from './ownership';
 import { issuerHostPath, PolicyDocument } from './policies';
 
+function tagList(claim: CreationClaim) {
+  return Object.entries(claimTags(claim)).map(([Key, Value]) => ({
+    Key,
+    Value,
+  }));
+}
+
 /** What Slipway wants a service's role to be. @public */
-export interface ServiceRoleSpec {
+export interface ServiceRoleSpec extends CreationClaim {
   roleName: string;
   path: string;
-  /** The OWNER_TAG value (`ownerTagValue(name)`). */
-  owner: string;
   trustPolicy: PolicyDocument;
   permissionsBoundaryArn: string;
   description?: string;
@@ -179,9 +190,10 @@ export class IrsaRoles {
   }
 
   /**
-   * Creates the role (trust policy, boundary, OWNER_TAG), or adopts an owned
-   * one and converges its trust policy, boundary and tags. Throws
-   * ConflictError for a role owned by someone else (or no one).
+   * Creates the role (trust policy, boundary, OWNER_TAG and TASK_TAG), or
+   * takes an existing one the claim allows ({@link assertClaimable}) and
+   * converges its trust policy, boundary and tags. Throws ConflictError for
+   * any other existing role, before changing it.
    */
   async ensureRole(
     spec: ServiceRoleSpec,
@@ -196,7 +208,7 @@ export class IrsaRoles {
           AssumeRolePolicyDocument: JSON.stringify(spec.trustPolicy),
           PermissionsBoundary: spec.permissionsBoundaryArn,
           Description: spec.description,
-          Tags: [{ Key: OWNER_TAG, Value: spec.owner }],
+          Tags: tagList(spec),
         }),
       );
       return {
@@ -214,11 +226,11 @@ export class IrsaRoles {
 
   async #adopt(role: Role, spec: ServiceRoleSpec) {
     const { iam } = this.#clients;
-    assertOwned(
+    assertClaimable(
       'IAM role',
       spec.roleName,
       await this.#tags(spec.roleName),
-      spec.owner,
+      spec,
     );
     await iam.send(
       new UpdateAssumeRolePolicyCommand({
@@ -240,7 +252,7 @@ export class IrsaRoles {
     await iam.send(
       new TagRoleCommand({
         RoleName: spec.roleName,
-        Tags: [{ Key: OWNER_TAG, Value: spec.owner }],
+        Tags: tagList(spec),
       }),
     );
     return { roleArn: role.Arn!, roleName: role.RoleName!, adopted: true };

@@ -11,6 +11,8 @@ export type {
   AllowedPolicyStatement,
   SlipwayAwsSettings,
 } from './settings';
+export { assertClaimable, claimTags } from './ownership';
+export type { CreationClaim } from './ownership';
 export { EcrRepositories } from './EcrRepositories';
 export type {
   EcrRepositoryRef,

@@ -77,3 +77,24 @@ export function readGitOpsSettings(config: Config): GitOpsSettings {
     environments,
   };
 }
+
+/**
+ * `slipway.reservedNamespaces`: namespaces (exact, or `prefix-*`) no service
+ * may deploy into, on top of RESERVED_NAMESPACES (`kube-*`, `default`,
+ * `argocd`). Each entry must be a DNS-1123 label, optionally ending in `*`.
+ *
+ * @public
+ */
+export function readReservedNamespaces(config: Config): string[] {
+  const list =
+    config.getOptionalStringArray('slipway.reservedNamespaces') ?? [];
+  const bad = list.filter(n => !/^[a-z0-9]([-a-z0-9]*[a-z0-9-])?\*?$/.test(n));
+  if (bad.length) {
+    throw new InputError(
+      `slipway.reservedNamespaces holds entries that are neither a namespace nor 'prefix-*': ${bad.join(
+        ', ',
+      )}`,
+    );
+  }
+  return list;
+}

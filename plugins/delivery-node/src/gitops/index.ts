@@ -16,7 +16,11 @@ export type { WorkTree } from './WorkTree';
 export { safeRepoPath } from './WorkTree';
 export { editYaml, readYaml } from './yamlEdit';
 export type { YamlEdit } from './yamlEdit';
-export { readGitOpsSettings, readHelmChartsSettings } from './config';
+export {
+  readGitOpsSettings,
+  readHelmChartsSettings,
+  readReservedNamespaces,
+} from './config';
 export {
   CHART_COMMIT_TRAILERS,
   IMAGE_TAG_PATTERN,

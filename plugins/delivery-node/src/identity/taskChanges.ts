@@ -1,6 +1,11 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { serviceDeletePermission } from '@internal/backstage-plugin-delivery-common';
+import {
+  ownerTagValue,
+  serviceAdoptPermission,
+  serviceDeletePermission,
+} from '@internal/backstage-plugin-delivery-common';
+import type { CreationClaim } from '../aws/ownership';
 import { bindingOf, ServiceAccess } from './ServiceAccess';
 
 /** The `entityRef` input every decommission action takes, described once. @public */
@@ -46,4 +51,48 @@ export async function authorizeDecommission(
   }
   ctx.logger.info(`Allowed to decommission ${entityRef}`);
   return { entityRef, name, binding: bindingOf(entityRef) };
+}
+
+/** The `adopt` input every creating action takes, described once. @public */
+export const ADOPT_DESCRIPTION =
+  "Take over this service's existing resources (bound to component:default/<name>) on purpose, e.g. when migrating a service into Slipway. Only the service's owners (or a platform group) may; audited. Default false: a resource this task did not create is refused.";
+
+/** What a creating scaffolder action hands to {@link creationClaim}. @public */
+export interface CreationContext {
+  input: { adopt?: unknown };
+  task?: { id: string };
+  getInitiatorCredentials(): Promise<BackstageCredentials>;
+  logger: { info(message: string): void };
+}
+
+/**
+ * The claim a creating action makes on the resources it would create for
+ * service `name`: bound to `component:default/<name>`, tagged with the task's
+ * id (so a Retry takes back exactly what this task created), and, only when
+ * the `adopt` input is true and the initiator holds `slipway.service.adopt`
+ * on that Component (audited), allowed to take existing ones.
+ *
+ * @public
+ */
+export async function creationClaim(
+  access: ServiceAccess,
+  ctx: CreationContext,
+  name: string,
+  step: string,
+): Promise<CreationClaim> {
+  const owner = ownerTagValue(name);
+  if (ctx.input.adopt !== undefined && typeof ctx.input.adopt !== 'boolean') {
+    throw new InputError('adopt must be true or false');
+  }
+  if (ctx.input.adopt === true) {
+    await access.authorize({
+      action: 'adopt',
+      entityRef: owner,
+      permission: serviceAdoptPermission,
+      credentials: await ctx.getInitiatorCredentials(),
+      meta: { step },
+    });
+    ctx.logger.info(`Allowed to adopt the existing resources of ${owner}`);
+  }
+  return { owner, task: ctx.task?.id, adopt: ctx.input.adopt === true };
 }

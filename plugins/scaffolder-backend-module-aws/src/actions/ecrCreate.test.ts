@@ -1,6 +1,9 @@
 import { ConfigReader } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
-import { OWNER_TAG } from '@internal/backstage-plugin-delivery-common';
+import {
+  OWNER_TAG,
+  TASK_TAG,
+} from '@internal/backstage-plugin-delivery-common';
 import {
   AwsClients,
   EcrRepositories,
@@ -15,6 +18,7 @@ import {
   sandboxConfig,
   SECRET,
   startAwsHarness,
+  serviceAccess,
 } from './__testUtils__/harness';
 
 jest.setTimeout(30_000);
@@ -27,7 +31,10 @@ describe('aws:ecr:create', () => {
   beforeAll(async () => {
     h = await startAwsHarness();
     repos = new EcrRepositories(h.clients);
-    action = createEcrCreateAction({ clients: h.clients });
+    action = createEcrCreateAction({
+      clients: h.clients,
+      access: serviceAccess().access,
+    });
   });
   afterAll(() => h.stop());
   beforeEach(() => {
@@ -131,9 +138,13 @@ describe('aws:ecr:create', () => {
     expect(ecrCalls('CreateRepository')).toBe(1);
   });
 
-  it('is idempotent: a re-run adopts the owned repository without creating another', async () => {
+  it('is idempotent: a Retry of the same task takes back the repository it created, without creating another', async () => {
     const first = actionContext({ name: 'idem-api' });
     await action.handler(first.ctx);
+    expect((await repos.describe('idem-api'))!.tags).toEqual({
+      [OWNER_TAG]: 'component:default/idem-api',
+      [TASK_TAG]: 'task-1',
+    });
     h.sb.faults.resetCounters();
 
     const second = actionContext({ name: 'idem-api' });
@@ -142,11 +153,57 @@ describe('aws:ecr:create', () => {
     expect(second.outputs).toEqual(first.outputs);
     expect(ecrCalls('CreateRepository')).toBe(0);
     expect(second.logger.lines.join('\n')).toContain(
-      'Adopted ECR repository idem-api',
+      'Took back (created by this task) ECR repository idem-api',
     );
   });
 
-  it('adopting an owned repository converges drifted settings (mutability, scanning, lifecycle, policy)', async () => {
+  it("a new run never takes over the service's existing repository: refused before any change", async () => {
+    await action.handler(actionContext({ name: 'taken-api' }).ctx);
+    const before = await repos.describe('taken-api');
+    h.sb.faults.resetCounters();
+
+    const err = await action
+      .handler(actionContext({ name: 'taken-api' }, { task: 'task-2' }).ctx)
+      .catch(e => e);
+
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.message).toContain(
+      "ECR repository 'taken-api' already exists for component:default/taken-api and was not created by this run (task task-1 created it)",
+    );
+    expect(h.sb.faults.mutations()).toEqual({});
+    expect(await repos.describe('taken-api')).toEqual(before);
+  });
+
+  it("refuses adopt from another team's member, audited, before any AWS call", async () => {
+    h.sb.aws.ensureRepository('adopt-refused', {
+      [OWNER_TAG]: 'component:default/adopt-refused',
+    });
+    h.sb.faults.resetCounters();
+    const { access, auditor } = serviceAccess();
+    const guarded = createEcrCreateAction({ clients: h.clients, access });
+
+    const err = await guarded
+      .handler(
+        actionContext(
+          { name: 'adopt-refused', adopt: true },
+          { user: 'user:default/dana' },
+        ).ctx,
+      )
+      .catch(e => e);
+
+    expect(err.message).toContain(
+      'user:default/dana may not slipway.service.adopt on component:default/adopt-refused',
+    );
+    expect(h.sb.faults.total('aws')).toBe(0);
+    expect(auditor.events).toEqual([
+      expect.objectContaining({
+        eventId: 'adopt-authorization',
+        outcome: 'failure',
+      }),
+    ]);
+  });
+
+  it('adopting (on purpose, by its owners) a repository bound to the service converges drifted settings (mutability, scanning, lifecycle, policy)', async () => {
     h.sb.aws.ensureRepository('drifted-api', {
       [OWNER_TAG]: 'component:default/drifted-api',
     });
@@ -157,7 +214,17 @@ describe('aws:ecr:create', () => {
     });
     expect(before!.lifecyclePolicyText).toBeUndefined();
 
-    await action.handler(actionContext({ name: 'drifted-api' }).ctx);
+    // Adopted on purpose by its owners' member (guest, payments-team).
+    const { access, auditor } = serviceAccess();
+    await createEcrCreateAction({ clients: h.clients, access }).handler(
+      actionContext({ name: 'drifted-api', adopt: true }).ctx,
+    );
+    expect(auditor.events).toEqual([
+      expect.objectContaining({
+        eventId: 'adopt-authorization',
+        outcome: 'success',
+      }),
+    ]);
 
     const after = await repos.describe('drifted-api');
     expect(after).toMatchObject({
@@ -275,7 +342,10 @@ describe('aws:ecr:create', () => {
         },
       }),
     );
-    const kmsAction = createEcrCreateAction({ clients });
+    const kmsAction = createEcrCreateAction({
+      clients,
+      access: serviceAccess().access,
+    });
     const { ctx } = actionContext({ name: 'kms-api', scanOnPush: false });
     await kmsAction.handler(ctx);
     const state = await repos.describe('kms-api');
@@ -308,7 +378,10 @@ describe('aws:ecr:create', () => {
         slipway: sandboxConfig(h.sb).get('slipway'),
       }),
     );
-    const badCreds = await createEcrCreateAction({ clients: badClients })
+    const badCreds = await createEcrCreateAction({
+      clients: badClients,
+      access: serviceAccess().access,
+    })
       .handler(actionContext({ name: 'secret-api' }, { logger }).ctx)
       .catch(e => e);
     expect(badCreds).toBeInstanceOf(Error);

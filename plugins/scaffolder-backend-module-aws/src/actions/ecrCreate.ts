@@ -3,11 +3,13 @@ import {
   assertValid,
   checkEcrRepositoryName,
   checkServiceName,
-  ownerTagValue,
 } from '@internal/backstage-plugin-delivery-common';
 import {
+  ADOPT_DESCRIPTION,
   AwsClients,
+  creationClaim,
   EcrRepositories,
+  ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './ecrCreate.examples';
 import { checkBoolean, checkOneOf, checkTags } from './inputs';
@@ -15,20 +17,24 @@ import { checkBoolean, checkOneOf, checkTags } from './inputs';
 /**
  * `aws:ecr:create`: the service's ECR repository, with the configured
  * encryption, scan on push, lifecycle policy and pull policy, tagged with the
- * service as owner. Adopts an existing repository only when it carries that
- * owner tag.
+ * service as owner and with the task's id. A Retry takes back what its task
+ * created; an existing repository is otherwise refused before any change,
+ * unless the service's owners adopt it on purpose.
  *
  * @public
  */
-export function createEcrCreateAction(options: { clients: AwsClients }) {
-  const { clients } = options;
+export function createEcrCreateAction(options: {
+  clients: AwsClients;
+  access: ServiceAccess;
+}) {
+  const { clients, access } = options;
   const repositories = new EcrRepositories(clients);
   const defaults = clients.settings.ecr;
 
   return createTemplateAction({
     id: 'aws:ecr:create',
     description:
-      "Creates the service's ECR repository (tag mutability, scan on push, encryption, lifecycle policy and pull policy from config), tagged slipway.io/owner=component:default/<name>. Re-runs adopt a repository carrying that tag and bring its settings back to config; any other existing repository is refused.",
+      "Creates the service's ECR repository (tag mutability, scan on push, encryption, lifecycle policy and pull policy from config), tagged slipway.io/owner=component:default/<name> and slipway.io/task=<task id>. A Retry of the same task takes back the repository it created and brings its settings back to config; any other existing repository is refused before it is changed, unless the service's owners adopt it on purpose (adopt: true).",
     examples,
     supportsDryRun: true,
     schema: {
@@ -57,6 +63,7 @@ export function createEcrCreateAction(options: { clients: AwsClients }) {
               description: 'Scan each pushed image. Default true',
             })
             .optional(),
+        adopt: z => z.boolean({ description: ADOPT_DESCRIPTION }).optional(),
         tags: z =>
           z
             .record(z.string(), {
@@ -91,9 +98,10 @@ export function createEcrCreateAction(options: { clients: AwsClients }) {
         checkBoolean(ctx.input.scanOnPush, 'scanOnPush'),
         checkTags(tags),
       );
+      const claim = await creationClaim(access, ctx, name, 'aws:ecr:create');
       const spec = {
         repositoryName,
-        owner: ownerTagValue(name),
+        ...claim,
         imageTagMutability:
           ctx.input.imageTagMutability ?? defaults.imageTagMutability,
         scanOnPush: ctx.input.scanOnPush ?? true,
@@ -126,7 +134,11 @@ export function createEcrCreateAction(options: { clients: AwsClients }) {
       });
       ctx.logger.info(
         repo.adopted
-          ? `Adopted ECR repository ${repo.repositoryName} (owned by ${spec.owner}); converging its settings`
+          ? `${
+              claim.adopt ? 'Adopted' : 'Took back (created by this task)'
+            } ECR repository ${repo.repositoryName} of ${
+              spec.owner
+            }; converging its settings`
           : `Created ECR repository ${repo.repositoryName} (${spec.imageTagMutability}, scanOnPush=${spec.scanOnPush}, ${defaults.encryption.type})`,
       );
 

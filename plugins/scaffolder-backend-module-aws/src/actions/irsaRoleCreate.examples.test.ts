@@ -5,6 +5,7 @@ import {
   actionContext,
   AwsHarness,
   startAwsHarness,
+  serviceAccess,
 } from './__testUtils__/harness';
 
 jest.setTimeout(30_000);
@@ -19,7 +20,10 @@ describe('aws:iam:irsa-role:create examples', () => {
   it.each(examples.map(e => [e.description, e.example]))(
     'runs: %s',
     async (_, yaml) => {
-      const action = createIrsaRoleCreateAction({ clients: h.clients });
+      const action = createIrsaRoleCreateAction({
+        clients: h.clients,
+        access: serviceAccess().access,
+      });
       for (const input of exampleInputs(yaml, action.id)) {
         const { ctx, outputs } = actionContext(input);
         await action.handler(ctx);

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConflictError, InputError } from '@backstage/errors';
-import { OWNER_TAG } from '@internal/backstage-plugin-delivery-common';
+import {
+  OWNER_TAG,
+  TASK_TAG,
+} from '@internal/backstage-plugin-delivery-common';
 import { IrsaRoles } from '@internal/backstage-plugin-delivery-node';
 import { createIrsaRoleCreateAction } from './irsaRoleCreate';
 import {
@@ -14,6 +17,7 @@ import {
   recordingLogger,
   SECRET,
   startAwsHarness,
+  serviceAccess,
 } from './__testUtils__/harness';
 
 jest.setTimeout(30_000);
@@ -35,7 +39,10 @@ describe('aws:iam:irsa-role:create', () => {
   beforeAll(async () => {
     h = await startAwsHarness();
     roles = new IrsaRoles(h.clients);
-    action = createIrsaRoleCreateAction({ clients: h.clients });
+    action = createIrsaRoleCreateAction({
+      clients: h.clients,
+      access: serviceAccess().access,
+    });
     issuerHost = h.sb.aws.ensureCluster(CLUSTER).issuer.replace('https://', '');
   });
   afterAll(() => h.stop());
@@ -118,7 +125,10 @@ describe('aws:iam:irsa-role:create', () => {
     expect(JSON.stringify(role!.trustPolicy)).not.toMatch(/StringLike|\*/);
     expect(role!.permissionsBoundaryArn).toBe(BOUNDARY);
     expect(role!.path).toBe('/slipway/');
-    expect(role!.tags).toEqual({ [OWNER_TAG]: 'component:default/orders-api' });
+    expect(role!.tags).toEqual({
+      [OWNER_TAG]: 'component:default/orders-api',
+      [TASK_TAG]: 'task-1',
+    });
     expect(Object.keys(role!.inlinePolicies)).toEqual(['slipway-orders-api']);
     const doc = role!.inlinePolicies['slipway-orders-api'] as any;
     expect(
@@ -176,7 +186,7 @@ describe('aws:iam:irsa-role:create', () => {
     expect(h.sb.aws.podIdentityAssociations(CLUSTER)).toHaveLength(1);
   });
 
-  it('re-run adopts the owned role and converges trust policy, boundary and inline policy', async () => {
+  it('its owners adopt a role bound to the service on purpose: trust policy, boundary and inline policy converge, audited', async () => {
     h.sb.aws.ensureRole(
       'drift-api',
       {
@@ -198,8 +208,15 @@ describe('aws:iam:irsa-role:create', () => {
       name: 'drift-api',
       namespace: 'drift',
       policies: ['sqs-consume-payments'],
+      adopt: true,
     });
-    await action.handler(ctx);
+    const { access, auditor } = serviceAccess();
+    await createIrsaRoleCreateAction({ clients: h.clients, access }).handler(
+      ctx,
+    );
+    expect(auditor.events.map(e => [e.eventId, e.outcome])).toEqual([
+      ['adopt-authorization', 'success'],
+    ]);
 
     expect(iamCalls('CreateRole')).toBe(0);
     expect(outputs.roleArn).toBe(
@@ -216,6 +233,42 @@ describe('aws:iam:irsa-role:create', () => {
     expect(Object.keys(role!.inlinePolicies)).toEqual(['slipway-drift-api']);
     expect(logger.lines.join('\n')).toContain('Adopted IAM role');
   });
+
+  it("a new run never rewrites the trust policy of the service's existing role (another task made it): refused, 0 AWS changes", async () => {
+    const input = { name: 'trusted-api', namespace: 'trusted' };
+    await action.handler(actionContext(input).ctx);
+    const before = await roles.describe('trusted-api');
+    h.sb.faults.resetCounters();
+
+    const err = await action
+      .handler(
+        actionContext({ ...input, namespace: 'attacker' }, { task: 'task-2' })
+          .ctx,
+      )
+      .catch(e => e);
+
+    expect(err.message).toContain(
+      "IAM role 'trusted-api' already exists for component:default/trusted-api and was not created by this run",
+    );
+    expect(h.sb.faults.mutations()).toEqual({});
+    expect(await roles.describe('trusted-api')).toEqual(before);
+  });
+
+  it.each([
+    ['kube-system', /reserved \(kube-\*\)/],
+    ['argocd', /reserved \(argocd\)/],
+    ['default', /reserved \(default\)/],
+  ])(
+    'refuses the reserved namespace %s before any AWS call',
+    async (namespace, problem) => {
+      const err = await action
+        .handler(actionContext({ name: 'orders', namespace }).ctx)
+        .catch(e => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toMatch(problem);
+      expect(h.sb.faults.total('aws')).toBe(0);
+    },
+  );
 
   it.each([
     ['without the owner tag', {}],

@@ -6,15 +6,18 @@ import {
   checkIamPath,
   checkIamRoleName,
   checkServiceName,
-  ownerTagValue,
+  checkServiceNamespace,
 } from '@internal/backstage-plugin-delivery-common';
 import {
+  ADOPT_DESCRIPTION,
   AwsClients,
+  creationClaim,
   inlinePolicy,
   irsaTrustPolicy,
   IrsaRoles,
   podIdentityTrustPolicy,
   selectAllowedPolicies,
+  ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './irsaRoleCreate.examples';
 import { checkOneOf } from './inputs';
@@ -42,8 +45,13 @@ export function roleConfig(clients: AwsClients) {
  *
  * @public
  */
-export function createIrsaRoleCreateAction(options: { clients: AwsClients }) {
-  const { clients } = options;
+export function createIrsaRoleCreateAction(options: {
+  clients: AwsClients;
+  access: ServiceAccess;
+  /** `slipway.reservedNamespaces`, refused besides kube-*, default and argocd. */
+  reservedNamespaces?: string[];
+}) {
+  const { clients, access, reservedNamespaces = [] } = options;
   const roles = new IrsaRoles(clients);
   const allowedNames = (clients.settings.iam?.allowedPolicies ?? []).map(
     p => p.name,
@@ -52,7 +60,7 @@ export function createIrsaRoleCreateAction(options: { clients: AwsClients }) {
   return createTemplateAction({
     id: 'aws:iam:irsa-role:create',
     description:
-      "Creates the service's IAM role under the configured path with the configured permissions boundary, trusted for exactly system:serviceaccount:<namespace>:<serviceAccount> (IRSA: the cluster's OIDC provider with StringEquals on sub and aud; pod-identity: pods.eks.amazonaws.com plus a pod identity association). Its only inline policy, slipway-<name>, holds the chosen allowed policies. Re-runs adopt a role tagged slipway.io/owner=component:default/<name>; any other existing role is refused.",
+      "Creates the service's IAM role under the configured path with the configured permissions boundary, trusted for exactly system:serviceaccount:<namespace>:<serviceAccount> (IRSA: the cluster's OIDC provider with StringEquals on sub and aud; pod-identity: pods.eks.amazonaws.com plus a pod identity association). Its only inline policy, slipway-<name>, holds the chosen allowed policies. A Retry of the same task takes back the role it created (tagged slipway.io/owner=component:default/<name> and slipway.io/task=<task id>); any other existing role is refused before it is changed, unless the service's owners adopt it on purpose (adopt: true).",
     examples,
     supportsDryRun: true,
     schema: {
@@ -64,7 +72,8 @@ export function createIrsaRoleCreateAction(options: { clients: AwsClients }) {
           }),
         namespace: z =>
           z.string({
-            description: 'Kubernetes namespace of the service (DNS-1123 label)',
+            description:
+              'Kubernetes namespace of the service (DNS-1123 label; not kube-*, default, argocd or slipway.reservedNamespaces)',
           }),
         serviceAccount: z =>
           z
@@ -81,6 +90,7 @@ export function createIrsaRoleCreateAction(options: { clients: AwsClients }) {
               }. Default: none`,
             })
             .optional(),
+        adopt: z => z.boolean({ description: ADOPT_DESCRIPTION }).optional(),
         mode: z =>
           z
             .enum(MODES, {
@@ -110,7 +120,7 @@ export function createIrsaRoleCreateAction(options: { clients: AwsClients }) {
       assertValid(
         checkServiceName(name, 'name'),
         checkIamRoleName(name, 'name'),
-        checkDnsLabel(namespace, 'namespace'),
+        checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
         checkDnsLabel(serviceAccount, 'serviceAccount'),
         checkOneOf(mode, MODES, 'mode'),
         Array.isArray(names) && names.every(n => typeof n === 'string')
@@ -124,7 +134,13 @@ export function createIrsaRoleCreateAction(options: { clients: AwsClients }) {
         'slipway.aws.iam.rolePath',
       );
       if (pathProblem) throw new InputError(pathProblem);
-      const owner = ownerTagValue(name);
+      const claim = await creationClaim(
+        access,
+        ctx,
+        name,
+        'aws:iam:irsa-role:create',
+      );
+      const { owner } = claim;
       const roleName = name;
       const policyName = `slipway-${name}`;
       const permissions = inlinePolicy(chosen);
@@ -169,7 +185,7 @@ export function createIrsaRoleCreateAction(options: { clients: AwsClients }) {
           const r = await roles.ensureRole({
             roleName,
             path: iam.rolePath,
-            owner,
+            ...claim,
             trustPolicy,
             permissionsBoundaryArn: iam.permissionsBoundaryArn,
             description: `Slipway: ${namespace}/${serviceAccount} (${mode})`,
@@ -183,7 +199,11 @@ export function createIrsaRoleCreateAction(options: { clients: AwsClients }) {
       });
       ctx.logger.info(
         role.adopted
-          ? `Adopted IAM role ${role.roleArn} (owned by ${owner}); trust policy and boundary set from config`
+          ? `${
+              claim.adopt ? 'Adopted' : 'Took back (created by this task)'
+            } IAM role ${
+              role.roleArn
+            } of ${owner}; trust policy and boundary set from config`
           : `Created IAM role ${role.roleArn} with boundary ${iam.permissionsBoundaryArn}`,
       );
 

@@ -21,7 +21,10 @@ describe('aws:iam:irsa-role:delete examples', () => {
   it.each(examples.map(e => [e.description, e.example]))(
     'runs: %s',
     async (_, yaml) => {
-      const create = createIrsaRoleCreateAction({ clients: h.clients });
+      const create = createIrsaRoleCreateAction({
+        clients: h.clients,
+        access: serviceAccess().access,
+      });
       const action = createIrsaRoleDeleteAction({
         clients: h.clients,
         access: serviceAccess().access,

@@ -30,7 +30,10 @@ describe('aws:iam:irsa-role:delete', () => {
 
   beforeAll(async () => {
     h = await startAwsHarness();
-    create = createIrsaRoleCreateAction({ clients: h.clients });
+    create = createIrsaRoleCreateAction({
+      clients: h.clients,
+      access: serviceAccess().access,
+    });
     action = createIrsaRoleDeleteAction({
       clients: h.clients,
       access: serviceAccess().access,

@@ -3,6 +3,7 @@
  * one is compared with it.
  */
 
+import { TASK_TAG } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoApplication,
   ArgoCdSettings,
@@ -19,6 +20,8 @@ export interface ApplicationInput {
   autoscaling: boolean;
   /** The helm-charts clone URL (`<repoUrl>.git`). */
   repoURL: string;
+  /** The scaffolder task creating it, annotated as TASK_TAG. */
+  task?: string;
 }
 
 /** The Application manifest for a service. */
@@ -26,7 +29,12 @@ export function buildApplication(
   input: ApplicationInput,
   settings: ArgoCdSettings,
 ): ArgoApplication {
-  const { labels, annotations } = ownershipMetadata(input.name);
+  const owned = ownershipMetadata(input.name);
+  const { labels } = owned;
+  const annotations =
+    input.task === undefined
+      ? owned.annotations
+      : { ...owned.annotations, [TASK_TAG]: input.task };
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',

@@ -2,15 +2,19 @@ import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   assertValid,
-  checkDnsLabel,
   checkServiceName,
+  checkServiceNamespace,
   OWNER_TAG,
   ownerTagValue,
+  TASK_TAG,
 } from '@internal/backstage-plugin-delivery-common';
 import {
+  ADOPT_DESCRIPTION,
   ArgoCdInstances,
   ArgoCdSettings,
+  creationClaim,
   isOwnedBy,
+  ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { applicationDifferences, buildApplication } from './application';
 import { checkChartPath } from './chart';
@@ -23,6 +27,10 @@ export interface ApplicationCreateActionOptions {
   /** The helm-charts repository the Application deploys from. */
   helmCharts: { cloneUrl: string; branch: string };
   environments: string[];
+  /** Decides `adopt` (owners of the service, or a platform group). */
+  access: ServiceAccess;
+  /** `slipway.reservedNamespaces`, refused besides kube-*, default and argocd. */
+  reservedNamespaces?: string[];
 }
 
 const GIT_REF = /^[A-Za-z0-9._/-]{1,200}$/;
@@ -38,16 +46,25 @@ export function instanceOf(instances: ArgoCdInstances, name?: string) {
 /**
  * `argocd:application:create`: creates the service's Argo CD Application
  * (helm-charts, charts/<name>, values-<env>.yaml, automated prune and
- * self-heal). Project and destination cluster come from config only. An
- * identical Application owned by the service is adopted; a different one is
- * a conflict unless `upsert`; one owned by anyone else is always a conflict.
+ * self-heal). Project and destination cluster come from config only. A
+ * Retry takes back the Application its task created (and with `upsert`
+ * updates it); an existing Application another run created is refused
+ * unless the service's owners adopt it on purpose; one bound to anyone else
+ * is always refused.
  *
  * @public
  */
 export function createApplicationCreateAction(
   options: ApplicationCreateActionOptions,
 ) {
-  const { instances, settings, helmCharts, environments } = options;
+  const {
+    instances,
+    settings,
+    helmCharts,
+    environments,
+    access,
+    reservedNamespaces = [],
+  } = options;
   return createTemplateAction({
     id: 'argocd:application:create',
     description:
@@ -83,9 +100,10 @@ export function createApplicationCreateAction(
           z
             .boolean({
               description:
-                "Update this service's existing Application when it differs. Default false (a difference is a conflict).",
+                "Update the Application this task created when it differs (a Retry with changed input). Default false (a difference is a conflict). Another run's Application is only changed with adopt.",
             })
             .optional(),
+        adopt: z => z.boolean({ description: ADOPT_DESCRIPTION }).optional(),
         autoscaling: z =>
           z
             .boolean({
@@ -125,7 +143,7 @@ export function createApplicationCreateAction(
       const chartPath = ctx.input.chartPath ?? `charts/${name}`;
       assertValid(
         checkServiceName(name),
-        checkDnsLabel(namespace, 'namespace'),
+        checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
         environments.includes(environment)
           ? undefined
           : `environment must be one of ${environments.join(
@@ -137,6 +155,12 @@ export function createApplicationCreateAction(
         checkChartPath(chartPath),
       );
       const client = instanceOf(instances, ctx.input.instance);
+      const claim = await creationClaim(
+        access,
+        ctx,
+        name,
+        'argocd:application:create',
+      );
       const wanted = buildApplication(
         {
           name,
@@ -146,6 +170,7 @@ export function createApplicationCreateAction(
           targetRevision,
           autoscaling: ctx.input.autoscaling ?? false,
           repoURL: helmCharts.cloneUrl,
+          task: claim.task,
         },
         settings,
       );
@@ -181,9 +206,21 @@ export function createApplicationCreateAction(
               )} (label ${OWNER_TAG}); not touching it`,
             );
           }
+          const createdBy = existing.metadata?.annotations?.[TASK_TAG];
+          if (!claim.adopt && createdBy !== claim.task) {
+            throw new ConflictError(
+              `Argo CD application '${name}' on ${
+                client.name
+              } already exists for ${
+                claim.owner
+              } and was not created by this run (${
+                createdBy ? `task ${createdBy} created it` : `no ${TASK_TAG}`
+              }). Creating a service never takes over existing resources; the service's owners adopt it on purpose with the 'adopt' input.`,
+            );
+          }
           const diffs = applicationDifferences(existing, wanted);
           if (diffs.length === 0) return 'adopted';
-          if (!ctx.input.upsert) {
+          if (!ctx.input.upsert && !claim.adopt) {
             throw new ConflictError(
               `Argo CD application '${name}' on ${
                 client.name

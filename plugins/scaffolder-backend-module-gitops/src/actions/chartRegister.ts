@@ -2,12 +2,12 @@ import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   assertValid,
+  checkServiceNamespace,
   ownerTagValue,
 } from '@internal/backstage-plugin-delivery-common';
 import { HelmChartsRepo } from '@internal/backstage-plugin-delivery-node';
 import {
   checkChartPath,
-  checkDnsLabel,
   checkEnvironments,
   checkImageRepository,
   checkImageTag,
@@ -28,6 +28,8 @@ export interface ChartRegisterActionOptions {
   baseChartDir: string;
   /** The configured environments (slipway.gitops.environments). */
   environments: string[];
+  /** `slipway.reservedNamespaces`, refused besides kube-*, default and argocd. */
+  reservedNamespaces?: string[];
 }
 
 /** A commit id that looks like one, for dry runs. */
@@ -42,7 +44,12 @@ export const DRY_RUN_SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
  * @public
  */
 export function createChartRegisterAction(options: ChartRegisterActionOptions) {
-  const { helmCharts, baseChartDir, environments: configured } = options;
+  const {
+    helmCharts,
+    baseChartDir,
+    environments: configured,
+    reservedNamespaces = [],
+  } = options;
   return createTemplateAction({
     id: 'gitops:chart:register',
     description:
@@ -173,7 +180,7 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
         checkImageRepository(imageRepository),
         checkImageTag(imageTag),
         checkRoleArn(roleArn),
-        checkDnsLabel(namespace, 'namespace'),
+        checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
         checkEnvironments(environments, configured),
         checkOverrides(ctx.input.overrides, environments),
         checkServiceSettings(ctx.input.service),

@@ -10,3 +10,8 @@ export { createApplicationDeleteAction } from './applicationDelete';
 export type { ApplicationDeleteActionOptions } from './applicationDelete';
 export { createCatalogUnregisterAction } from './catalogUnregister';
 export { createCatalogRegisterAction } from './catalogRegister';
+export { createServicePreflightAction } from './servicePreflight';
+export type {
+  PreflightGitHub,
+  ServicePreflightActionOptions,
+} from './servicePreflight';

@@ -182,6 +182,8 @@ export function actionContext(
     store?: CheckpointStore;
     logger?: LoggerService & { lines: string[] };
     user?: string;
+    /** The scaffolder task's id (a Retry keeps it; a new run has another). */
+    task?: string;
   } = {},
 ) {
   const withRef =
@@ -195,6 +197,7 @@ export function actionContext(
   // The mock context takes only input/logger/...; the rest is set here.
   const ctx: ActionContext<any, any> = {
     ...createMockActionContext({ input: withRef, logger }),
+    task: { id: opts.task ?? 'task-1' },
     getInitiatorCredentials: async () => credentials,
     isDryRun: opts.isDryRun,
     checkpoint: store.checkpoint,

@@ -106,6 +106,7 @@ export function buildActions(config: ConfigReader) {
       settings: argocd,
       helmCharts,
       environments: gitops.environments,
+      access: access.access,
     }),
     wait: createApplicationWaitAction({ instances }),
     remove: createApplicationDeleteAction({ instances, access: access.access }),
@@ -163,6 +164,8 @@ export function context<T extends Record<string, any>>(
     isDryRun?: boolean;
     checkpoints?: CheckpointFake;
     user?: string;
+    /** The scaffolder task's id (a Retry keeps it; a new run has another). */
+    task?: string;
   } = {},
 ) {
   const { logger, lines } = captureLogger();
@@ -177,6 +180,7 @@ export function context<T extends Record<string, any>>(
   );
   const ctx = {
     ...base,
+    task: { id: options.task ?? 'task-1' },
     getInitiatorCredentials: async () => credentials,
     isDryRun: options.isDryRun ?? false,
     output: (k: string, v: unknown) => {

@@ -1,0 +1,50 @@
+import {
+  coreServices,
+  createServiceFactory,
+  createServiceRef,
+} from '@backstage/backend-plugin-api';
+import { ArgoCdInstances } from './argocd/ArgoCdInstances';
+import { AwsClients } from './aws/AwsClients';
+import { HelmChartsRepo } from './gitops/HelmChartsRepo';
+
+/*
+ * The upstream clients, built once per backend from the root config and
+ * shared by every module and plugin that needs them (one set of SDK
+ * clients, one Argo CD session cache, one helm-charts writer).
+ */
+
+/** The AWS SDK clients built from `slipway.aws`. @public */
+export const awsClientsServiceRef = createServiceRef<AwsClients>({
+  id: 'slipway.aws-clients',
+  scope: 'root',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: { config: coreServices.rootConfig },
+      factory: ({ config }) => AwsClients.fromConfig(config),
+    }),
+});
+
+/** The helm-charts GitOps repository from `slipway.gitops.helmCharts`. @public */
+export const helmChartsRepoServiceRef = createServiceRef<HelmChartsRepo>({
+  id: 'slipway.helm-charts-repo',
+  scope: 'root',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: { config: coreServices.rootConfig },
+      factory: ({ config }) => HelmChartsRepo.fromConfig(config),
+    }),
+});
+
+/** The Argo CD instances from `argocd.appLocatorMethods`. @public */
+export const argoCdInstancesServiceRef = createServiceRef<ArgoCdInstances>({
+  id: 'slipway.argocd-instances',
+  scope: 'root',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: { config: coreServices.rootConfig },
+      factory: ({ config }) => ArgoCdInstances.fromConfig(config),
+    }),
+});

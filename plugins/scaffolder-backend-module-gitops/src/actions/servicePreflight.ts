@@ -1,0 +1,372 @@
+import { AuthService } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  createTemplateAction,
+  parseRepoUrl,
+} from '@backstage/plugin-scaffolder-node';
+import {
+  checkServiceName,
+  checkServiceNamespace,
+  OWNER_TAG,
+  ownerTagValue,
+  serviceCreatePermission,
+  TASK_TAG,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  ADOPT_DESCRIPTION,
+  ArgoCdInstances,
+  AwsClients,
+  creationClaim,
+  CreationClaim,
+  EcrRepositories,
+  HelmChartsRepo,
+  IrsaRoles,
+  isBoundTo,
+  readYaml,
+  ServiceAccess,
+} from '@internal/backstage-plugin-delivery-node';
+import { checkEnvironments, checkServiceSettings } from './chart';
+import { examples } from './servicePreflight.examples';
+
+/** Reads a GitHub host: whether a repository exists, a file's text. */
+export interface PreflightGitHub {
+  getRepository(owner: string, repo: string): Promise<unknown | undefined>;
+  getFileContent(
+    owner: string,
+    repo: string,
+    path: string,
+    ref?: string,
+  ): Promise<string | undefined>;
+}
+
+/** What `slipway:service:preflight` needs from the module. @public */
+export interface ServicePreflightActionOptions {
+  catalog: CatalogService;
+  auth: AuthService;
+  access: ServiceAccess;
+  integrations: ScmIntegrationRegistry;
+  aws: AwsClients;
+  helmCharts: HelmChartsRepo;
+  instances: ArgoCdInstances;
+  /** A GitHub reader for a host with an integration (undefined otherwise). */
+  github: (host: string) => PreflightGitHub | undefined;
+  /** slipway.gitops.environments */
+  environments: string[];
+  /** slipway.reservedNamespaces */
+  reservedNamespaces?: string[];
+}
+
+/** One problem, on the form field it belongs to. */
+type Problem = [field: string, message: string];
+
+function refuse(problems: Problem[]): never {
+  throw new InputError(
+    `The service cannot be created as asked:\n${problems
+      .map(([field, message]) => `- ${field}: ${message}`)
+      .join('\n')}`,
+  );
+}
+
+/** Whether an existing resource's tags let this claim take it. */
+function claimable(
+  tags: Record<string, string | undefined>,
+  claim: CreationClaim,
+): string | undefined {
+  const owner = tags[OWNER_TAG];
+  if (owner !== claim.owner) {
+    return owner
+      ? `it belongs to ${owner}`
+      : `it is not bound to any service (no ${OWNER_TAG})`;
+  }
+  if (claim.adopt) return undefined;
+  if (claim.task !== undefined && tags[TASK_TAG] === claim.task) {
+    return undefined;
+  }
+  return tags[TASK_TAG]
+    ? `it was created by another run (task ${tags[TASK_TAG]}); Retry that run, or let the service's owners adopt it`
+    : `it exists already; the service's owners may adopt it on purpose`;
+}
+
+/**
+ * `slipway:service:preflight`: the first step of "Service on EKS". Checks
+ * every rule the later steps would check (names, reserved namespaces,
+ * environments, HPA bounds, allowed AWS permissions), that the initiator
+ * may create a service for the owner team, and that the name and
+ * repository are free everywhere the service would live (catalog, GitHub,
+ * ECR, IAM, helm-charts, Argo CD). Refuses with one message per field,
+ * before any other step has changed anything; it only reads.
+ *
+ * @public
+ */
+export function createServicePreflightAction(
+  options: ServicePreflightActionOptions,
+) {
+  const {
+    catalog,
+    auth,
+    access,
+    integrations,
+    aws,
+    helmCharts,
+    instances,
+    github,
+    environments: configured,
+    reservedNamespaces = [],
+  } = options;
+  const allowedPolicies = (aws.settings.iam?.allowedPolicies ?? []).map(
+    p => p.name,
+  );
+  const ecr = new EcrRepositories(aws);
+  const roles = new IrsaRoles(aws);
+
+  return createTemplateAction({
+    id: 'slipway:service:preflight',
+    description:
+      'Checks a new service before anything is created: every input rule the later steps enforce (reserved namespaces, HPA bounds, environments, allowed AWS permissions), that the initiator belongs to the owner team, and that the name and repository are free in the catalog, GitHub, ECR, IAM, helm-charts and Argo CD. Refuses with one message per field; only reads.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        name: z => z.string({ description: 'Service name (2-40 characters)' }),
+        owner: z =>
+          z.string({
+            description:
+              'The owner Group; the initiator must be one of its members',
+          }),
+        namespace: z =>
+          z.string({
+            description:
+              'Kubernetes namespace (not kube-*, default, argocd or slipway.reservedNamespaces)',
+          }),
+        repoUrl: z =>
+          z.string({
+            description:
+              'The new repository, as RepoUrlPicker gives it (host?owner=o&repo=r)',
+          }),
+        environments: z =>
+          z.array(z.string(), {
+            description: `Environments to deploy (${configured.join(', ')})`,
+          }),
+        port: z => z.number({ description: 'Container port' }).optional(),
+        replicas: z => z.number({ description: 'Replicas' }).optional(),
+        autoscaling: z =>
+          z.boolean({ description: 'Autoscale with an HPA' }).optional(),
+        minReplicas: z =>
+          z.number({ description: 'HPA minimum replicas' }).optional(),
+        maxReplicas: z =>
+          z
+            .number({ description: 'HPA maximum replicas (≥ minimum)' })
+            .optional(),
+        awsPermissions: z =>
+          z
+            .array(z.string(), {
+              description: `Names from slipway.aws.iam.allowedPolicies (${
+                allowedPolicies.join(', ') || 'none configured'
+              })`,
+            })
+            .optional(),
+        adopt: z => z.boolean({ description: ADOPT_DESCRIPTION }).optional(),
+      },
+      output: {
+        entityRef: z =>
+          z.string({ description: 'The Component the service will be' }),
+      },
+    },
+
+    async handler(ctx) {
+      const { input } = ctx;
+      const problems: Problem[] = [];
+      const check = (field: string, problem: string | undefined) => {
+        if (problem) problems.push([field, problem]);
+      };
+
+      // 1. Every rule on the values alone: no upstream call.
+      check('name', checkServiceName(input.name));
+      let owner = '';
+      try {
+        owner = stringifyEntityRef(
+          parseEntityRef(input.owner, { defaultKind: 'group' }),
+        );
+        if (!owner.startsWith('group:')) {
+          check('owner', `must be a Group (got ${owner})`);
+        }
+      } catch (e) {
+        check('owner', (e as Error).message);
+      }
+      check(
+        'namespace',
+        checkServiceNamespace(input.namespace, 'namespace', reservedNamespaces),
+      );
+      check('environments', checkEnvironments(input.environments, configured));
+      // The chart's own rules, each on its field; the HPA bounds are
+      // checked whether or not autoscaling is on, as the chart step does.
+      const service = (settings: object) =>
+        checkServiceSettings(settings)?.replace(
+          /service\.(autoscaling\.)?/g,
+          '',
+        );
+      check('port', service({ port: input.port }));
+      check('replicas', service({ replicas: input.replicas }));
+      const bounds = {
+        minReplicas: input.minReplicas,
+        maxReplicas: input.maxReplicas,
+      };
+      check(
+        'minReplicas',
+        service({ autoscaling: { minReplicas: bounds.minReplicas } }),
+      );
+      check('maxReplicas', service({ autoscaling: bounds }));
+      const unknown = (input.awsPermissions ?? []).filter(
+        p => !allowedPolicies.includes(p),
+      );
+      if (unknown.length) {
+        check(
+          'awsPermissions',
+          `${unknown.join(', ')} ${
+            unknown.length === 1 ? 'is' : 'are'
+          } not allowed; choose from ${allowedPolicies.join(', ') || 'none'}`,
+        );
+      }
+      let repo: { host: string; owner: string; repo: string } | undefined;
+      try {
+        const parsed = parseRepoUrl(input.repoUrl, integrations);
+        if (!parsed.owner || !parsed.repo) {
+          throw new Error('it names no owner and repository');
+        }
+        repo = { host: parsed.host, owner: parsed.owner, repo: parsed.repo };
+      } catch (e) {
+        check('repoUrl', (e as Error).message);
+      }
+      if (problems.length) refuse(problems);
+
+      // 2. Who asks: a member of the owner team, and (for adopt) an owner.
+      await access.authorize({
+        action: 'create',
+        entityRef: owner,
+        permission: serviceCreatePermission,
+        credentials: await ctx.getInitiatorCredentials(),
+        meta: {
+          service: ownerTagValue(input.name),
+          step: 'slipway:service:preflight',
+        },
+      });
+      const claim = await creationClaim(
+        access,
+        ctx,
+        input.name,
+        'slipway:service:preflight',
+      );
+      const entityRef = claim.owner;
+      ctx.output('entityRef', entityRef);
+      if (ctx.isDryRun) {
+        ctx.logger.info(
+          `Dry run: ${entityRef} for ${owner} passes the input rules; the name is checked upstream on a real run`,
+        );
+        return;
+      }
+
+      // 3. The name and repository are free (or, on a Retry, this task's).
+      // Recorded, so a Retry of this task does not refuse what it created.
+      const verdict = await ctx.checkpoint({
+        key: `preflight.${input.name}`,
+        fn: async () => {
+          const found = await freeEverywhere(input.name, repo!, claim);
+          if (found.length) refuse(found);
+          return { entityRef, adopt: claim.adopt ?? false };
+        },
+      });
+      ctx.logger.info(
+        `${entityRef} may be created for ${owner}: the name is free in the catalog, GitHub, ECR, IAM, helm-charts and Argo CD${
+          verdict.adopt ? ' (or bound to it and adopted on purpose)' : ''
+        }`,
+      );
+    },
+  });
+
+  async function freeEverywhere(
+    name: string,
+    repo: { host: string; owner: string; repo: string },
+    claim: CreationClaim,
+  ): Promise<Problem[]> {
+    const problems: Problem[] = [];
+    const taken = (what: string, why: string | undefined) => {
+      if (why) problems.push(['name', `${what} ${why}`]);
+    };
+    const credentials = await auth.getOwnServiceCredentials();
+    const { items } = await catalog.getEntities(
+      { filter: { kind: 'component', 'metadata.name': name } },
+      { credentials },
+    );
+    for (const e of items) {
+      const ref = stringifyEntityRef(e);
+      if (claim.adopt && ref === claim.owner) continue;
+      problems.push([
+        'name',
+        `${ref} already exists in the catalog (owner ${
+          e.spec?.owner ?? 'unknown'
+        })`,
+      ]);
+    }
+
+    const host = github(repo.host);
+    if (!host) {
+      problems.push([
+        'repoUrl',
+        `no GitHub integration is configured for ${repo.host}`,
+      ]);
+    } else if (await host.getRepository(repo.owner, repo.repo)) {
+      problems.push([
+        'repoUrl',
+        `${repo.owner}/${repo.repo} already exists on ${repo.host}; choose a new repository`,
+      ]);
+    }
+
+    const ecrRepo = await ecr.describe(name);
+    if (ecrRepo) {
+      taken(`ECR repository ${name}:`, claimable(ecrRepo.tags, claim));
+    }
+    const role = await roles.describe(name);
+    if (role) taken(`IAM role ${name}:`, claimable(role.tags, claim));
+
+    const charts = new URL(helmCharts.repoUrl).pathname.split('/');
+    const chartsHost = github(new URL(helmCharts.repoUrl).host);
+    const chart = await chartsHost?.getFileContent(
+      charts[1],
+      charts[2],
+      `charts/${name}/Chart.yaml`,
+      helmCharts.branch,
+    );
+    if (chart !== undefined) {
+      const binding = readYaml(chart, ['annotations', OWNER_TAG]);
+      taken(
+        `charts/${name} in helm-charts:`,
+        claimable(
+          { [OWNER_TAG]: typeof binding === 'string' ? binding : undefined },
+          claim,
+        ),
+      );
+    }
+
+    for (const instance of instances.names()) {
+      const app = await instances.get(instance).findApplication(name);
+      if (!app) continue;
+      const annotations = app.metadata?.annotations ?? {};
+      taken(
+        `Argo CD application ${name} on ${instance}:`,
+        claimable(
+          {
+            [OWNER_TAG]: isBoundTo(app, claim.owner)
+              ? claim.owner
+              : annotations[OWNER_TAG],
+            [TASK_TAG]: annotations[TASK_TAG],
+          },
+          claim,
+        ),
+      );
+    }
+    return problems;
+  }
+}
