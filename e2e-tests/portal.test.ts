@@ -24,12 +24,13 @@ test('a guest signs in, finds the portal and the example services, and opens Cre
 }) => {
   await page.goto('/');
 
-  const enter = page.getByRole('button', { name: 'Enter' });
+  // Development sign-in: one button per example user (app-config.yaml).
+  const enter = page.getByRole('button', { name: 'Sign in as guest' });
   await expect(enter).toBeVisible();
   await enter.click();
 
   // The catalog is the landing page. It opens on "Owned" components; the
-  // guest belongs to both example teams, and "all" must show the same set.
+  // guest belongs to payments-team; "all" shows every example service.
   await expect(
     page.getByRole('heading', { name: 'Slipway Catalog' }),
   ).toBeVisible();

@@ -34,7 +34,7 @@ test.setTimeout(300_000);
 
 async function signIn(page: Page) {
   await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
+  await page.getByRole('button', { name: 'Sign in as guest' }).click();
   await expect(
     page.getByRole('heading', { name: 'Slipway Catalog' }),
   ).toBeVisible();

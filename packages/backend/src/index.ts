@@ -12,12 +12,15 @@ const backend = createBackend();
 // Serves the built frontend in production (app.baseUrl == backend.baseUrl).
 backend.add(import('@backstage/plugin-app-backend'));
 
-// Sign-in: guest for local development (app-config.yaml), GitHub for
+// Sign-in: guest and the example users for local development
+// (app-config.yaml), GitHub for
 // production (app-config.production.yaml). Only the providers configured
 // under auth.providers are active.
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
+// Development only: sign in as any example user (src/modules/developmentSignIn.ts).
+backend.add(import('./modules/developmentSignIn'));
 
 // Software catalog
 backend.add(import('@backstage/plugin-catalog-backend'));

@@ -212,6 +212,11 @@ describe('production configuration on PostgreSQL', () => {
     // Guest sign-in is off in production.
     const guest = await request(`${baseUrl}/api/auth/guest/refresh`);
     expect(guest.status).not.toBe(200);
+    // So is the example users' development sign-in (removed, not just refused).
+    const dev = await request(`${baseUrl}/api/auth/development/refresh`, {
+      headers: { 'x-slipway-development-user': 'guest' },
+    });
+    expect(dev.status).toBe(404);
 
     // The production catalog locations are ingested: Slipway's template list,
     // and none of the example entities.

@@ -84,6 +84,8 @@ describe('app-config.production.yaml', () => {
       'https://argocd.example.com',
     ]);
     expect(config.getOptional('auth.providers.guest')).toBeDefined(); // refused at run time by NODE_ENV=production
+    // Removed: the backend would refuse to start with it in production.
+    expect(config.getOptional('auth.providers.development')).toBeUndefined();
     expect(config.getString('backend.database.client')).toBe('pg');
   });
 

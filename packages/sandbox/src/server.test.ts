@@ -68,6 +68,8 @@ describe('startSandbox', () => {
           'ecr:DescribeRepositories'
         ],
       ).toBe(1);
+      // Reads are counted, not reported as changes.
+      expect((await call(`${sb.urls.control}/mutations`)).body).toEqual({});
       await call(`${sb.urls.control}/counters/reset`, 'POST');
       expect((await call(`${sb.urls.control}/counters`)).body).toEqual({});
 

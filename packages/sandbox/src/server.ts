@@ -307,6 +307,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         sendJson(res, 200, { status: 'ok', urls });
       } else if (route === 'GET /counters') {
         sendJson(res, 200, faults.counters());
+      } else if (route === 'GET /mutations') {
+        // Only the counted requests that changed something upstream.
+        sendJson(res, 200, faults.mutations());
       } else if (route === 'POST /counters/reset') {
         faults.resetCounters();
         sendJson(res, 200, {});

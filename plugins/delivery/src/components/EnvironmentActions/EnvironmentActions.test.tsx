@@ -29,6 +29,10 @@ describe('EnvironmentActions', () => {
     expect(
       await screen.findAllByTitle('You may not promote this service'),
     ).toHaveLength(2);
+    // Said once, in words, not only in tooltips.
+    expect(screen.getByRole('note')).toHaveTextContent(
+      'You may not roll back or promote this service: only its owners',
+    );
     const rollback = screen.getByRole('button', { name: 'Roll back dev' });
     expect(rollback).toBeDisabled();
     expect(

@@ -15,6 +15,7 @@ import Typography from '@material-ui/core/Typography';
 import { Link, WarningPanel } from '@backstage/core-components';
 import { ResponseError } from '@backstage/errors';
 import { useApi } from '@backstage/frontend-plugin-api';
+import { useAsyncEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   deliveryPromotePermission,
@@ -100,6 +101,7 @@ export function EnvironmentActions(props: {
     permission: deliveryPromotePermission,
     resourceRef: entityRef,
   });
+  const { entity } = useAsyncEntity();
   const [action, setAction] = useState<Action>();
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ReleaseResult>();
@@ -148,8 +150,18 @@ export function EnvironmentActions(props: {
       ? rollbackSentence(status, action.environment)
       : action && promoteSentence(status, action.from, action.to);
 
+  const owners = (entity?.relations ?? [])
+    .filter(r => r.type === 'ownedBy')
+    .map(r => r.targetRef);
   return (
     <>
+      {denied(rollbackAllowed) && denied(promoteAllowed) && (
+        <Typography variant="body2" role="note" gutterBottom>
+          You may not roll back or promote this service: only its owners
+          {owners.length ? ` (${owners.join(', ')})` : ''} or a platform group
+          may.
+        </Typography>
+      )}
       <Table size="small" aria-label="Release actions">
         <TableHead>
           <TableRow>
