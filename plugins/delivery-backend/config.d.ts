@@ -39,6 +39,33 @@ export interface Config {
       historyLimit?: number;
       /** Entities whose sections are cached at once. Default 2000. */
       cacheMaxEntities?: number;
+      /**
+       * What an entity's annotations may point the status at. A value
+       * outside these lists is reported ("outside ...") and never read, so
+       * an entity cannot make the portal read another organisation's
+       * repository, Jenkins folder, AWS account or Argo CD instance with the
+       * portal's credentials. `'*'` allows any.
+       */
+      allowed?: {
+        /** GitHub organisations (github.com/project-slug). Default: the helm-charts repository's owner. */
+        githubOrgs?: string[];
+        /** Top-level Jenkins folders (jenkins.io/job-full-name). Default: the helm-charts repository's owner. */
+        jenkinsFolders?: string[];
+        /** AWS accounts of ECR repositories (aws.amazon.com/aws-ecr-repository-arn). Default: slipway.aws.accountId. */
+        awsAccounts?: string[];
+        /** Argo CD instances (slipway.io/argocd-instance). Default: every configured instance. */
+        argocdInstances?: string[];
+      };
+      /**
+       * Whether a resource must carry the entity's binding (slipway.io/owner)
+       * to be shown. A resource without it is reported as "not proven to
+       * belong to this service". Set false for an upstream whose resources
+       * predate Slipway. Defaults true.
+       */
+      requireBinding?: {
+        ecr?: boolean;
+        argocd?: boolean;
+      };
     };
   };
 }

@@ -253,6 +253,110 @@ describe('GET /api/delivery/status (through the HTTP stack, against the sandbox)
     }
   });
 
+  it('refuses annotations outside the allow-lists, before any call to those upstreams', async () => {
+    const { backend, server } = await startDeliveryBackend({
+      sb,
+      delivery: { allowed: { argocdInstances: ['production'] } },
+      entities: [
+        serviceEntity('stranger', {
+          'github.com/project-slug': 'other-org/secrets',
+          'jenkins.io/job-full-name': 'other-folder/deploy-prod',
+          'aws.amazon.com/aws-ecr-repository-arn':
+            'arn:aws:ecr:eu-west-1:999999999999:repository/stranger',
+        }),
+      ],
+    });
+    try {
+      const body = (await status(server, 'component:default/stranger'))
+        .body as DeliveryStatus;
+      const outside = (section: {
+        error?: { kind: string; message: string };
+      }) => [section.error?.kind, section.error?.message];
+      expect(outside(body.source)).toEqual([
+        'forbidden',
+        'github.com/project-slug names other-org, outside slipway.delivery.allowed.githubOrgs (slipway-demo); Slipway does not read it',
+      ]);
+      expect(outside(body.build)).toEqual([
+        'forbidden',
+        'jenkins.io/job-full-name names other-folder, outside slipway.delivery.allowed.jenkinsFolders (slipway-demo); Slipway does not read it',
+      ]);
+      expect(outside(body.image)).toEqual([
+        'forbidden',
+        'aws.amazon.com/aws-ecr-repository-arn names 999999999999, outside slipway.delivery.allowed.awsAccounts (123456789012); Slipway does not read it',
+      ]);
+      expect(outside(body.sync)).toEqual([
+        'forbidden',
+        'slipway.io/argocd-instance names sandbox, outside slipway.delivery.allowed.argocdInstances (production); Slipway does not read it',
+      ]);
+      // Only the helm-charts history (found by the entity name) was read.
+      expect(Object.keys(sb.faults.counters())).toEqual(['github']);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('reports an ECR repository and an Argo CD application without a binding as not proven to belong, unless the installation opts out', async () => {
+    sb.aws.ensureRepository('legacy', {});
+    await sb.argocd.upsertApplication({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'legacy', namespace: 'argocd' },
+      spec: {
+        project: 'default',
+        source: {
+          repoURL: `${sb.urls.github}/slipway-demo/helm-charts.git`,
+          path: 'charts/payments-api',
+          targetRevision: 'main',
+        },
+        destination: {
+          server: 'https://kubernetes.default.svc',
+          namespace: 'legacy',
+        },
+      },
+    } as any);
+    const strict = await startDeliveryBackend({
+      sb,
+      entities: [serviceEntity('legacy')],
+    });
+    try {
+      const body = (await status(strict.server, 'component:default/legacy'))
+        .body as DeliveryStatus;
+      expect(body.image).toMatchObject({
+        state: 'error',
+        error: {
+          kind: 'forbidden',
+          message:
+            'ECR repository legacy is not proven to belong to this service: it carries no slipway.io/owner binding to component:default/legacy',
+        },
+      });
+      expect(body.image.data).toBeUndefined();
+      expect(body.sync).toMatchObject({
+        state: 'error',
+        error: {
+          kind: 'forbidden',
+          message:
+            'Argo CD application legacy is not proven to belong to this service: it carries no slipway.io/owner binding to component:default/legacy',
+        },
+      });
+    } finally {
+      await strict.backend.stop();
+    }
+
+    const optedOut = await startDeliveryBackend({
+      sb,
+      delivery: { requireBinding: { ecr: false, argocd: false } },
+      entities: [serviceEntity('legacy')],
+    });
+    try {
+      const body = (await status(optedOut.server, 'component:default/legacy'))
+        .body as DeliveryStatus;
+      expect(body.image.state).toBe('ok');
+      expect(body.sync.state).toBe('ok');
+    } finally {
+      await optedOut.backend.stop();
+    }
+  });
+
   it('says which annotation is missing, without calling anything', async () => {
     const { backend, server } = await startDeliveryBackend({
       sb,

@@ -20,6 +20,44 @@ export interface DeliverySettings {
   listLimit: number;
   historyLimit: number;
   cacheMaxEntities: number;
+  /** What an entity's annotations may name (`slipway.delivery.allowed`). */
+  allowed: DeliveryAllowLists;
+  /** Upstreams whose resources must carry the entity's binding to be shown. */
+  requireBinding: { ecr: boolean; argocd: boolean };
+}
+
+/**
+ * The upstream resources an entity's annotations may point the status at;
+ * `'*'` allows any. @public
+ */
+export interface DeliveryAllowLists {
+  githubOrgs: string[];
+  jenkinsFolders: string[];
+  awsAccounts: string[];
+  /** undefined: every configured instance. */
+  argocdInstances?: string[];
+}
+
+/** Whether `value` is allowed by `list` (`'*'` allows any; names compare case-insensitively). @public */
+export function isAllowed(list: string[], value: string): boolean {
+  const v = value.toLowerCase();
+  return list.some(e => e === '*' || e.toLowerCase() === v);
+}
+
+function readAllowLists(root: Config): DeliveryAllowLists {
+  const c = root.getOptionalConfig('slipway.delivery.allowed');
+  // Defaults: where Slipway itself creates things.
+  const org = new URL(readGitOpsSettings(root).helmCharts.repoUrl).pathname
+    .split('/')
+    .filter(Boolean)[0];
+  const account = root.getOptionalString('slipway.aws.accountId');
+  return {
+    githubOrgs: c?.getOptionalStringArray('githubOrgs') ?? [org],
+    jenkinsFolders: c?.getOptionalStringArray('jenkinsFolders') ?? [org],
+    awsAccounts:
+      c?.getOptionalStringArray('awsAccounts') ?? (account ? [account] : []),
+    argocdInstances: c?.getOptionalStringArray('argocdInstances'),
+  };
 }
 
 function seconds(config: Config | undefined, key: string, fallback: number) {
@@ -62,5 +100,10 @@ export function readDeliverySettings(root: Config): DeliverySettings {
     listLimit: count('listLimit', 10),
     historyLimit: count('historyLimit', 10),
     cacheMaxEntities: count('cacheMaxEntities', 2000),
+    allowed: readAllowLists(root),
+    requireBinding: {
+      ecr: c?.getOptionalBoolean('requireBinding.ecr') ?? true,
+      argocd: c?.getOptionalBoolean('requireBinding.argocd') ?? true,
+    },
   };
 }

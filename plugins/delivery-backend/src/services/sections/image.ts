@@ -7,11 +7,19 @@ import {
   SyncSection,
 } from '@internal/backstage-plugin-delivery-common';
 import { SectionLoadError } from '../SectionCache';
-import { forbidden, missing, Plan, SectionContext } from './plan';
+import {
+  assertAllowed,
+  forbidden,
+  missing,
+  notProven,
+  Plan,
+  SectionContext,
+} from './plan';
 
 /**
- * The ECR repository's images, shown only when the repository is not
- * bound to another entity (its owner tag).
+ * The ECR repository's images, in an allowed AWS account, shown only when
+ * the repository is bound to this entity (its owner tag; without one it is
+ * "not proven to belong" unless `requireBinding.ecr` is false).
  */
 export function planImage(
   ctx: SectionContext,
@@ -20,6 +28,18 @@ export function planImage(
 ): Plan<ImageSection> {
   const arn = entity.metadata.annotations?.[ANNOTATIONS.ecrRepositoryArn];
   if (!arn) missing(`No ${ANNOTATIONS.ecrRepositoryArn} annotation`);
+  const account = /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:(\d{12}):repository\//.exec(
+    arn,
+  )?.[1];
+  if (!account) {
+    missing(`${ANNOTATIONS.ecrRepositoryArn} is not an ECR repository ARN`);
+  }
+  assertAllowed(
+    ctx.settings.allowed.awsAccounts,
+    account,
+    ANNOTATIONS.ecrRepositoryArn,
+    'awsAccounts',
+  );
   const expected = ownerTagValue(
     entity.metadata.name,
     entity.metadata.namespace ?? 'default',
@@ -38,6 +58,9 @@ export function planImage(
           kind: 'upstream',
           message: owner.error!.message,
         });
+      }
+      if (owner.data === undefined && ctx.settings.requireBinding.ecr) {
+        notProven(`ECR repository ${images.repositoryName}`, expected);
       }
       if (owner.data !== undefined && owner.data !== expected) {
         forbidden(

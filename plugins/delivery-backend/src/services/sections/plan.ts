@@ -1,6 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
 import { SectionCache, SectionLoadError } from '../SectionCache';
-import { DeliverySettings } from '../settings';
+import { DeliverySettings, isAllowed } from '../settings';
 import { DeliveryUpstreams } from '../upstreams';
 
 /**
@@ -42,6 +42,31 @@ export function missing(message: string): never {
 /** Ends a load: the resource is not this entity's to show. */
 export function forbidden(message: string): never {
   throw new SectionLoadError({ kind: 'forbidden', message });
+}
+
+/**
+ * Ends planning, before any call, when an annotation names something
+ * outside the portal's allow-list (`slipway.delivery.allowed.<setting>`).
+ */
+export function assertAllowed(
+  list: string[],
+  value: string,
+  annotation: string,
+  setting: string,
+): void {
+  if (isAllowed(list, value)) return;
+  forbidden(
+    `${annotation} names ${value}, outside slipway.delivery.allowed.${setting} (${
+      list.join(', ') || 'none'
+    }); Slipway does not read it`,
+  );
+}
+
+/** Ends a load: the resource carries no binding, so it is not shown. */
+export function notProven(resource: string, entityRef: string): never {
+  forbidden(
+    `${resource} is not proven to belong to this service: it carries no slipway.io/owner binding to ${entityRef}`,
+  );
 }
 
 const SLUG = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;

@@ -4,7 +4,7 @@ import {
   BuildSection,
   SourceSection,
 } from '@internal/backstage-plugin-delivery-common';
-import { missing, Plan, SectionContext, slugOf } from './plan';
+import { assertAllowed, missing, Plan, SectionContext, slugOf } from './plan';
 
 /** The app repository's recent commits (GitHub). */
 export function planSource(
@@ -13,6 +13,12 @@ export function planSource(
 ): Plan<SourceSection> {
   const gh = slugOf(entity, ANNOTATIONS.githubProjectSlug);
   if (!gh) missing(`No ${ANNOTATIONS.githubProjectSlug} annotation`);
+  assertAllowed(
+    ctx.settings.allowed.githubOrgs,
+    gh.owner,
+    ANNOTATIONS.githubProjectSlug,
+    'githubOrgs',
+  );
   return {
     key: gh.slug,
     load: async () => ({
@@ -39,6 +45,12 @@ export function planBuild(
     const [instance, jobName] = job.includes(':')
       ? job.split(':', 2)
       : [undefined, job];
+    assertAllowed(
+      ctx.settings.allowed.jenkinsFolders,
+      jobName.split('/')[0],
+      ANNOTATIONS.jenkinsJobFullName,
+      'jenkinsFolders',
+    );
     return {
       key: `jenkins:${job}`,
       load: () =>
@@ -51,6 +63,12 @@ export function planBuild(
       `No ${ANNOTATIONS.jenkinsJobFullName} or ${ANNOTATIONS.githubProjectSlug} annotation`,
     );
   }
+  assertAllowed(
+    ctx.settings.allowed.githubOrgs,
+    gh.owner,
+    ANNOTATIONS.githubProjectSlug,
+    'githubOrgs',
+  );
   return {
     key: `actions:${gh.slug}`,
     load: () =>

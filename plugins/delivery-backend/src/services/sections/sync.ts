@@ -4,6 +4,7 @@ import {
   EnvironmentSync,
   HealthStatus,
   OWNER_TAG,
+  ownerTagValue,
   SyncSection,
   SyncStatus,
 } from '@internal/backstage-plugin-delivery-common';
@@ -12,7 +13,14 @@ import {
   ownerLabelValue,
 } from '@internal/backstage-plugin-delivery-node';
 import { DeliveryUpstreams } from '../upstreams';
-import { forbidden, missing, Plan, SectionContext } from './plan';
+import {
+  assertAllowed,
+  forbidden,
+  missing,
+  notProven,
+  Plan,
+  SectionContext,
+} from './plan';
 
 const APP_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const SELECTOR =
@@ -53,6 +61,15 @@ export function planSync(
   if (!ctx.upstreams.argocd.has(instanceName)) {
     missing(`No Argo CD instance named '${instanceName}' in argocd config`);
   }
+  const allowedInstances = ctx.settings.allowed.argocdInstances;
+  if (allowedInstances) {
+    assertAllowed(
+      allowedInstances,
+      ctx.upstreams.argocd.get(instanceName).name,
+      ANNOTATIONS.argocdInstance,
+      'argocdInstances',
+    );
+  }
   const label = ownerLabelValue(
     entity.metadata.name,
     entity.metadata.namespace ?? 'default',
@@ -66,6 +83,15 @@ export function planSync(
         : await client.listApplications({ selector });
       for (const app of apps) {
         const owner = app.metadata.labels?.[OWNER_TAG];
+        if (owner === undefined && ctx.settings.requireBinding.argocd) {
+          notProven(
+            `Argo CD application ${app.metadata.name}`,
+            ownerTagValue(
+              entity.metadata.name,
+              entity.metadata.namespace ?? 'default',
+            ),
+          );
+        }
         if (owner !== undefined && owner !== label) {
           forbidden(
             `Argo CD application ${app.metadata.name} belongs to ${owner}, not ${label}`,

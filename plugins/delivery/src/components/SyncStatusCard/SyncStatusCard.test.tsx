@@ -110,4 +110,20 @@ describe('SyncStatusCard', () => {
     expect(screen.getByText('2 critical')).toBeInTheDocument();
     expect(api.getStatus).toHaveBeenCalledTimes(1);
   });
+
+  it('says an application not proven to belong to the service is not shown, not that Argo CD is down', async () => {
+    const status = sampleStatus();
+    const message =
+      'Argo CD application legacy is not proven to belong to this service: it carries no slipway.io/owner binding to component:default/legacy';
+    status.sync = { state: 'error', error: { kind: 'forbidden', message } };
+    await renderOnEntityPage(<SyncStatusCard />, {
+      api: mockDeliveryApi(status),
+    });
+    expect(
+      await screen.findByText(
+        /Not shown: Argo CD application legacy is not proven to belong/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/unavailable/)).toBeNull();
+  });
 });

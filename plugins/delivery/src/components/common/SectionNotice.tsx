@@ -46,6 +46,15 @@ export function SectionNotice(props: SectionNoticeProps) {
       );
     }
     case 'error':
+      // Not this entity's to show (another's, or not proven to be its own).
+      if (section.error?.kind === 'forbidden') {
+        return (
+          <WarningPanel
+            severity="warning"
+            title={`Not shown: ${section.error.message}`}
+          />
+        );
+      }
       return (
         <WarningPanel
           severity="error"
