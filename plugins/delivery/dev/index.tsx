@@ -74,4 +74,10 @@ const mockApiModule = createFrontendModule({
   ],
 });
 
-createDevApp({ features: [plugin, mockApiModule] });
+// frontend-dev-utils 0.1.6 (the newest the registry offers) is typed
+// against frontend-plugin-api 0.18; the features are the same shape.
+createDevApp({
+  features: [plugin, mockApiModule] as unknown as Parameters<
+    typeof createDevApp
+  >[0]['features'],
+});

@@ -16,7 +16,11 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  startTestBackend,
+  TestBackend,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -143,7 +147,11 @@ export async function startDeliveryBackend(options: {
   config?: JsonObject;
   /** More backend features (e.g. the events backend and its GitHub modules). */
   features?: BackendFeature[];
-}) {
+}): Promise<{
+  backend: TestBackend;
+  server: TestBackend['server'];
+  auditEvents: Array<{ eventId: string; outcome: string; meta: unknown }>;
+}> {
   const entities = [...orgEntities(), ...options.entities.map(withRelations)];
   const catalog = catalogServiceMock({ entities });
   const visible = catalogServiceMock.mock({
