@@ -115,6 +115,9 @@ describe('argocd:application:* (against the sandbox)', () => {
     ['an unknown environment', { environment: 'qa' }],
     ['an unknown instance', { instance: 'elsewhere' }],
     ['a bad namespace', { namespace: 'kube_system' }],
+    ['the reserved namespace kube-system', { namespace: 'kube-system' }],
+    ["Argo CD's own namespace", { namespace: 'argocd' }],
+    ['the default namespace', { namespace: 'default' }],
     ['a targetRevision with ..', { targetRevision: 'main..x' }],
   ])(
     'refuses %s with InputError before any upstream call',
@@ -261,6 +264,58 @@ describe('argocd:application:* (against the sandbox)', () => {
       { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] },
     ]);
     expectNoSecrets(lines, again.lines, upsert.lines, outputs);
+  });
+
+  it("a new run never takes over the service's Application another run created; its owners adopt it on purpose, audited", async () => {
+    const name = 'claimed';
+    // A chart the sandbox's Argo CD can render (seeded).
+    const CHART = 'charts/payments-api';
+    await actions.create.handler(
+      context({ name, namespace: 'claimed', chartPath: CHART }).ctx,
+    );
+    const before = await actions.instances.get().getApplication(name);
+    expect(before.metadata.annotations?.['slipway.io/task']).toBe('task-1');
+    sb.faults.resetCounters();
+
+    const other = context(
+      { name, namespace: 'elsewhere', chartPath: CHART },
+      { task: 'task-2' },
+    );
+    await expect(actions.create.handler(other.ctx)).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(
+        `Argo CD application '${name}' on sandbox already exists for component:default/${name} and was not created by this run (task task-1 created it)`,
+      ),
+    });
+    const dana = context(
+      { name, namespace: 'elsewhere', chartPath: CHART, adopt: true },
+      { task: 'task-3', user: 'user:default/dana' },
+    );
+    await expect(actions.create.handler(dana.ctx)).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+    expect(sb.faults.mutations()).toEqual({});
+    expect(
+      (await actions.instances.get().getApplication(name)).spec.destination,
+    ).toEqual(before.spec.destination);
+
+    // guest belongs to payments-team, which owns the service: adopted.
+    const owner = context(
+      { name, namespace: 'moved', chartPath: CHART, adopt: true },
+      { task: 'task-4' },
+    );
+    await actions.create.handler(owner.ctx);
+    const adopted = await actions.instances.get().getApplication(name);
+    expect(adopted.spec.destination?.namespace).toBe('moved');
+    expect(adopted.metadata.annotations?.['slipway.io/task']).toBe('task-4');
+    expect(
+      actions.access.auditor.events
+        .filter(e => e.eventId === 'adopt-authorization')
+        .map(e => [e.meta.actor, e.outcome]),
+    ).toEqual([
+      ['user:default/dana', 'failure'],
+      ['user:default/guest', 'success'],
+    ]);
   });
 
   it('never adopts or deletes an Application it does not own', async () => {

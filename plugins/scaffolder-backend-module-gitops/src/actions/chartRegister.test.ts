@@ -65,6 +65,8 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
       /overrides/,
     ],
     ['a bad namespace', { namespace: 'Team_A' }, /namespace/],
+    ['the kube-system namespace', { namespace: 'kube-system' }, /reserved/],
+    ["Argo CD's namespace", { namespace: 'argocd' }, /reserved/],
     ['port 0', { service: { port: 0 } }, /service\.port/],
     ['port 70000', { service: { port: 70000 } }, /service\.port/],
     [
