@@ -9,8 +9,10 @@
 export { deliveryPlugin as default } from './plugin';
 export {
   createDeliveryUpstreams,
+  deliveryUpstreamsOf,
   deliveryUpstreamsServiceRef,
 } from './services/deliveryUpstreams';
+export type { DeliveryClients } from './services/deliveryUpstreams';
 export { DeliveryStatusService } from './services/DeliveryStatusService';
 export { ReleaseService } from './services/ReleaseService';
 export { readDeliverySettings } from './services/settings';

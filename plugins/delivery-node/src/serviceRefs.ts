@@ -5,7 +5,9 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ArgoCdInstances } from './argocd/ArgoCdInstances';
 import { AwsClients } from './aws/AwsClients';
+import { GitHubReader } from './github/GitHubReader';
 import { HelmChartsRepo } from './gitops/HelmChartsRepo';
+import { JenkinsInstances } from './jenkins/JenkinsInstances';
 
 /*
  * The upstream clients, built once per backend from the root config and
@@ -46,5 +48,32 @@ export const argoCdInstancesServiceRef = createServiceRef<ArgoCdInstances>({
       service,
       deps: { config: coreServices.rootConfig },
       factory: ({ config }) => ArgoCdInstances.fromConfig(config),
+    }),
+});
+
+/**
+ * The GitHub reader (ETag cache, rate-limit handling) for the host of
+ * `slipway.gitops.helmCharts.repoUrl`. @public
+ */
+export const gitHubReaderServiceRef = createServiceRef<GitHubReader>({
+  id: 'slipway.github-reader',
+  scope: 'root',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: { config: coreServices.rootConfig },
+      factory: ({ config }) => GitHubReader.fromConfig(config),
+    }),
+});
+
+/** The Jenkins instances from `jenkins`. @public */
+export const jenkinsInstancesServiceRef = createServiceRef<JenkinsInstances>({
+  id: 'slipway.jenkins-instances',
+  scope: 'root',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: { config: coreServices.rootConfig },
+      factory: ({ config }) => JenkinsInstances.fromConfig(config),
     }),
 });

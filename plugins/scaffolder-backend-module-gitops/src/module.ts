@@ -11,6 +11,7 @@ import {
   assertNoSandboxInProduction,
   awsClientsServiceRef,
   GitHubReader,
+  gitHubReaderServiceRef,
   helmChartsRepoServiceRef,
   readArgoCdSettings,
   readGitOpsSettings,
@@ -52,6 +53,7 @@ export const scaffolderModuleGitops = createBackendModule({
         helmCharts: helmChartsRepoServiceRef,
         instances: argoCdInstancesServiceRef,
         aws: awsClientsServiceRef,
+        sharedGitHub: gitHubReaderServiceRef,
       },
       async init(deps) {
         const { scaffolderActions, config, catalog, auth, access } = deps;
@@ -61,7 +63,11 @@ export const scaffolderModuleGitops = createBackendModule({
         const argocd = readArgoCdSettings(config);
         const reservedNamespaces = readReservedNamespaces(config);
         const integrations = ScmIntegrations.fromConfig(config);
-        const readers = new Map<string, GitHubReader>();
+        // The backend's shared reader for the helm-charts host; one more
+        // per other GitHub host a repository URL names.
+        const readers = new Map<string, GitHubReader>([
+          [deps.sharedGitHub.host, deps.sharedGitHub],
+        ]);
         const github = (host: string) => {
           if (!integrations.github.byHost(host)) return undefined;
           if (!readers.has(host)) {

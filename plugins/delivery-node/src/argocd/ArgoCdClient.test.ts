@@ -147,6 +147,28 @@ describe('ArgoCdClient', () => {
     expect(err.message).not.toContain('the-password-42');
   });
 
+  it('aborts a request Argo CD never answers after its timeout: ServiceUnavailableError, the request signalled', async () => {
+    const signals: AbortSignal[] = [];
+    // Answers nothing, ever: only the abort ends the request.
+    const silent = ((_input: unknown, init: { signal: AbortSignal }) => {
+      signals.push(init.signal);
+      return new Promise((_resolve, reject) =>
+        init.signal.addEventListener('abort', () => reject(init.signal.reason)),
+      );
+    }) as unknown as typeof fetch;
+    const c = new ArgoCdClient({
+      instance: { name: 'test', url: 'https://argocd.invalid', token: 't' },
+      fetch: silent,
+      timeoutMs: 5,
+    });
+    await expect(c.getApplication('orders')).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+      message: "Argo CD 'test' did not answer within 0.005 s",
+    });
+    expect(signals).toHaveLength(1);
+    expect(signals[0].aborted).toBe(true);
+  });
+
   it('builds UI links as <url>/applications/<namespace>/<name>', () => {
     const { f } = fakeArgo(() => ({ status: 200, body: {} }));
     expect(

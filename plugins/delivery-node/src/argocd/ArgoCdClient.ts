@@ -30,6 +30,8 @@ export interface ArgoCdClientOptions {
   fetch?: typeof fetch;
   /** How long a session token that is not a JWT is reused. Default 600 s. */
   sessionTtlSeconds?: number;
+  /** Each request is aborted after this long. Default 15 000 ms. */
+  timeoutMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -59,7 +61,8 @@ export class ArgoCdClient {
   readonly name: string;
   readonly url: string;
   readonly #instance: ArgoCdInstanceConfig;
-  readonly #fetch: typeof fetch;
+  readonly #baseFetch: typeof fetch;
+  readonly #timeoutMs: number;
   readonly #ttlMs: number;
   readonly #now: () => number;
   #session?: { token: string; expiresAt: number };
@@ -75,7 +78,8 @@ export class ArgoCdClient {
     this.#instance = instance;
     this.name = instance.name;
     this.url = instance.url.replace(/\/+$/, '');
-    this.#fetch = options.fetch ?? fetch;
+    this.#baseFetch = options.fetch ?? fetch;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
     this.#ttlMs = (options.sessionTtlSeconds ?? 600) * 1000;
     this.#now = options.now ?? Date.now;
   }
@@ -190,6 +194,30 @@ export class ArgoCdClient {
       this.#login = undefined;
     });
     return this.#login;
+  }
+
+  /**
+   * One HTTP request, aborted after the client's timeout (and when the
+   * caller's signal aborts); a timeout is a ServiceUnavailableError.
+   */
+  async #fetch(url: string | URL, init: RequestInit): Promise<Response> {
+    const signal = AbortSignal.any(
+      [AbortSignal.timeout(this.#timeoutMs), init.signal].filter(
+        (x): x is AbortSignal => !!x,
+      ),
+    );
+    try {
+      return await this.#baseFetch(url, { ...init, signal });
+    } catch (e) {
+      if ((e as Error)?.name === 'TimeoutError') {
+        throw new ServiceUnavailableError(
+          `Argo CD '${this.name}' did not answer within ${
+            this.#timeoutMs / 1000
+          } s`,
+        );
+      }
+      throw e;
+    }
   }
 
   async #createSession(): Promise<string> {
