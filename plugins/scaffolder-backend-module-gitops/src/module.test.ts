@@ -1,5 +1,10 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import {
+  SERVICE_NAME_PATTERN,
+  SERVICE_NAMESPACE_PATTERN,
+} from '@internal/backstage-plugin-delivery-common';
+import { validate } from 'jsonschema';
 import { scaffolderModuleGitops } from './module';
 
 describe('scaffolderModuleGitops', () => {
@@ -46,5 +51,36 @@ describe('scaffolderModuleGitops', () => {
       'slipway:catalog:register',
       'catalog:unregister',
     ]);
+
+    // Every name and namespace input carries delivery-common's rule in its
+    // JSON schema, which the scaffolder validates before a handler runs.
+    const patterns = (key: string) =>
+      addActions.mock.calls
+        .flat()
+        .filter(a => a.schema?.input?.properties?.[key])
+        .map(a => [a.id, a.schema.input.properties[key].pattern]);
+    for (const [id, pattern] of patterns('name')) {
+      expect({ [id]: pattern }).toEqual({ [id]: SERVICE_NAME_PATTERN });
+    }
+    for (const [id, pattern] of patterns('namespace')) {
+      expect({ [id]: pattern }).toEqual({ [id]: SERVICE_NAMESPACE_PATTERN });
+    }
+    expect(patterns('name').length).toBeGreaterThanOrEqual(7);
+    const preflight = addActions.mock.calls
+      .flat()
+      .find((a: { id: string }) => a.id === 'slipway:service:preflight');
+    const valid = (input: object) =>
+      validate(input, preflight.schema.input).valid;
+    const ok = {
+      name: 'orders',
+      owner: 'group:default/payments-team',
+      namespace: 'orders',
+      repoUrl: 'github.com?owner=acme&repo=orders',
+      environments: ['dev'],
+    };
+    expect(valid(ok)).toBe(true);
+    expect(valid({ ...ok, name: 'Orders' })).toBe(false);
+    expect(valid({ ...ok, name: 'or..ders' })).toBe(false);
+    expect(valid({ ...ok, namespace: 'kube-system' })).toBe(false);
   });
 });

@@ -53,10 +53,6 @@ export async function authorizeDecommission(
   return { entityRef, name, binding: bindingOf(entityRef) };
 }
 
-/** The `adopt` input every creating action takes, described once. @public */
-export const ADOPT_DESCRIPTION =
-  "Take over this service's existing resources (bound to component:default/<name>) on purpose, e.g. when migrating a service into Slipway. Only the service's owners (or a platform group) may; audited. Default false: a resource this task did not create is refused.";
-
 /** What a creating scaffolder action hands to {@link creationClaim}. @public */
 export interface CreationContext {
   input: { adopt?: unknown };

@@ -1,11 +1,12 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  adoptInput,
   assertValid,
   checkEcrRepositoryName,
   checkServiceName,
+  serviceNameInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
-  ADOPT_DESCRIPTION,
   AwsClients,
   creationClaim,
   EcrRepositories,
@@ -40,10 +41,10 @@ export function createEcrCreateAction(options: {
     schema: {
       input: {
         name: z =>
-          z.string({
-            description:
-              'Service name (DNS-1123 label, 2-40 characters); the owner tag becomes component:default/<name>',
-          }),
+          serviceNameInput(
+            z,
+            'Service name (DNS-1123 label, 2-40 characters); the owner tag becomes component:default/<name>',
+          ),
         repositoryName: z =>
           z
             .string({
@@ -63,7 +64,7 @@ export function createEcrCreateAction(options: {
               description: 'Scan each pushed image. Default true',
             })
             .optional(),
-        adopt: z => z.boolean({ description: ADOPT_DESCRIPTION }).optional(),
+        adopt: z => adoptInput(z),
         tags: z =>
           z
             .record(z.string(), {

@@ -3,6 +3,7 @@ import {
   assertValid,
   checkEcrRepositoryName,
   checkServiceName,
+  serviceNameInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   authorizeDecommission,
@@ -38,12 +39,10 @@ export function createEcrDeleteAction(options: {
         entityRef: z =>
           z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
         name: z =>
-          z
-            .string({
-              description:
-                "Service name; when given it must be the entity's name. Default: the entity's name",
-            })
-            .optional(),
+          serviceNameInput(
+            z,
+            "Service name; when given it must be the entity's name. Default: the entity's name",
+          ).optional(),
         repositoryName: z =>
           z
             .string({

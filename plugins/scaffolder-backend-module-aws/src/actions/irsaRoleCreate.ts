@@ -1,15 +1,18 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  adoptInput,
   assertValid,
   checkDnsLabel,
   checkIamPath,
   checkIamRoleName,
   checkServiceName,
   checkServiceNamespace,
+  serviceAccountInput,
+  serviceNameInput,
+  serviceNamespaceInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
-  ADOPT_DESCRIPTION,
   AwsClients,
   creationClaim,
   inlinePolicy,
@@ -66,22 +69,20 @@ export function createIrsaRoleCreateAction(options: {
     schema: {
       input: {
         name: z =>
-          z.string({
-            description:
-              'Service name; also the role name. The owner tag becomes component:default/<name>',
-          }),
+          serviceNameInput(
+            z,
+            'Service name; also the role name. The owner tag becomes component:default/<name>',
+          ),
         namespace: z =>
-          z.string({
-            description:
-              'Kubernetes namespace of the service (DNS-1123 label; not kube-*, default, argocd or slipway.reservedNamespaces)',
-          }),
+          serviceNamespaceInput(
+            z,
+            'Kubernetes namespace of the service (DNS-1123 label; not kube-*, default, argocd or slipway.reservedNamespaces)',
+          ),
         serviceAccount: z =>
-          z
-            .string({
-              description:
-                'Kubernetes service account (DNS-1123 label). Default: the service name',
-            })
-            .optional(),
+          serviceAccountInput(
+            z,
+            'Kubernetes service account (DNS-1123 label). Default: the service name',
+          ).optional(),
         policies: z =>
           z
             .array(z.string(), {
@@ -90,7 +91,7 @@ export function createIrsaRoleCreateAction(options: {
               }. Default: none`,
             })
             .optional(),
-        adopt: z => z.boolean({ description: ADOPT_DESCRIPTION }).optional(),
+        adopt: z => adoptInput(z),
         mode: z =>
           z
             .enum(MODES, {

@@ -3,6 +3,7 @@ import {
   assertValid,
   checkIamRoleName,
   checkServiceName,
+  serviceNameInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   authorizeDecommission,
@@ -40,12 +41,10 @@ export function createIrsaRoleDeleteAction(options: {
         entityRef: z =>
           z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
         name: z =>
-          z
-            .string({
-              description:
-                "Service name, which is the role name; when given it must be the entity's name",
-            })
-            .optional(),
+          serviceNameInput(
+            z,
+            "Service name, which is the role name; when given it must be the entity's name",
+          ).optional(),
       },
       output: {
         roleName: z => z.string({ description: 'Name of the role' }),

@@ -1,15 +1,17 @@
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  adoptInput,
   assertValid,
   checkServiceName,
   checkServiceNamespace,
   OWNER_TAG,
   ownerTagValue,
+  serviceNameInput,
+  serviceNamespaceInput,
   TASK_TAG,
 } from '@internal/backstage-plugin-delivery-common';
 import {
-  ADOPT_DESCRIPTION,
   ArgoCdInstances,
   ArgoCdSettings,
   creationClaim,
@@ -74,15 +76,15 @@ export function createApplicationCreateAction(
     schema: {
       input: {
         name: z =>
-          z.string({
-            description:
-              'Service name; also the Application name and the chart folder charts/<name>.',
-          }),
+          serviceNameInput(
+            z,
+            'Service name; also the Application name and the chart folder charts/<name>.',
+          ),
         namespace: z =>
-          z.string({
-            description:
-              'Kubernetes namespace to deploy into (created by Argo CD if missing).',
-          }),
+          serviceNamespaceInput(
+            z,
+            'Kubernetes namespace to deploy into (created by Argo CD if missing).',
+          ),
         environment: z =>
           z
             .string({
@@ -103,7 +105,7 @@ export function createApplicationCreateAction(
                 "Update the Application this task created when it differs (a Retry with changed input). Default false (a difference is a conflict). Another run's Application is only changed with adopt.",
             })
             .optional(),
-        adopt: z => z.boolean({ description: ADOPT_DESCRIPTION }).optional(),
+        adopt: z => adoptInput(z),
         autoscaling: z =>
           z
             .boolean({

@@ -4,6 +4,7 @@ import {
   assertValid,
   checkServiceName,
   OWNER_TAG,
+  serviceNameInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoCdInstances,
@@ -43,12 +44,10 @@ export function createApplicationDeleteAction(
         entityRef: z =>
           z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
         name: z =>
-          z
-            .string({
-              description:
-                "The Application (service) name; when given it must be the entity's name.",
-            })
-            .optional(),
+          serviceNameInput(
+            z,
+            "The Application (service) name; when given it must be the entity's name.",
+          ).optional(),
         instance: z =>
           z
             .string({

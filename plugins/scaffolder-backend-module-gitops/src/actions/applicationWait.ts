@@ -2,6 +2,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   assertValid,
   checkServiceName,
+  serviceNameInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoApplication,
@@ -50,7 +51,7 @@ export function createApplicationWaitAction(
     supportsDryRun: true,
     schema: {
       input: {
-        name: z => z.string({ description: 'The Application name.' }),
+        name: z => serviceNameInput(z, 'The Application name.'),
         instance: z =>
           z
             .string({

@@ -8,6 +8,7 @@ import {
   assertValid,
   checkServiceName,
   serviceCreatePermission,
+  serviceNameInput,
 } from '@internal/backstage-plugin-delivery-common';
 import { ServiceAccess } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './catalogRegister.examples';
@@ -54,7 +55,7 @@ export function createCatalogRegisterAction(options: {
             })
             .optional(),
         name: z =>
-          z.string({ description: 'The service (Component) name expected.' }),
+          serviceNameInput(z, 'The service (Component) name expected.'),
         owner: z =>
           z.string({
             description:

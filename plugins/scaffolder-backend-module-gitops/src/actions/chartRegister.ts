@@ -4,6 +4,8 @@ import {
   assertValid,
   checkServiceNamespace,
   ownerTagValue,
+  serviceNameInput,
+  serviceNamespaceInput,
 } from '@internal/backstage-plugin-delivery-common';
 import { HelmChartsRepo } from '@internal/backstage-plugin-delivery-node';
 import {
@@ -59,10 +61,10 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
     schema: {
       input: {
         name: z =>
-          z.string({
-            description:
-              'Service name: lowercase letters, digits and -, 2 to 40 characters. The chart goes to charts/<name>/.',
-          }),
+          serviceNameInput(
+            z,
+            'Service name: lowercase letters, digits and -, 2 to 40 characters. The chart goes to charts/<name>/.',
+          ),
         imageRepository: z =>
           z.string({
             description:
@@ -83,10 +85,10 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
             })
             .optional(),
         namespace: z =>
-          z.string({
-            description:
-              'Kubernetes namespace the service runs in (a DNS-1123 label); recorded in Chart.yaml.',
-          }),
+          serviceNamespaceInput(
+            z,
+            'Kubernetes namespace the service runs in (a DNS-1123 label); recorded in Chart.yaml.',
+          ),
         environments: z =>
           z
             .array(z.string(), {

@@ -4,6 +4,7 @@ import {
   assertValid,
   checkServiceName,
   OWNER_TAG,
+  serviceNameInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   authorizeDecommission,
@@ -44,12 +45,10 @@ export function createChartUnregisterAction(
         entityRef: z =>
           z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
         name: z =>
-          z
-            .string({
-              description:
-                "Service name whose chart to remove; when given it must be the entity's name.",
-            })
-            .optional(),
+          serviceNameInput(
+            z,
+            "Service name whose chart to remove; when given it must be the entity's name.",
+          ).optional(),
         chartPath: z =>
           z
             .string({

@@ -8,15 +8,17 @@ import {
   parseRepoUrl,
 } from '@backstage/plugin-scaffolder-node';
 import {
+  adoptInput,
   checkServiceName,
   checkServiceNamespace,
   OWNER_TAG,
   ownerTagValue,
   serviceCreatePermission,
+  serviceNameInput,
+  serviceNamespaceInput,
   TASK_TAG,
 } from '@internal/backstage-plugin-delivery-common';
 import {
-  ADOPT_DESCRIPTION,
   ArgoCdInstances,
   AwsClients,
   creationClaim,
@@ -130,17 +132,17 @@ export function createServicePreflightAction(
     supportsDryRun: true,
     schema: {
       input: {
-        name: z => z.string({ description: 'Service name (2-40 characters)' }),
+        name: z => serviceNameInput(z, 'Service name (2-40 characters)'),
         owner: z =>
           z.string({
             description:
               'The owner Group; the initiator must be one of its members',
           }),
         namespace: z =>
-          z.string({
-            description:
-              'Kubernetes namespace (not kube-*, default, argocd or slipway.reservedNamespaces)',
-          }),
+          serviceNamespaceInput(
+            z,
+            'Kubernetes namespace (not kube-*, default, argocd or slipway.reservedNamespaces)',
+          ),
         repoUrl: z =>
           z.string({
             description:
@@ -168,7 +170,7 @@ export function createServicePreflightAction(
               })`,
             })
             .optional(),
-        adopt: z => z.boolean({ description: ADOPT_DESCRIPTION }).optional(),
+        adopt: z => adoptInput(z),
       },
       output: {
         entityRef: z =>
