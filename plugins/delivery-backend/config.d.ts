@@ -57,12 +57,15 @@ export interface Config {
         argocdInstances?: string[];
       };
       /**
-       * Whether a resource must carry the entity's binding (slipway.io/owner)
-       * to be shown. A resource without it is reported as "not proven to
+       * Whether a resource must carry the entity's binding to be shown: the
+       * `slipway.io/owner` tag or label (ECR, Argo CD), the entity declared
+       * in the repository's catalog-info.yaml (GitHub). A resource without it is reported as "not proven to
        * belong to this service". Set false for an upstream whose resources
        * predate Slipway. Defaults true.
        */
       requireBinding?: {
+        /** The repository's catalog-info.yaml must declare the entity. */
+        github?: boolean;
         ecr?: boolean;
         argocd?: boolean;
       };

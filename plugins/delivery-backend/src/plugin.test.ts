@@ -155,9 +155,13 @@ describe('GET /api/delivery/status (through the HTTP stack, against the sandbox)
         op.includes('ApplicationService_Get'),
       );
       expect(appGets).toEqual([[appGets[0][0], 1]]);
-      // GitHub, once each: the app repo's commits, the chart's history in
-      // helm-charts, and the helm-charts branch's newest commits.
-      expect(sb.faults.counters().github).toEqual({ 'repos/list-commits': 3 });
+      // GitHub, once each: the app repo's commits and its catalog-info.yaml
+      // (the binding check), the chart's history in helm-charts, and the
+      // helm-charts branch's newest commits.
+      expect(sb.faults.counters().github).toEqual({
+        'repos/list-commits': 3,
+        'repos/get-content': 1,
+      });
       // ECR: DescribeImages and ListTagsForResource (the owner check), once each.
       expect(sb.faults.total('aws')).toBe(2);
     } finally {
@@ -242,6 +246,16 @@ describe('GET /api/delivery/status (through the HTTP stack, against the sandbox)
       expect(body.image.error!.message).toContain(
         'component:default/payments-api',
       );
+      // payments-api's repository declares payments-api, not the impostor.
+      expect(body.source).toMatchObject({
+        state: 'error',
+        error: {
+          kind: 'forbidden',
+          message:
+            'GitHub repository slipway-demo/payments-api is not proven to belong to this service: its catalog-info.yaml does not declare component:default/impostor',
+        },
+      });
+      expect(body.source.data).toBeUndefined();
       expect(body.image.data).toBeUndefined();
       expect(body.sync).toMatchObject({
         state: 'error',

@@ -23,7 +23,7 @@ export interface DeliverySettings {
   /** What an entity's annotations may name (`slipway.delivery.allowed`). */
   allowed: DeliveryAllowLists;
   /** Upstreams whose resources must carry the entity's binding to be shown. */
-  requireBinding: { ecr: boolean; argocd: boolean };
+  requireBinding: { github: boolean; ecr: boolean; argocd: boolean };
 }
 
 /**
@@ -102,6 +102,7 @@ export function readDeliverySettings(root: Config): DeliverySettings {
     cacheMaxEntities: count('cacheMaxEntities', 2000),
     allowed: readAllowLists(root),
     requireBinding: {
+      github: c?.getOptionalBoolean('requireBinding.github') ?? true,
       ecr: c?.getOptionalBoolean('requireBinding.ecr') ?? true,
       argocd: c?.getOptionalBoolean('requireBinding.argocd') ?? true,
     },

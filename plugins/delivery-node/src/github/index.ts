@@ -11,3 +11,4 @@ export type {
   ListCommitsOptions,
   ListWorkflowRunsOptions,
 } from './GitHubReader';
+export { declaresEntity } from './catalogInfo';

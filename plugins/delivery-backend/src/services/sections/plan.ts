@@ -63,10 +63,12 @@ export function assertAllowed(
 }
 
 /** Ends a load: the resource carries no binding, so it is not shown. */
-export function notProven(resource: string, entityRef: string): never {
-  forbidden(
-    `${resource} is not proven to belong to this service: it carries no slipway.io/owner binding to ${entityRef}`,
-  );
+export function notProven(
+  resource: string,
+  entityRef: string,
+  why = `it carries no slipway.io/owner binding to ${entityRef}`,
+): never {
+  forbidden(`${resource} is not proven to belong to this service: ${why}`);
 }
 
 const SLUG = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;

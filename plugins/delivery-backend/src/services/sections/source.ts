@@ -4,7 +4,64 @@ import {
   BuildSection,
   SourceSection,
 } from '@internal/backstage-plugin-delivery-common';
-import { assertAllowed, missing, Plan, SectionContext, slugOf } from './plan';
+import { declaresEntity } from '@internal/backstage-plugin-delivery-node';
+import { SectionLoadError } from '../SectionCache';
+import {
+  assertAllowed,
+  missing,
+  notProven,
+  Plan,
+  SectionContext,
+  slugOf,
+} from './plan';
+
+/**
+ * Resolves when the repository declares `entity` in its catalog-info.yaml
+ * (or GitHub binding is not required), else ends the load as "not proven
+ * to belong". The answer is kept with the other ownership answers.
+ */
+async function assertRepositoryDeclares(
+  ctx: SectionContext,
+  entity: Entity,
+  gh: { owner: string; repo: string; slug: string },
+): Promise<void> {
+  if (!ctx.settings.requireBinding.github) return;
+  const { kind, metadata } = entity;
+  const ref = `${kind}:${metadata.namespace ?? 'default'}/${
+    metadata.name
+  }`.toLowerCase();
+  const declared = await ctx.ownership.get(
+    `${ref}|github|${gh.slug}`,
+    async () => {
+      const text = await ctx.upstreams.github.getFileContent(
+        gh.owner,
+        gh.repo,
+        'catalog-info.yaml',
+      );
+      return (
+        text !== undefined &&
+        declaresEntity(text, {
+          kind,
+          namespace: metadata.namespace,
+          name: metadata.name,
+        })
+      );
+    },
+  );
+  if (declared.state === 'error') {
+    throw new SectionLoadError({
+      kind: 'upstream',
+      message: declared.error!.message,
+    });
+  }
+  if (!declared.data) {
+    notProven(
+      `GitHub repository ${gh.slug}`,
+      ref,
+      `its catalog-info.yaml does not declare ${ref}`,
+    );
+  }
+}
 
 /** The app repository's recent commits (GitHub). */
 export function planSource(
@@ -21,15 +78,19 @@ export function planSource(
   );
   return {
     key: gh.slug,
-    load: async () => ({
-      repository: gh.slug,
-      commits: (
-        await ctx.upstreams.github.listCommits(gh.owner, gh.repo, {
+    load: async () => {
+      const [, commits] = await Promise.all([
+        assertRepositoryDeclares(ctx, entity, gh),
+        ctx.upstreams.github.listCommits(gh.owner, gh.repo, {
           since: ctx.since(),
           perPage: 100,
-        })
-      ).map(({ fullMessage: _, ...commit }) => commit),
-    }),
+        }),
+      ] as const);
+      return {
+        repository: gh.slug,
+        commits: commits.map(({ fullMessage: _, ...commit }) => commit),
+      };
+    },
   };
 }
 
@@ -71,9 +132,14 @@ export function planBuild(
   );
   return {
     key: `actions:${gh.slug}`,
-    load: () =>
-      ctx.upstreams.github.listWorkflowRuns(gh.owner, gh.repo, {
-        perPage: limit,
-      }),
+    load: async () => {
+      const [, runs] = await Promise.all([
+        assertRepositoryDeclares(ctx, entity, gh),
+        ctx.upstreams.github.listWorkflowRuns(gh.owner, gh.repo, {
+          perPage: limit,
+        }),
+      ] as const);
+      return runs;
+    },
   };
 }
