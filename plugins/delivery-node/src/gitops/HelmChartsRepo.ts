@@ -3,18 +3,25 @@ import {
   AuthenticationError,
   ConflictError,
   InputError,
-  NotAllowedError,
-  NotFoundError,
-  ServiceUnavailableError,
 } from '@backstage/errors';
 import {
   DefaultGithubCredentialsProvider,
   GithubCredentialsProvider,
   ScmIntegrations,
 } from '@backstage/integration';
-import { retry } from '@octokit/plugin-retry';
-import { Octokit } from '@octokit/rest';
 import { readHelmChartsSettings } from './config';
+import {
+  asText,
+  GitDataClient,
+  gitDataClient,
+  githubError,
+  githubMessage,
+  isRace,
+  openPullRequest,
+  PullRequestTarget,
+  publishBranch,
+  statusOf,
+} from './gitData';
 import {
   ApiWorkTree,
   BlobMode,
@@ -89,47 +96,6 @@ const DEFAULT_AUTHOR = {
 
 const sleep = (ms: number) =>
   new Promise<void>(resolve => setTimeout(resolve, ms));
-
-// @octokit/rest carries its own copy of @octokit/core, whose types differ
-// from the one @octokit/plugin-retry is typed against; at runtime they agree.
-const GitDataOctokit = Octokit.plugin(
-  retry as unknown as Parameters<typeof Octokit.plugin>[0],
-);
-type GitDataClient = InstanceType<typeof GitDataOctokit>;
-
-/** A failed GitHub request, as Octokit reports it. */
-interface RequestFailure {
-  status?: number;
-  message?: string;
-  response?: {
-    data?: { message?: string; errors?: Array<{ message?: string }> };
-  };
-}
-
-const failure = (e: unknown) => e as RequestFailure;
-
-/** GitHub's own words for a failed request (message and validation errors). */
-function githubMessage(e: unknown): string {
-  const data = failure(e).response?.data;
-  const parts = [
-    data?.message ?? failure(e).message ?? String(e),
-    ...(data?.errors ?? []).map(x => x.message).filter(Boolean),
-  ];
-  return parts.join(': ');
-}
-
-/** True when a non-forced ref update failed because the branch moved (another writer won). */
-function isRace(e: unknown): boolean {
-  return (
-    failure(e).status === 422 && /not a fast.forward/i.test(githubMessage(e))
-  );
-}
-
-/** Text that survives a UTF-8 round trip goes inline in the tree; anything else as a base64 blob. */
-function asText(content: Buffer): string | undefined {
-  const text = content.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(content) ? text : undefined;
-}
 
 /**
  * The helm-charts GitOps repository, written through GitHub's Git Data API
@@ -262,15 +228,11 @@ export class HelmChartsRepo {
   }
 
   #client(token: string): GitDataClient {
-    const silent = () => {};
-    return new GitDataOctokit({
-      auth: token,
-      baseUrl: this.#o.apiBaseUrl.replace(/\/+$/, ''),
-      userAgent: 'slipway',
-      request: this.#o.fetch ? { fetch: this.#o.fetch } : {},
-      // Failures are reported once, by update(), without the token.
-      log: { debug: silent, info: silent, warn: silent, error: silent },
-      retry: { retries: this.#o.retries ?? 2 },
+    return gitDataClient({
+      token,
+      apiBaseUrl: this.#o.apiBaseUrl,
+      fetch: this.#o.fetch,
+      retries: this.#o.retries,
     });
   }
 
@@ -279,11 +241,7 @@ export class HelmChartsRepo {
     try {
       return await fn();
     } catch (e) {
-      throw this.#httpError(
-        failure(e).status,
-        `${what}: ${githubMessage(e).slice(0, 300)}`,
-        token,
-      );
+      throw this.#fail(e, what, token);
     }
   }
 
@@ -413,19 +371,16 @@ export class HelmChartsRepo {
         0,
         8,
       )}`;
-      const commitSha = await this.#publishBranch(
+      const target: PullRequestTarget = {
         github,
-        token,
-        prBranch,
-        sha,
-        options,
-      );
-      const pullRequestUrl = await this.#openPullRequest(
-        github,
-        token,
-        prBranch,
-        message,
-      );
+        owner: this.#owner,
+        repo: this.#repo,
+        base: this.branch,
+        fail: (e, what) => this.#fail(e, what, token),
+        logger: options.logger,
+      };
+      const commitSha = await publishBranch(target, prBranch, sha);
+      const pullRequestUrl = await openPullRequest(target, prBranch, message);
       return {
         commitSha,
         changed: true,
@@ -445,7 +400,7 @@ export class HelmChartsRepo {
     } catch (e) {
       if (isRace(e)) return 'raced';
       throw this.#httpError(
-        failure(e).status,
+        statusOf(e),
         `moving ${this.branch} to ${sha}: ${githubMessage(e).slice(0, 300)}`,
         token,
       );
@@ -454,100 +409,6 @@ export class HelmChartsRepo {
       `Committed ${sha} to ${this.branch} of ${this.repoUrl}`,
     );
     return { commitSha: sha, changed: true, branch: this.branch, result };
-  }
-
-  /** Creates the pull-request branch at `sha`, or finds it from an earlier run; returns its head. */
-  async #publishBranch(
-    github: GitDataClient,
-    token: string,
-    branch: string,
-    sha: string,
-    options: UpdateOptions,
-  ): Promise<string> {
-    const repo = { owner: this.#owner, repo: this.#repo };
-    try {
-      await github.rest.git.createRef({
-        ...repo,
-        ref: `refs/heads/${branch}`,
-        sha,
-      });
-      options.logger?.info(`Created branch ${branch} at ${sha}`);
-      return sha;
-    } catch (e) {
-      if (failure(e).status !== 422) {
-        throw this.#httpError(
-          failure(e).status,
-          `creating branch ${branch}: ${githubMessage(e).slice(0, 300)}`,
-          token,
-        );
-      }
-    }
-    // The branch exists: an earlier run pushed this very tree (the name holds its id).
-    const existing = await this.#call(
-      token,
-      `reading branch ${branch}`,
-      async () =>
-        (
-          await github.rest.git.getRef({ ...repo, ref: `heads/${branch}` })
-        ).data.object.sha,
-    );
-    options.logger?.info(`Branch ${branch} already holds this change`);
-    return existing;
-  }
-
-  /** The open pull request from `head` into the branch: found, or opened. */
-  async #openPullRequest(
-    github: GitDataClient,
-    token: string,
-    head: string,
-    message: string,
-  ): Promise<string> {
-    const repo = { owner: this.#owner, repo: this.#repo };
-    const find = () =>
-      this.#call(
-        token,
-        `listing pull requests of ${head}`,
-        async () =>
-          (
-            await github.rest.pulls.list({
-              ...repo,
-              state: 'open',
-              head: `${this.#owner}:${head}`,
-              base: this.branch,
-            })
-          ).data[0]?.html_url,
-      );
-    const found = await find();
-    if (found) return found;
-    const [title, ...rest] = message.split('\n');
-    try {
-      return (
-        await github.rest.pulls.create({
-          ...repo,
-          title,
-          body: rest.join('\n').trim(),
-          head,
-          base: this.branch,
-        })
-      ).data.html_url;
-    } catch (e) {
-      // Opened by a concurrent run between the look-up and here.
-      if (
-        failure(e).status === 422 &&
-        /already exists/i.test(githubMessage(e))
-      ) {
-        const again = await find();
-        if (again) return again;
-      }
-      throw this.#httpError(
-        failure(e).status,
-        `opening a pull request from ${head}: ${githubMessage(e).slice(
-          0,
-          300,
-        )}`,
-        token,
-      );
-    }
   }
 
   async #token(): Promise<string> {
@@ -563,22 +424,15 @@ export class HelmChartsRepo {
   }
 
   #httpError(status: number | undefined, what: string, token: string): Error {
-    const message = redact(
-      `helm-charts ${this.repoUrl}: ${what}${
-        status ? ` (HTTP ${status})` : ''
-      }`,
+    return githubError(`helm-charts ${this.repoUrl}: ${what}`, status, token);
+  }
+
+  /** A failed call, named and classified, GitHub's words kept short. */
+  #fail(e: unknown, what: string, token: string): Error {
+    return this.#httpError(
+      statusOf(e),
+      `${what}: ${githubMessage(e).slice(0, 300)}`,
       token,
     );
-    if (status === 401) return new AuthenticationError(message);
-    if (status === 403) return new NotAllowedError(message);
-    if (status === 404) return new NotFoundError(message);
-    if (status === 409 || status === 422) return new ConflictError(message);
-    if (!status || status === 429 || status >= 500)
-      return new ServiceUnavailableError(message);
-    return new Error(message);
   }
-}
-
-function redact(text: string, token: string): string {
-  return token ? text.split(token).join('***') : text;
 }
