@@ -36,6 +36,11 @@ export const ECR_REPOSITORY_PATTERN =
 /** IAM role names: 1-64 of `[\w+=,.@-]`. @public */
 export const IAM_ROLE_NAME_PATTERN = '^[\\w+=,.@-]{1,64}$';
 
+/** True when `s` holds an ASCII control character (C0 or DEL). @public */
+export function hasControlChar(s: string): boolean {
+  return [...s].some(c => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
+
 /** Characters that widen IAM conditions or escape paths. */
 const DANGEROUS = /[*?:]|\.\./;
 

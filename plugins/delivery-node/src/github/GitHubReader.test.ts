@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '@internal/sandbox';
-import { GitHubReader, workflowRunStatus } from './GitHubReader';
+import { GitHubReader } from './GitHubReader';
+import { workflowRunStatus } from './workflowRuns';
 
 jest.setTimeout(120_000);
 

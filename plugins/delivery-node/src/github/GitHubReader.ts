@@ -8,13 +8,20 @@ import {
 import type {
   Build,
   BuildSection,
-  BuildStatus,
   SourceCommit,
 } from '@internal/backstage-plugin-delivery-common';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { EtagCache } from './EtagCache';
+import {
+  checkDate,
+  checkOwnerRepo,
+  checkPath,
+  checkPerPage,
+  checkRef,
+} from './readerInputs';
+import { workflowRunStatus } from './workflowRuns';
 
 // The plugins' type declarations resolve @octokit/core through their peer
 // dependency, which the workspace hoists at an older major than the one
@@ -115,112 +122,6 @@ interface WorkflowRunJson {
 interface RepoJson {
   default_branch: string;
   html_url: string;
-}
-
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const REPO = /^[A-Za-z0-9._-]{1,100}$/;
-/** A branch, tag or SHA as git allows it in a ref name (no `..`, no control characters). */
-const REF = /^[A-Za-z0-9._/@+-]{1,255}$/;
-
-function checkOwnerRepo(owner: string, repo: string): void {
-  if (typeof owner !== 'string' || !OWNER.test(owner)) {
-    throw new InputError(`'${owner}' is not a GitHub owner name`);
-  }
-  if (
-    typeof repo !== 'string' ||
-    !REPO.test(repo) ||
-    repo === '.' ||
-    repo === '..' ||
-    repo.endsWith('.git')
-  ) {
-    throw new InputError(`'${repo}' is not a GitHub repository name`);
-  }
-}
-
-function checkRef(ref: string, field: string): void {
-  if (
-    !REF.test(ref) ||
-    ref.includes('..') ||
-    ref.startsWith('/') ||
-    ref.endsWith('/')
-  ) {
-    throw new InputError(`${field} '${ref}' is not a branch, tag or SHA`);
-  }
-}
-
-function hasControlChar(s: string): boolean {
-  return [...s].some(c => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
-}
-
-/** A repository path: relative, no `.`/`..`/empty segments. Returns it without edge slashes. */
-function checkPath(path: string, field: string): string {
-  const clean = typeof path === 'string' ? path.replace(/^\/+|\/+$/g, '') : '';
-  if (
-    !clean ||
-    clean
-      .split('/')
-      .some(s => s === '' || s === '.' || s === '..' || hasControlChar(s))
-  ) {
-    throw new InputError(`${field} '${path}' is not a path in a repository`);
-  }
-  return clean;
-}
-
-function checkPerPage(perPage: number | undefined): number | undefined {
-  if (perPage === undefined) return undefined;
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
-    throw new InputError(
-      `perPage must be an integer from 1 to 100 (got ${perPage})`,
-    );
-  }
-  return perPage;
-}
-
-function checkDate(value: string | undefined, field: string) {
-  if (value === undefined) return undefined;
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) {
-    throw new InputError(`${field} '${value}' is not an ISO 8601 date`);
-  }
-  return d.toISOString();
-}
-
-/**
- * Maps an Actions run's `status` and `conclusion` to a {@link BuildStatus}.
- *
- * @public
- */
-export function workflowRunStatus(
-  status: string | null | undefined,
-  conclusion: string | null | undefined,
-): BuildStatus {
-  switch (status) {
-    case 'queued':
-    case 'requested':
-    case 'waiting':
-    case 'pending':
-      return 'queued';
-    case 'in_progress':
-      return 'running';
-    case 'completed':
-      break;
-    default:
-      return 'unknown';
-  }
-  switch (conclusion) {
-    case 'success':
-      return 'succeeded';
-    case 'failure':
-    case 'timed_out':
-    case 'startup_failure':
-      return 'failed';
-    case 'cancelled':
-      return 'aborted';
-    case 'action_required':
-      return 'queued';
-    default:
-      return 'unknown'; // neutral, skipped, stale
-  }
 }
 
 /** Web base URL of a GitHub host from its REST base URL. */

@@ -3,7 +3,8 @@
  * repositories) with conditional requests, for the delivery status.
  */
 
-export { GitHubReader, workflowRunStatus } from './GitHubReader';
+export { GitHubReader } from './GitHubReader';
+export { workflowRunStatus } from './workflowRuns';
 export type {
   GitHubReaderFromConfigOptions,
   GitHubReaderOptions,

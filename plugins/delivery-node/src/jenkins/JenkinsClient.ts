@@ -3,10 +3,11 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import type {
-  Build,
-  BuildSection,
-  BuildStatus,
+import {
+  hasControlChar,
+  type Build,
+  type BuildSection,
+  type BuildStatus,
 } from '@internal/backstage-plugin-delivery-common';
 
 /**
@@ -56,10 +57,6 @@ interface JenkinsJobJson {
 
 const BUILD_FIELDS =
   'number,url,result,building,timestamp,duration,actions[lastBuiltRevision[SHA1]]';
-
-function hasControlChar(s: string): boolean {
-  return [...s].some(c => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
-}
 
 /** A job or folder name as Jenkins allows it in a full name segment. */
 function problemOfSegment(segment: string): string | undefined {
