@@ -1,13 +1,4 @@
-import {
-  CreatePodIdentityAssociationCommand,
-  DeletePodIdentityAssociationCommand,
-  DescribeClusterCommand,
-  DescribePodIdentityAssociationCommand,
-  ListPodIdentityAssociationsCommand,
-  PodIdentityAssociationSummary,
-  ResourceNotFoundException,
-  UpdatePodIdentityAssociationCommand,
-} from '@aws-sdk/client-eks';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import {
   CreateRoleCommand,
   DeleteRoleCommand,
@@ -27,7 +18,6 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { ConflictError } from '@backstage/errors';
-import { OWNER_TAG } from '@internal/backstage-plugin-delivery-common';
 import { AwsClients } from './AwsClients';
 import {
   assertClaimable,
@@ -37,6 +27,7 @@ import {
   tagMap,
 } from './ownership';
 import { issuerHostPath, PolicyDocument } from './policies';
+import { PodIdentityAssociations } from './PodIdentityAssociations';
 
 function tagList(claim: CreationClaim) {
   return Object.entries(claimTags(claim)).map(([Key, Value]) => ({
@@ -89,8 +80,11 @@ function decode(doc: string | undefined): unknown {
 export class IrsaRoles {
   readonly #clients: AwsClients;
 
+  readonly #pods: PodIdentityAssociations;
+
   constructor(clients: AwsClients) {
     this.#clients = clients;
+    this.#pods = new PodIdentityAssociations(clients.eks);
   }
 
   /** `arn:aws:iam::<account>:role<path><name>`, without asking AWS. */
@@ -304,79 +298,15 @@ export class IrsaRoles {
     }
   }
 
-  async #associations(
-    clusterName: string,
-    filter: { namespace?: string; serviceAccount?: string } = {},
-  ): Promise<PodIdentityAssociationSummary[]> {
-    const out: PodIdentityAssociationSummary[] = [];
-    let nextToken: string | undefined;
-    do {
-      const res = await this.#clients.eks.send(
-        new ListPodIdentityAssociationsCommand({
-          clusterName,
-          ...filter,
-          nextToken,
-        }),
-      );
-      out.push(...(res.associations ?? []));
-      nextToken = res.nextToken;
-    } while (nextToken);
-    return out;
-  }
-
   /**
    * Creates the pod identity association for namespace/serviceAccount →
    * roleArn, or reuses (and repoints) one Slipway owns for this service.
    * Throws ConflictError when another owner's association holds the pair.
    */
-  async ensurePodIdentityAssociation(opts: {
-    clusterName: string;
-    namespace: string;
-    serviceAccount: string;
-    roleArn: string;
-    owner: string;
-  }): Promise<{ associationId: string; adopted: boolean }> {
-    const { eks } = this.#clients;
-    const { clusterName, namespace, serviceAccount, roleArn, owner } = opts;
-    const [found] = await this.#associations(clusterName, {
-      namespace,
-      serviceAccount,
-    });
-    if (found) {
-      const res = await eks.send(
-        new DescribePodIdentityAssociationCommand({
-          clusterName,
-          associationId: found.associationId,
-        }),
-      );
-      const assoc = res.association!;
-      assertOwned(
-        'EKS pod identity association',
-        `${namespace}/${serviceAccount}`,
-        assoc.tags ?? {},
-        owner,
-      );
-      if (assoc.roleArn !== roleArn) {
-        await eks.send(
-          new UpdatePodIdentityAssociationCommand({
-            clusterName,
-            associationId: assoc.associationId,
-            roleArn,
-          }),
-        );
-      }
-      return { associationId: assoc.associationId!, adopted: true };
-    }
-    const res = await eks.send(
-      new CreatePodIdentityAssociationCommand({
-        clusterName,
-        namespace,
-        serviceAccount,
-        roleArn,
-        tags: { [OWNER_TAG]: owner },
-      }),
-    );
-    return { associationId: res.association!.associationId!, adopted: false };
+  ensurePodIdentityAssociation(
+    opts: Parameters<PodIdentityAssociations['ensure']>[0],
+  ): Promise<{ associationId: string; adopted: boolean }> {
+    return this.#pods.ensure(opts);
   }
 
   /**
@@ -397,44 +327,12 @@ export class IrsaRoles {
    * Deletes the pod identity associations on `clusterName` that point at the
    * role and carry OWNER_TAG = owner. Returns their ids.
    */
-  async deleteOwnedAssociations(
+  deleteOwnedAssociations(
     clusterName: string,
     roleArn: string,
     owner: string,
   ): Promise<string[]> {
-    const { eks } = this.#clients;
-    const deleted: string[] = [];
-    for (const summary of await this.#associations(clusterName)) {
-      let assoc;
-      try {
-        assoc = (
-          await eks.send(
-            new DescribePodIdentityAssociationCommand({
-              clusterName,
-              associationId: summary.associationId,
-            }),
-          )
-        ).association;
-      } catch (e) {
-        if (e instanceof ResourceNotFoundException) continue;
-        throw e;
-      }
-      if (assoc?.roleArn !== roleArn || assoc.tags?.[OWNER_TAG] !== owner) {
-        continue;
-      }
-      try {
-        await eks.send(
-          new DeletePodIdentityAssociationCommand({
-            clusterName,
-            associationId: assoc.associationId,
-          }),
-        );
-      } catch (e) {
-        if (!(e instanceof ResourceNotFoundException)) throw e;
-      }
-      deleted.push(assoc.associationId!);
-    }
-    return deleted;
+    return this.#pods.deleteOwned(clusterName, roleArn, owner);
   }
 
   /** Deletes every inline policy and detaches every managed policy of an owned role. */
