@@ -10,8 +10,6 @@ import {
   HOPS,
   type Build,
   type BuildSection,
-  type ChartChange,
-  type EnvironmentSync,
   type GitOpsSection,
   type Hop,
   type HopName,
@@ -23,13 +21,15 @@ import {
   type SyncSection,
   type TimelineEntry,
 } from '@internal/backstage-plugin-delivery-common';
+import { ChangeOrder, msBetween, shortSha } from './changeOrder';
+import { Context, PENDING, UNKNOWN } from './context';
 import {
-  ChangeOrder,
-  firstDeployment,
-  msBetween,
-  shortSha,
-  tagOfImage,
-} from './changeOrder';
+  findBump,
+  findBumpByPrefix,
+  healthyHop,
+  syncedHop,
+  tagBumpedHop,
+} from './deployHops';
 
 /** What {@link buildTimeline} follows commits through; a section that failed or is not configured is left out. */
 export interface TimelineInput {
@@ -88,18 +88,6 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
     .slice(0, Math.max(0, Math.floor(input.limit)))
     .map(commit => followCommit(commit, context));
 }
-
-interface Context {
-  commits: SourceCommit[];
-  build?: BuildSection;
-  image?: ImageSection;
-  gitops?: GitOpsSection;
-  order?: ChangeOrder;
-  environment?: EnvironmentSync;
-}
-
-const PENDING: Hop = { state: 'pending' };
-const UNKNOWN: Hop = { state: 'unknown' };
 
 /** A hop that did not happen yet stops the road: what follows waits. */
 function stops(hop: Hop): boolean {
@@ -322,164 +310,4 @@ function imageHop(
     return { hop: { ...PENDING }, tag: expected };
   }
   return { hop: { state: 'unknown', detail: 'no image for this commit' } };
-}
-
-/** The first (oldest) CI deploy change that set `tag`. */
-function findBump(
-  gitops: GitOpsSection | undefined,
-  tag: string,
-): ChartChange | undefined {
-  return oldest(
-    gitops?.changes.filter(c => c.kind === 'deploy' && c.tag === tag),
-  );
-}
-
-function findBumpByPrefix(
-  gitops: GitOpsSection | undefined,
-  sha7: string,
-): ChartChange | undefined {
-  return oldest(
-    gitops?.changes.filter(
-      c => c.kind === 'deploy' && c.tag?.startsWith(`${sha7}-`),
-    ),
-  );
-}
-
-function oldest<T>(newestFirst: T[] | undefined): T | undefined {
-  return newestFirst?.[newestFirst.length - 1];
-}
-
-function tagBumpedHop(
-  bump: ChartChange | undefined,
-  imagePushed: Hop,
-  image: Image | undefined,
-  ctx: Context,
-): Hop {
-  if (!ctx.gitops) {
-    return { ...UNKNOWN };
-  }
-  if (bump) {
-    return {
-      state: 'done',
-      at: bump.committedAt,
-      detail: shortSha(bump.sha),
-      url: bump.url,
-    };
-  }
-  if (imagePushed.state !== 'done' || !image) {
-    return { ...UNKNOWN };
-  }
-  // The list of changes is bounded: an image pushed before its oldest entry
-  // may have been deployed by a change that is no longer listed.
-  const changes = ctx.gitops.changes;
-  const listedSince = oldest(changes)?.committedAt;
-  const ms = msBetween(image.pushedAt, listedSince);
-  if (changes.length > 0 && ms !== undefined && ms > 0) {
-    return {
-      state: 'unknown',
-      detail: 'not among the listed helm-charts changes',
-    };
-  }
-  return { ...PENDING };
-}
-
-function runsTag(env: EnvironmentSync, tag: string): boolean {
-  return env.images.some(i => tagOfImage(i) === tag);
-}
-
-function syncedHop(bump: ChartChange, tag: string, ctx: Context): Hop {
-  const env = ctx.environment;
-  const order = ctx.order;
-  if (!env || !order) {
-    return { ...UNKNOWN };
-  }
-  const first = firstDeployment(env.history, bump.sha, order);
-  if (first) {
-    return {
-      state: 'done',
-      at: first.deployedAt,
-      detail: shortSha(first.revision),
-    };
-  }
-  const current = order.includes(env.revision, bump.sha);
-  if (current || runsTag(env, tag)) {
-    // Synced, but the bounded history no longer holds when.
-    return {
-      state: 'done',
-      ...(env.revision ? { detail: shortSha(env.revision) } : {}),
-    };
-  }
-  if (env.operation?.phase === 'Running') {
-    return { state: 'running' };
-  }
-  if (current === undefined && env.revision !== undefined) {
-    return {
-      state: 'unknown',
-      detail: `at ${shortSha(env.revision)}, not a listed change of this chart`,
-    };
-  }
-  return { ...PENDING };
-}
-
-function healthyHop(
-  bump: ChartChange,
-  tag: string,
-  synced: Hop,
-  ctx: Context,
-): Hop {
-  const env = ctx.environment;
-  const order = ctx.order;
-  if (!env || !order) {
-    return { ...UNKNOWN };
-  }
-  const url = env.appUrl;
-  if (runsTag(env, tag) && order.includes(env.revision, bump.sha) !== false) {
-    switch (env.healthStatus) {
-      case 'Healthy':
-        return { state: 'done', ...latest(env.healthSince, synced.at), url };
-      case 'Progressing':
-        return {
-          state: 'running',
-          ...(env.healthMessage ? { detail: env.healthMessage } : {}),
-          url,
-        };
-      case 'Degraded':
-      case 'Missing':
-        return {
-          state: 'failed',
-          ...(env.healthSince ? { at: env.healthSince } : {}),
-          detail: env.healthMessage ?? env.healthStatus,
-          url,
-        };
-      default:
-        return { state: 'unknown', detail: env.healthStatus, url };
-    }
-  }
-  // Argo CD keeps no health per history entry: once another tag runs, this
-  // change's health is not known any more.
-  const running = currentTag(env, ctx.image);
-  if (synced.state === 'done' && running && running !== tag) {
-    return { state: 'unknown', detail: `superseded by ${running}`, url };
-  }
-  return { ...UNKNOWN };
-}
-
-/** `{ at }` with the later of two times, either of which may be unknown. */
-function latest(a: string | undefined, b: string | undefined): { at?: string } {
-  if (a === undefined || b === undefined) {
-    const at = a ?? b;
-    return at === undefined ? {} : { at };
-  }
-  return { at: Date.parse(a) >= Date.parse(b) ? a : b };
-}
-
-/** The tag of the service's image the environment runs now. */
-function currentTag(
-  env: EnvironmentSync,
-  image: ImageSection | undefined,
-): string | undefined {
-  const own = image
-    ? env.images.find(i => i.startsWith(`${image.repositoryUri}:`))
-    : env.images.find(i => /^[0-9a-f]{7,}-\d+$/.test(tagOfImage(i) ?? ''));
-  return own === undefined ? undefined : tagOfImage(own);
 }

@@ -1,0 +1,24 @@
+import type {
+  BuildSection,
+  EnvironmentSync,
+  GitOpsSection,
+  Hop,
+  ImageSection,
+  SourceCommit,
+} from '@internal/backstage-plugin-delivery-common';
+import type { ChangeOrder } from './changeOrder';
+
+/** What every hop of the timeline reads. */
+export interface Context {
+  commits: SourceCommit[];
+  build?: BuildSection;
+  image?: ImageSection;
+  gitops?: GitOpsSection;
+  order?: ChangeOrder;
+  environment?: EnvironmentSync;
+}
+
+/** A hop that has not happened yet. */
+export const PENDING: Hop = { state: 'pending' };
+/** A hop whose evidence is missing. */
+export const UNKNOWN: Hop = { state: 'unknown' };
