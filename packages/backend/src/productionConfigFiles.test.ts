@@ -132,7 +132,7 @@ describe('app-config.production.yaml', () => {
     })();
     const leaks = JSON.stringify(empty.get()).match(/sandbox-[a-z-]+/g) ?? [];
     expect(leaks.length).toBeGreaterThan(0);
-    expect(guard).toMatch(/the sandbox secret/);
+    expect(guard).toMatch(/the sandbox's webhook secret/);
     // With every variable set, the guard lets the backend start.
     const full = await load(
       ['app-config.yaml', 'app-config.production.yaml'],

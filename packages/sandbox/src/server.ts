@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+// The well-known values live with the production guard that refuses them.
+import { SANDBOX_WELL_KNOWN } from '@internal/backstage-plugin-delivery-node/sandboxValues';
 import { createArgoCdUpstream } from './argocd';
 import { createAwsUpstream, SANDBOX_AWS_CREDENTIALS } from './aws';
 import { FaultInjector, Faults, parseFaults } from './faults';
@@ -26,12 +28,12 @@ import { seedSandbox } from './seed';
 
 /** Fixed, sandbox-only credentials. They open nothing outside this machine. */
 export const SANDBOX_CREDENTIALS = {
-  githubToken: 'sandbox-github-token',
-  githubUser: 'slipway-bot',
-  jenkinsUser: 'slipway',
-  jenkinsToken: 'sandbox-jenkins-token',
-  argocdUser: 'admin',
-  argocdPassword: 'sandbox-argocd-password',
+  githubToken: SANDBOX_WELL_KNOWN.githubToken,
+  githubUser: SANDBOX_WELL_KNOWN.githubUser,
+  jenkinsUser: SANDBOX_WELL_KNOWN.jenkinsUser,
+  jenkinsToken: SANDBOX_WELL_KNOWN.jenkinsToken,
+  argocdUser: SANDBOX_WELL_KNOWN.argocdUser,
+  argocdPassword: SANDBOX_WELL_KNOWN.argocdPassword,
   aws: SANDBOX_AWS_CREDENTIALS,
 };
 

@@ -11,6 +11,7 @@
  * `<dataDir>/aws.json`.
  */
 
+import { SANDBOX_WELL_KNOWN } from '@internal/backstage-plugin-delivery-node/sandboxValues';
 import http from 'node:http';
 import { FaultInjector } from '../faults';
 import { Ctx, Handler, HttpError, UpstreamSpec } from '../http';
@@ -61,8 +62,8 @@ export interface AwsOptions {
  * credentials object it is given.)
  */
 export const SANDBOX_AWS_CREDENTIALS: AwsCredentials = {
-  accessKeyId: 'AKIASLIPWAYSANDBOX01',
-  secretAccessKey: 'slipwaySandboxOnlySecretNotForRealAws0000',
+  accessKeyId: SANDBOX_WELL_KNOWN.awsAccessKeyId,
+  secretAccessKey: SANDBOX_WELL_KNOWN.awsSecretAccessKey,
 };
 
 // Verification uses private copies, so a caller changing the exported object

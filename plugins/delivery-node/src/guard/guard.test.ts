@@ -1,5 +1,9 @@
 import { ConfigReader } from '@backstage/config';
-import { assertNoSandboxInProduction } from '.';
+import {
+  assertNoSandboxInProduction,
+  SANDBOX_SECRETS,
+  SANDBOX_WELL_KNOWN,
+} from '.';
 
 const sandbox = new ConfigReader({
   slipway: {
@@ -28,7 +32,25 @@ describe('assertNoSandboxInProduction', () => {
     expect(() =>
       assertNoSandboxInProduction(sandbox, { NODE_ENV: 'production' }),
     ).toThrow(
-      /slipway\.aws\.endpoint.*slipway\.gitops\.helmCharts\.repoUrl.*argocd\.appLocatorMethods\[0\]\.instances\[0\]\.url.*jenkins\.instances\[0\]\.baseUrl.*aws\.mainAccount.*events\.modules\.github\.webhookSecret/,
+      /slipway\.aws\.endpoint.*slipway\.gitops\.helmCharts\.repoUrl.*argocd\.appLocatorMethods\[0\]\.instances\[0\]\.url.*jenkins\.instances\[0\]\.baseUrl.*aws\.mainAccount\.accessKeyId \(the sandbox's AWS access key\).*events\.modules\.github\.webhookSecret \(the sandbox's webhook secret\)/,
+    );
+  });
+
+  it("refuses each of the sandbox's secrets wherever it shows through in production", () => {
+    for (const [value, what] of SANDBOX_SECRETS) {
+      const config = new ConfigReader({
+        integrations: { github: [{ host: 'github.com', token: value }] },
+      });
+      expect(() =>
+        assertNoSandboxInProduction(config, { NODE_ENV: 'production' }),
+      ).toThrow(`integrations.github[0].token (${what})`);
+    }
+    expect(SANDBOX_SECRETS.map(([v]) => v)).toEqual(
+      expect.arrayContaining([
+        SANDBOX_WELL_KNOWN.githubToken,
+        SANDBOX_WELL_KNOWN.awsSecretAccessKey,
+        SANDBOX_WELL_KNOWN.webhookSecret,
+      ]),
     );
   });
 

@@ -6,8 +6,24 @@
  */
 
 import { Config } from '@backstage/config';
+import { SANDBOX_SECRETS } from './sandboxValues';
+
+export { SANDBOX_SECRETS, SANDBOX_WELL_KNOWN } from './sandboxValues';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1', '0.0.0.0']);
+
+/** Every string in a config tree, with its dotted key (`a.b[0].c`). */
+function* leaves(value: unknown, key = ''): Generator<[string, string]> {
+  if (typeof value === 'string') {
+    yield [key, value];
+  } else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) yield* leaves(v, `${key}[${i}]`);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      yield* leaves(v, key ? `${key}.${k}` : k);
+    }
+  }
+}
 
 function loopbackUrl(value: string | undefined): boolean {
   if (!value) return false;
@@ -60,17 +76,10 @@ export function assertNoSandboxInProduction(
       g.getOptionalString('apiBaseUrl'),
     ),
   );
-  if (
-    config.getOptionalString('aws.mainAccount.accessKeyId') ===
-    'AKIASLIPWAYSANDBOX01'
-  ) {
-    problems.push('aws.mainAccount (the sandbox access key)');
-  }
-  if (
-    config.getOptionalString('events.modules.github.webhookSecret') ===
-    'sandbox-webhook-secret'
-  ) {
-    problems.push('events.modules.github.webhookSecret (the sandbox secret)');
+  // Any of the sandbox's secrets, wherever it shows through.
+  for (const [key, value] of leaves(config.get())) {
+    const secret = SANDBOX_SECRETS.find(([v]) => v === value);
+    if (secret) problems.push(`${key} (${secret[1]})`);
   }
   if (problems.length) {
     throw new Error(
