@@ -10,7 +10,7 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoApplication,
-  ownerLabelValue,
+  isBoundTo,
 } from '@internal/backstage-plugin-delivery-node';
 import { DeliveryUpstreams } from '../upstreams';
 import {
@@ -70,7 +70,7 @@ export function planSync(
       'argocdInstances',
     );
   }
-  const label = ownerLabelValue(
+  const entityRef = ownerTagValue(
     entity.metadata.name,
     entity.metadata.namespace ?? 'default',
   );
@@ -81,20 +81,17 @@ export function planSync(
       const apps = appName
         ? [await client.getApplication(appName)]
         : await client.listApplications({ selector });
+      // delivery-node's binding rule: the owner annotation, else the label.
       for (const app of apps) {
-        const owner = app.metadata.labels?.[OWNER_TAG];
-        if (owner === undefined && ctx.settings.requireBinding.argocd) {
-          notProven(
-            `Argo CD application ${app.metadata.name}`,
-            ownerTagValue(
-              entity.metadata.name,
-              entity.metadata.namespace ?? 'default',
-            ),
-          );
-        }
-        if (owner !== undefined && owner !== label) {
+        const { annotations, labels } = app.metadata;
+        const binding = annotations?.[OWNER_TAG] ?? labels?.[OWNER_TAG];
+        if (binding === undefined) {
+          if (ctx.settings.requireBinding.argocd) {
+            notProven(`Argo CD application ${app.metadata.name}`, entityRef);
+          }
+        } else if (!isBoundTo(app, entityRef)) {
           forbidden(
-            `Argo CD application ${app.metadata.name} belongs to ${owner}, not ${label}`,
+            `Argo CD application ${app.metadata.name} belongs to ${binding}, not ${entityRef}`,
           );
         }
       }
