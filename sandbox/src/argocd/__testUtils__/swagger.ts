@@ -11,7 +11,7 @@ import path from 'node:path';
 
 const SPEC = path.resolve(
   __dirname,
-  '../../../../../specs/argocd-v3.6.0-swagger.json',
+  '../../../../specs/argocd-v3.6.0-swagger.json',
 );
 
 type Json = Record<string, any>;

@@ -34,10 +34,7 @@ import { isMap, parse, parseAllDocuments, parseDocument } from 'yaml';
 
 const run = promisify(execFile);
 
-const SKELETON = path.resolve(
-  __dirname,
-  '../../../../templates/service/skeleton',
-);
+const SKELETON = path.resolve(__dirname, '../../../templates/service/skeleton');
 const RUNTIMES = ['python', 'node'] as const;
 const CIS = ['jenkins', 'github-actions'] as const;
 type Runtime = (typeof RUNTIMES)[number];

@@ -25,7 +25,7 @@ import {
   parseDocument,
 } from 'yaml';
 
-const CHART = path.resolve(__dirname, '../../../../charts/service');
+const CHART = path.resolve(__dirname, '../../../charts/service');
 const TEMPLATES = path.join(CHART, 'templates');
 const ENVS = ['dev', 'staging', 'prod'] as const;
 
