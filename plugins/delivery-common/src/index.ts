@@ -11,3 +11,5 @@ export * from './annotations';
 export * from './permissions';
 export * from './status';
 export * from './inputs';
+export * from './entityAnnotations';
+export * from './motion';

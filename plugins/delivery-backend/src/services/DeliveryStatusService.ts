@@ -7,13 +7,13 @@ import { ServiceAccess } from '@internal/backstage-plugin-delivery-node';
 import {
   DeliveryStatus,
   deliveryStatusReadPermission,
+  isInMotion,
   Section,
 } from '@internal/backstage-plugin-delivery-common';
 import { buildTimeline, computeDora, doraDeployments } from '../timeline';
-import { SectionCache, SectionLoadError } from './SectionCache';
+import { CacheKey, SectionCache, SectionLoadError } from './SectionCache';
 import {
-  BRANCH_KEY_PREFIX,
-  inMotion,
+  BRANCH_SECTION,
   Plan,
   planBuild,
   planGitOps,
@@ -89,7 +89,7 @@ export class DeliveryStatusService {
 
   /** Forgets what is cached for an entity (after a rollback or promote). */
   invalidate(entityRef: string): void {
-    this.#cache.invalidate(`${entityRef}|`);
+    this.#cache.invalidate(entityRef);
   }
 
   /**
@@ -103,18 +103,16 @@ export class DeliveryStatusService {
     const repo = repository.toLowerCase();
     const hc = this.#upstreams.helmCharts;
     if (repo === `${hc.owner}/${hc.repo}`.toLowerCase()) {
-      const gone = this.#cache.invalidateWhere(
-        key =>
-          key.startsWith(BRANCH_KEY_PREFIX) ||
-          key.includes('|gitops|') ||
-          key.includes('|sync|'),
+      const gone = this.#cache.invalidateWhere(key =>
+        [BRANCH_SECTION, 'gitops', 'sync'].includes(key.section),
       );
-      return [...new Set(gone.map(key => key.split('|')[0]).filter(Boolean))];
+      return [...new Set(gone.flatMap(key => key.entityRef ?? []))];
     }
     const refs = new Set<string>();
     for (const key of this.#cache.keys()) {
-      const [ref, section, slug] = key.split('|');
-      if (section === 'source' && slug?.toLowerCase() === repo) refs.add(ref);
+      if (key.section === 'source' && key.resource.toLowerCase() === repo) {
+        refs.add(key.entityRef!);
+      }
     }
     for (const ref of refs) {
       this.invalidate(ref);
@@ -176,7 +174,7 @@ export class DeliveryStatusService {
       timeline,
       environments: this.#settings.environments,
     };
-    if (inMotion(status)) this.#moving.add(ref);
+    if (isInMotion(status)) this.#moving.add(ref);
     else this.#moving.delete(ref);
     const envs = sync.data?.environments ?? [];
     if (gitops.data && envs.length > 0) {
@@ -214,8 +212,13 @@ export class DeliveryStatusService {
       }
       throw e;
     }
+    const key: CacheKey = {
+      entityRef: ref,
+      section: name,
+      resource: p.resource,
+    };
     return this.#cache.get(
-      `${ref}|${name}|${p.key}`,
+      key,
       // Logged once per failed load, not on every view served from it.
       () =>
         this.#bounded(name, p.load).catch((e: SectionLoadError) => {
@@ -254,12 +257,7 @@ export class DeliveryStatusService {
     try {
       return await Promise.race([load(), timeout]);
     } catch (e) {
-      if (e instanceof SectionLoadError) throw e;
-      const err = e as Error;
-      throw new SectionLoadError({
-        kind: err?.name === 'NotFoundError' ? 'not-found' : 'upstream',
-        message: `${UPSTREAM_OF[name]}: ${err?.message ?? String(e)}`,
-      });
+      throw SectionLoadError.from(e, UPSTREAM_OF[name]);
     } finally {
       clearTimeout(timer);
     }

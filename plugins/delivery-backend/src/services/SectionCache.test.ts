@@ -17,6 +17,15 @@ function setup(overrides: { maxEntries?: number } = {}) {
   };
 }
 
+const K = { section: 'test', resource: 'k' };
+const OLD = { section: 'test', resource: 'old' };
+const MINE = { section: 'test', resource: 'mine' };
+const of = (name: string) => ({
+  entityRef: `component:default/${name}`,
+  section: 'source',
+  resource: 'acme/app',
+});
+
 describe('SectionCache', () => {
   it('shares one load between concurrent reads and serves it until the TTL ends', async () => {
     const { cache, advance } = setup();
@@ -27,36 +36,36 @@ describe('SectionCache', () => {
           release = resolve;
         }),
     );
-    const reads = Array.from({ length: 10 }, () => cache.get('k', load));
+    const reads = Array.from({ length: 10 }, () => cache.get(K, load));
     release('v1');
     const sections = await Promise.all(reads);
     expect(load).toHaveBeenCalledTimes(1);
     expect(sections.every(s => s.state === 'ok' && s.data === 'v1')).toBe(true);
 
     advance(14_999);
-    expect((await cache.get('k', async () => 'v2')).data).toBe('v1');
+    expect((await cache.get(K, async () => 'v2')).data).toBe('v1');
     advance(1);
-    expect((await cache.get('k', async () => 'v2')).data).toBe('v2');
+    expect((await cache.get(K, async () => 'v2')).data).toBe('v2');
     expect(cache.loads).toBe(2);
   });
 
   it('reloads sooner when the read asks for a shorter TTL (a change in motion)', async () => {
     const { cache, advance } = setup();
-    await cache.get('k', async () => 'v1');
+    await cache.get(K, async () => 'v1');
     advance(3_000);
-    expect(
-      (await cache.get('k', async () => 'v2', { ttlMs: 3_000 })).data,
-    ).toBe('v2');
+    expect((await cache.get(K, async () => 'v2', { ttlMs: 3_000 })).data).toBe(
+      'v2',
+    );
   });
 
   it('serves the last good answer as stale, with the first failure time, and retries only after the failure TTL', async () => {
     const { cache, advance } = setup();
-    const first = await cache.get('k', async () => 'good');
+    const first = await cache.get(K, async () => 'good');
     advance(15_000);
     const failing = jest.fn(async () => {
       throw new Error('503 from Argo CD');
     });
-    const stale = await cache.get('k', failing);
+    const stale = await cache.get(K, failing);
     expect(stale).toMatchObject({
       state: 'stale',
       data: 'good',
@@ -66,16 +75,16 @@ describe('SectionCache', () => {
     const since = stale.error!.since;
 
     advance(4_999);
-    expect((await cache.get('k', failing)).state).toBe('stale');
+    expect((await cache.get(K, failing)).state).toBe('stale');
     expect(failing).toHaveBeenCalledTimes(1);
     advance(1);
-    const again = await cache.get('k', failing);
+    const again = await cache.get(K, failing);
     expect(failing).toHaveBeenCalledTimes(2);
     expect(again.error!.since).toBe(since);
 
-    expect((await cache.get('k', async () => 'back')).state).toBe('stale');
+    expect((await cache.get(K, async () => 'back')).state).toBe('stale');
     advance(5_000);
-    const back = await cache.get('k', async () => 'back');
+    const back = await cache.get(K, async () => 'back');
     expect(back).toEqual({
       state: 'ok',
       data: 'back',
@@ -85,17 +94,17 @@ describe('SectionCache', () => {
 
   it('stops serving stale data after staleMax, and never serves a forbidden answer stale', async () => {
     const { cache, advance } = setup();
-    await cache.get('old', async () => 'good');
+    await cache.get(OLD, async () => 'good');
     advance(60_001);
     expect(
-      await cache.get('old', async () => {
+      await cache.get(OLD, async () => {
         throw new Error('down');
       }),
     ).toMatchObject({ state: 'error', error: { message: 'down' } });
 
-    await cache.get('mine', async () => 'good');
+    await cache.get(MINE, async () => 'good');
     advance(15_000);
-    const refused = await cache.get('mine', async () => {
+    const refused = await cache.get(MINE, async () => {
       throw new SectionLoadError({
         kind: 'forbidden',
         message: 'belongs to component:default/other',
@@ -111,20 +120,20 @@ describe('SectionCache', () => {
     });
   });
 
-  it('forgets the least recently used entries beyond maxEntries, and entries by prefix', async () => {
+  it('forgets the least recently used entries beyond maxEntries, and every entry of an entity', async () => {
     const { cache } = setup({ maxEntries: 2 });
-    await cache.get('a|1', async () => 1);
-    await cache.get('b|1', async () => 1);
-    await cache.get('a|1', async () => 1); // a is now the most recent
-    await cache.get('c|1', async () => 1); // evicts b
+    await cache.get(of('a'), async () => 1);
+    await cache.get(of('b'), async () => 1);
+    await cache.get(of('a'), async () => 1); // a is now the most recent
+    await cache.get(of('c'), async () => 1); // evicts b
     expect(cache.loads).toBe(3);
-    await cache.get('a|1', async () => 1);
+    await cache.get(of('a'), async () => 1);
     expect(cache.loads).toBe(3);
-    await cache.get('b|1', async () => 1);
+    await cache.get(of('b'), async () => 1);
     expect(cache.loads).toBe(4);
 
-    cache.invalidate('a|');
-    await cache.get('a|1', async () => 2);
+    cache.invalidate('component:default/a');
+    await cache.get(of('a'), async () => 2);
     expect(cache.loads).toBe(5);
   });
 });

@@ -17,7 +17,21 @@ export interface SectionCacheOptions {
   now?: () => number;
 }
 
+/**
+ * What a cached answer is about. Compared field by field: nothing splits a
+ * key string to learn which entity or repository an entry belongs to.
+ */
+export interface CacheKey {
+  /** The entity the answer belongs to; absent for answers every entity shares. */
+  entityRef?: string;
+  /** The section (`source`, `build`, `image`, `sync`, `gitops`) or shared answer. */
+  section: string;
+  /** The upstream resource read: a repository, a job, an ARN, an application, a chart. */
+  resource: string;
+}
+
 interface Entry {
+  key: CacheKey;
   value?: unknown;
   fetchedAt?: number;
   /** After a failure: when the upstream may be asked again. */
@@ -26,13 +40,34 @@ interface Entry {
   inflight?: Promise<Section<unknown>>;
 }
 
-/** A load's failure, already phrased for the page. */
+/**
+ * A load's failure, already phrased for the page: the one error type of
+ * the status. Anything else a load throws becomes one through
+ * {@link SectionLoadError.from}, once.
+ */
 export class SectionLoadError extends Error {
   constructor(readonly sectionError: Omit<SectionError, 'since'>) {
     super(sectionError.message);
     this.name = 'SectionLoadError';
   }
+
+  /**
+   * `e` as a SectionLoadError: kept when it is one, else an upstream
+   * failure (not-found for a NotFoundError) whose message names `upstream`.
+   */
+  static from(e: unknown, upstream?: string): SectionLoadError {
+    if (e instanceof SectionLoadError) return e;
+    const err = e as Error | undefined;
+    const message = String(err?.message ?? e);
+    return new SectionLoadError({
+      kind: err?.name === 'NotFoundError' ? 'not-found' : 'upstream',
+      message: upstream ? `${upstream}: ${message}` : message,
+    });
+  }
 }
+
+const serialize = (k: CacheKey) =>
+  JSON.stringify([k.entityRef ?? null, k.section, k.resource]);
 
 /**
  * Per-key cache of the sections of the delivery status. For one key it
@@ -57,20 +92,25 @@ export class SectionCache {
     return this.#loads;
   }
 
-  /** Forgets every entry whose key starts with `prefix`. */
-  invalidate(prefix: string): void {
-    this.invalidateWhere(key => key.startsWith(prefix));
+  /** Forgets every entry of an entity. */
+  invalidate(entityRef: string): void {
+    this.invalidateWhere(key => key.entityRef === entityRef);
   }
 
   /** The keys cached now. */
-  keys(): string[] {
-    return [...this.#entries.keys()];
+  keys(): CacheKey[] {
+    return [...this.#entries.values()].map(e => e.key);
   }
 
   /** Forgets every entry whose key matches; returns the keys forgotten. */
-  invalidateWhere(matches: (key: string) => boolean): string[] {
-    const gone = [...this.#entries.keys()].filter(matches);
-    gone.forEach(key => this.#entries.delete(key));
+  invalidateWhere(matches: (key: CacheKey) => boolean): CacheKey[] {
+    const gone: CacheKey[] = [];
+    for (const [id, entry] of [...this.#entries]) {
+      if (matches(entry.key)) {
+        this.#entries.delete(id);
+        gone.push(entry.key);
+      }
+    }
     return gone;
   }
 
@@ -80,16 +120,17 @@ export class SectionCache {
    * than it is loaded again (a shorter TTL while a change is in motion).
    */
   async get<T>(
-    key: string,
+    key: CacheKey,
     load: () => Promise<T>,
     options: { ttlMs?: number } = {},
   ): Promise<Section<T>> {
     const now = this.#now();
-    const entry = this.#entries.get(key);
+    const id = serialize(key);
+    const entry = this.#entries.get(id);
     if (entry) {
       // Least recently used order: re-insert on every use.
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
+      this.#entries.delete(id);
+      this.#entries.set(id, entry);
       if (entry.inflight) return entry.inflight as Promise<Section<T>>;
       const fresh = entry.failure
         ? now < entry.retryAfter
@@ -97,10 +138,10 @@ export class SectionCache {
           now - entry.fetchedAt < (options.ttlMs ?? this.#o.ttlMs);
       if (fresh) return this.#answer<T>(entry, now);
     }
-    const current: Entry = entry ?? { retryAfter: 0 };
+    const current: Entry = entry ?? { key, retryAfter: 0 };
     const inflight = this.#load(current, load);
     current.inflight = inflight;
-    this.#entries.set(key, current);
+    this.#entries.set(id, current);
     this.#evict();
     return inflight;
   }
@@ -115,15 +156,8 @@ export class SectionCache {
       entry.failure = undefined;
     } catch (e) {
       const now = this.#now();
-      const reason =
-        e instanceof SectionLoadError
-          ? e.sectionError
-          : {
-              kind: 'upstream' as const,
-              message: String((e as Error)?.message ?? e),
-            };
       entry.failure = {
-        ...reason,
+        ...SectionLoadError.from(e).sectionError,
         since: entry.failure?.since ?? new Date(now).toISOString(),
       };
       entry.retryAfter = now + this.#o.failureTtlMs;

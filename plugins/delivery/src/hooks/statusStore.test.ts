@@ -1,3 +1,4 @@
+import { isInMotion } from '@internal/backstage-plugin-delivery-common';
 import type { DeliveryStatus } from '@internal/backstage-plugin-delivery-common';
 import { sampleEntityRef, sampleStatus } from '../__testUtils__/status';
 import { mockDeliveryApi } from '../__testUtils__/render';
@@ -5,7 +6,6 @@ import {
   ACTIVE_POLL_MS,
   DeliveryStatusStore,
   IDLE_POLL_MS,
-  isMoving,
 } from './statusStore';
 
 /** The sample with every change arrived and nothing building or syncing. */
@@ -44,7 +44,7 @@ describe('DeliveryStatusStore', () => {
 
   it('polls every 5 s while a change is moving and every 15 s once settled', async () => {
     const moving = sampleStatus();
-    expect(isMoving(moving)).toBe(true);
+    expect(isInMotion(moving)).toBe(true);
     const api = mockDeliveryApi(moving);
     api.getStatus
       .mockResolvedValueOnce(moving)

@@ -1,4 +1,7 @@
-import type { DeliveryStatus } from '@internal/backstage-plugin-delivery-common';
+import {
+  isInMotion,
+  type DeliveryStatus,
+} from '@internal/backstage-plugin-delivery-common';
 import type { DeliveryApi } from '../api';
 
 /** Poll interval while a change is on its way (a hop running or pending, a build running). */
@@ -22,28 +25,6 @@ interface Entry {
   inFlight?: Promise<void>;
   listeners: Set<() => void>;
   timer?: ReturnType<typeof setTimeout>;
-}
-
-/**
- * True while something visible is still moving, so the page polls faster:
- * a timeline hop running or pending on a change that has not failed, a
- * build queued or running, an application progressing or out of sync.
- */
-export function isMoving(status: DeliveryStatus): boolean {
-  const hopMoving = status.timeline.some(entry => {
-    const states = Object.values(entry.hops).map(h => h.state);
-    return (
-      !states.includes('failed') &&
-      states.some(s => s === 'running' || s === 'pending')
-    );
-  });
-  const buildMoving = (status.build.data?.builds ?? []).some(
-    b => b.status === 'running' || b.status === 'queued',
-  );
-  const syncMoving = (status.sync.data?.environments ?? []).some(
-    e => e.healthStatus === 'Progressing' || e.syncStatus === 'OutOfSync',
-  );
-  return hopMoving || buildMoving || syncMoving;
 }
 
 /**
@@ -129,7 +110,7 @@ export class DeliveryStatusStore {
 
   #interval(entry: Entry): number {
     const status = entry.snapshot.status;
-    return status && isMoving(status) ? ACTIVE_POLL_MS : IDLE_POLL_MS;
+    return status && isInMotion(status) ? ACTIVE_POLL_MS : IDLE_POLL_MS;
   }
 
   #schedule(entityRef: string, entry: Entry, delayMs: number) {

@@ -1,14 +1,14 @@
 import { Entity } from '@backstage/catalog-model';
 import {
-  ANNOTATIONS,
   ChartChange,
   GitOpsSection,
+  readDeliveryAnnotations,
 } from '@internal/backstage-plugin-delivery-common';
 import { parseChartCommit } from '@internal/backstage-plugin-delivery-node';
-import { missing, Plan, SectionContext } from './plan';
+import { Plan, read, SectionContext } from './plan';
 
-/** The cache key of the helm-charts branch list every entity shares. */
-export const BRANCH_KEY_PREFIX = '|helm-charts-branch|';
+/** The section name of the helm-charts branch list every entity shares. */
+export const BRANCH_SECTION = 'helm-charts-branch';
 
 /**
  * helm-charts: the chart's own history (each commit read as deploy,
@@ -20,15 +20,9 @@ export function planGitOps(
   entity: Entity,
 ): Plan<GitOpsSection> {
   const hc = ctx.upstreams.helmCharts;
-  const path =
-    entity.metadata.annotations?.[ANNOTATIONS.chartPath] ??
-    `charts/${entity.metadata.name}`;
-  if (!/^charts\/[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(path)) {
-    missing(`${ANNOTATIONS.chartPath} must be charts/<name> (got '${path}')`);
-  }
-  const name = path.slice('charts/'.length);
+  const { path, name } = read(readDeliveryAnnotations(entity).chart);
   return {
-    key: `${hc.owner}/${hc.repo}:${path}`,
+    resource: `${hc.owner}/${hc.repo}:${path}`,
     load: async () => {
       const github = ctx.upstreams.github;
       const [commits, branch] = await Promise.all([
@@ -38,11 +32,13 @@ export function planGitOps(
           since: ctx.since(),
           perPage: 100,
         }),
-        ctx.cache.get(`${BRANCH_KEY_PREFIX}${hc.owner}/${hc.repo}`, () =>
-          github.listCommits(hc.owner, hc.repo, {
-            sha: hc.branch,
-            perPage: 100,
-          }),
+        ctx.cache.get(
+          { section: BRANCH_SECTION, resource: `${hc.owner}/${hc.repo}` },
+          () =>
+            github.listCommits(hc.owner, hc.repo, {
+              sha: hc.branch,
+              perPage: 100,
+            }),
         ),
       ]);
       const changes: ChartChange[] = commits.map(c => ({

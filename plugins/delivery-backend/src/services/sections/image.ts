@@ -4,14 +4,15 @@ import {
   ImageSection,
   OWNER_TAG,
   ownerTagValue,
+  readDeliveryAnnotations,
   SyncSection,
 } from '@internal/backstage-plugin-delivery-common';
 import { SectionLoadError } from '../SectionCache';
 import {
   assertAllowed,
   forbidden,
-  missing,
   notProven,
+  read,
   Plan,
   SectionContext,
 } from './plan';
@@ -26,17 +27,13 @@ export function planImage(
   ref: string,
   entity: Entity,
 ): Plan<ImageSection> {
-  const arn = entity.metadata.annotations?.[ANNOTATIONS.ecrRepositoryArn];
-  if (!arn) missing(`No ${ANNOTATIONS.ecrRepositoryArn} annotation`);
-  const account = /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:(\d{12}):repository\//.exec(
-    arn,
-  )?.[1];
-  if (!account) {
-    missing(`${ANNOTATIONS.ecrRepositoryArn} is not an ECR repository ARN`);
-  }
+  const { arn, accountId } = read(
+    readDeliveryAnnotations(entity).ecrRepository,
+    `No ${ANNOTATIONS.ecrRepositoryArn} annotation`,
+  );
   assertAllowed(
     ctx.settings.allowed.awsAccounts,
-    account,
+    accountId,
     ANNOTATIONS.ecrRepositoryArn,
     'awsAccounts',
   );
@@ -45,12 +42,15 @@ export function planImage(
     entity.metadata.namespace ?? 'default',
   );
   return {
-    key: arn,
+    resource: arn,
     load: async () => {
       const ecr = ctx.upstreams.ecr;
       // The owner check runs beside the images call, not before it.
       const [owner, images] = await Promise.all([
-        ctx.ownership.get(`${ref}|ecr|${arn}`, () => ecr.getOwnerTag(arn)),
+        ctx.ownership.get(
+          { entityRef: ref, section: 'ecr-binding', resource: arn },
+          () => ecr.getOwnerTag(arn),
+        ),
         ecr.listImages(arn, { limit: ctx.settings.listLimit }),
       ]);
       if (owner.state === 'error') {

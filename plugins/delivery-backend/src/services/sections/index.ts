@@ -2,5 +2,4 @@ export * from './plan';
 export { planSource, planBuild } from './source';
 export { planImage, withEnvironments } from './image';
 export { planSync } from './sync';
-export { planGitOps, BRANCH_KEY_PREFIX } from './gitops';
-export { inMotion } from './motion';
+export { planGitOps, BRANCH_SECTION } from './gitops';

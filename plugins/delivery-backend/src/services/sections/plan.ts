@@ -1,15 +1,16 @@
-import { Entity } from '@backstage/catalog-model';
+import type { AnnotationReading } from '@internal/backstage-plugin-delivery-common';
 import { SectionCache, SectionLoadError } from '../SectionCache';
 import { DeliverySettings, isAllowed } from '../settings';
 import { DeliveryUpstreams } from '../upstreams';
 
 /**
- * A section's source: what to cache it under and how to load it. A plan
- * function reads the entity's annotations and either throws (with
- * `missing`) what is not configured, before any call, or returns a plan.
+ * A section's source: the upstream resource it reads (its cache key, with
+ * the entity and the section) and how to load it. A plan function reads
+ * the entity's annotations and either throws (with `missing`) what is not
+ * configured, before any call, or returns a plan.
  */
 export interface Plan<T> {
-  key: string;
+  resource: string;
   load: () => Promise<T>;
 }
 
@@ -71,15 +72,15 @@ export function notProven(
   forbidden(`${resource} is not proven to belong to this service: ${why}`);
 }
 
-const SLUG = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
-
-/** `<owner>/<repo>` from an annotation; undefined when it is not set. */
-export function slugOf(entity: Entity, annotation: string) {
-  const slug = entity.metadata.annotations?.[annotation];
-  if (slug === undefined) return undefined;
-  if (!SLUG.test(slug) || slug.includes('..')) {
-    missing(`${annotation} must be <owner>/<repo> (got '${slug}')`);
-  }
-  const [owner, repo] = slug.split('/');
-  return { owner, repo, slug };
+/**
+ * An annotation's value (delivery-common's reading); ends planning as
+ * `missing` when it is not set (with `absent`) or cannot be used.
+ */
+export function read<T>(
+  reading: AnnotationReading<T> | undefined,
+  absent = 'Not configured',
+): T {
+  if (!reading) missing(absent);
+  if (!reading.ok) missing(reading.problem);
+  return reading.value;
 }

@@ -2,18 +2,12 @@ import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATIONS,
   BuildSection,
+  readDeliveryAnnotations,
   SourceSection,
 } from '@internal/backstage-plugin-delivery-common';
 import { declaresEntity } from '@internal/backstage-plugin-delivery-node';
 import { SectionLoadError } from '../SectionCache';
-import {
-  assertAllowed,
-  missing,
-  notProven,
-  Plan,
-  SectionContext,
-  slugOf,
-} from './plan';
+import { assertAllowed, notProven, Plan, read, SectionContext } from './plan';
 
 /**
  * Resolves when the repository declares `entity` in its catalog-info.yaml
@@ -31,7 +25,7 @@ async function assertRepositoryDeclares(
     metadata.name
   }`.toLowerCase();
   const declared = await ctx.ownership.get(
-    `${ref}|github|${gh.slug}`,
+    { entityRef: ref, section: 'github-binding', resource: gh.slug },
     async () => {
       const text = await ctx.upstreams.github.getFileContent(
         gh.owner,
@@ -68,8 +62,10 @@ export function planSource(
   ctx: SectionContext,
   entity: Entity,
 ): Plan<SourceSection> {
-  const gh = slugOf(entity, ANNOTATIONS.githubProjectSlug);
-  if (!gh) missing(`No ${ANNOTATIONS.githubProjectSlug} annotation`);
+  const gh = read(
+    readDeliveryAnnotations(entity).githubRepository,
+    `No ${ANNOTATIONS.githubProjectSlug} annotation`,
+  );
   assertAllowed(
     ctx.settings.allowed.githubOrgs,
     gh.owner,
@@ -77,7 +73,7 @@ export function planSource(
     'githubOrgs',
   );
   return {
-    key: gh.slug,
+    resource: gh.slug,
     load: async () => {
       const [, commits] = await Promise.all([
         assertRepositoryDeclares(ctx, entity, gh),
@@ -100,30 +96,24 @@ export function planBuild(
   entity: Entity,
 ): Plan<BuildSection> {
   const limit = ctx.settings.listLimit;
-  const job = entity.metadata.annotations?.[ANNOTATIONS.jenkinsJobFullName];
-  if (job) {
-    // The community plugin's `<instance>:<job>` form names the instance.
-    const [instance, jobName] = job.includes(':')
-      ? job.split(':', 2)
-      : [undefined, job];
+  const annotations = readDeliveryAnnotations(entity);
+  if (annotations.jenkinsJob) {
+    const { instance, job, folder } = read(annotations.jenkinsJob);
     assertAllowed(
       ctx.settings.allowed.jenkinsFolders,
-      jobName.split('/')[0],
+      folder,
       ANNOTATIONS.jenkinsJobFullName,
       'jenkinsFolders',
     );
     return {
-      key: `jenkins:${job}`,
-      load: () =>
-        ctx.upstreams.jenkins.get(instance).getBuilds(jobName, { limit }),
+      resource: `jenkins:${instance ?? ''}:${job}`,
+      load: () => ctx.upstreams.jenkins.get(instance).getBuilds(job, { limit }),
     };
   }
-  const gh = slugOf(entity, ANNOTATIONS.githubProjectSlug);
-  if (!gh) {
-    missing(
-      `No ${ANNOTATIONS.jenkinsJobFullName} or ${ANNOTATIONS.githubProjectSlug} annotation`,
-    );
-  }
+  const gh = read(
+    annotations.githubRepository,
+    `No ${ANNOTATIONS.jenkinsJobFullName} or ${ANNOTATIONS.githubProjectSlug} annotation`,
+  );
   assertAllowed(
     ctx.settings.allowed.githubOrgs,
     gh.owner,
@@ -131,7 +121,7 @@ export function planBuild(
     'githubOrgs',
   );
   return {
-    key: `actions:${gh.slug}`,
+    resource: `actions:${gh.slug}`,
     load: async () => {
       const [, runs] = await Promise.all([
         assertRepositoryDeclares(ctx, entity, gh),

@@ -5,6 +5,7 @@ import {
   HealthStatus,
   OWNER_TAG,
   ownerTagValue,
+  readDeliveryAnnotations,
   SyncSection,
   SyncStatus,
 } from '@internal/backstage-plugin-delivery-common';
@@ -19,12 +20,9 @@ import {
   missing,
   notProven,
   Plan,
+  read,
   SectionContext,
 } from './plan';
-
-const APP_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const SELECTOR =
-  /^[A-Za-z0-9_./-]+(!=|==|=)[A-Za-z0-9_.-]*(,[A-Za-z0-9_./-]+(!=|==|=)[A-Za-z0-9_.-]*)*$/;
 
 const HEALTH: HealthStatus[] = [
   'Healthy',
@@ -43,21 +41,14 @@ export function planSync(
   ctx: SectionContext,
   entity: Entity,
 ): Plan<SyncSection> {
-  const a = entity.metadata.annotations ?? {};
-  const instanceName = a[ANNOTATIONS.argocdInstance];
-  const appName = a[ANNOTATIONS.argocdAppName];
-  const selector = a[ANNOTATIONS.argocdAppSelector];
-  if (!appName && !selector) {
-    missing(
-      `No ${ANNOTATIONS.argocdAppName} or ${ANNOTATIONS.argocdAppSelector} annotation`,
-    );
-  }
-  if (appName && !APP_NAME.test(appName)) {
-    missing(`${ANNOTATIONS.argocdAppName} is not an application name`);
-  }
-  if (!appName && selector && !SELECTOR.test(selector)) {
-    missing(`${ANNOTATIONS.argocdAppSelector} is not a label selector`);
-  }
+  const {
+    instance: instanceName,
+    appName,
+    selector,
+  } = read(
+    readDeliveryAnnotations(entity).argocdApplications,
+    `No ${ANNOTATIONS.argocdAppName} or ${ANNOTATIONS.argocdAppSelector} annotation`,
+  );
   if (!ctx.upstreams.argocd.has(instanceName)) {
     missing(`No Argo CD instance named '${instanceName}' in argocd config`);
   }
@@ -75,7 +66,7 @@ export function planSync(
     entity.metadata.namespace ?? 'default',
   );
   return {
-    key: `${instanceName ?? ''}:${appName ?? selector}`,
+    resource: `${instanceName ?? ''}:${appName ?? selector}`,
     load: async () => {
       const client = ctx.upstreams.argocd.get(instanceName);
       const apps = appName
