@@ -130,6 +130,11 @@ describe('POST /api/delivery/promote and /rollback (commits to helm-charts, Argo
       environment: 'staging',
       tag: devTag,
     });
+    // staging now has its tag of its own, and a rollback only where its
+    // own history has an earlier tag.
+    expect(after.releases.find(r => r.environment === 'staging')).toMatchObject(
+      { runningTag: devTag, deployed: true, pinned: true },
+    );
     expect(started.auditEvents.at(-1)).toMatchObject({
       eventId: 'promote',
       outcome: 'success',
@@ -142,6 +147,12 @@ describe('POST /api/delivery/promote and /rollback (commits to helm-charts, Argo
       c => c.kind === 'deploy',
     );
     const [current, previous] = deploys;
+    // The page is told beforehand exactly what the route will do.
+    expect(before.releases.find(r => r.environment === 'dev')).toMatchObject({
+      pinned: false,
+      rollback: { possible: true, fromTag: current.tag, toTag: previous.tag },
+      promoteTo: 'staging',
+    });
     const res = await request(started.server)
       .post('/api/delivery/rollback')
       .set('Authorization', GUEST)

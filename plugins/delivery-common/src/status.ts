@@ -271,6 +271,34 @@ export interface DoraReport {
   basis: string;
 }
 
+/**
+ * What Rollback would do in one environment, or why it is not offered.
+ *
+ * @public
+ */
+export type RollbackOption =
+  | { possible: true; fromTag: string; toTag: string }
+  | { possible: false; reason: string };
+
+/**
+ * One environment's release facts and the actions possible there, decided
+ * by the backend's helm-charts capability (the page only shows them).
+ *
+ * @public
+ */
+export interface EnvironmentRelease {
+  environment: string;
+  /** The tag it runs (its Argo CD application), else the tag helm-charts sets for it. */
+  runningTag?: string;
+  /** True when an Argo CD application deploys it. */
+  deployed: boolean;
+  /** True when its own values-<env>.yaml pins the tag; otherwise it follows the shared values.yaml that CI bumps. */
+  pinned: boolean;
+  rollback: RollbackOption;
+  /** The next environment in promotion order, when there is one: Promote copies `runningTag` there. */
+  promoteTo?: string;
+}
+
 /** What `GET /api/delivery/status?entityRef=` returns. @public */
 export interface DeliveryStatus {
   entityRef: string;
@@ -285,6 +313,8 @@ export interface DeliveryStatus {
   dora?: DoraReport;
   /** Environments in promotion order (server config), for rollback and promote. */
   environments: string[];
+  /** Per environment, in promotion order: what runs and which release actions are possible. */
+  releases: EnvironmentRelease[];
 }
 
 /** Body of `POST /api/delivery/rollback`. @public */

@@ -3,11 +3,15 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { ServiceAccess } from '@internal/backstage-plugin-delivery-node';
+import {
+  environmentReleases,
+  ServiceAccess,
+} from '@internal/backstage-plugin-delivery-node';
 import {
   DeliveryStatus,
   deliveryStatusReadPermission,
   isInMotion,
+  readDeliveryAnnotations,
   Section,
 } from '@internal/backstage-plugin-delivery-common';
 import { buildTimeline, computeDora, doraDeployments } from '../timeline';
@@ -163,6 +167,7 @@ export class DeliveryStatusService {
       gitops: gitops.data,
       limit: this.#settings.listLimit,
     });
+    const chart = readDeliveryAnnotations(entity).chart;
     const status: DeliveryStatus = {
       entityRef: ref,
       generatedAt: new Date(this.#now()).toISOString(),
@@ -173,6 +178,13 @@ export class DeliveryStatusService {
       gitops,
       timeline,
       environments: this.#settings.environments,
+      releases: environmentReleases({
+        name: chart.ok ? chart.value.name : entity.metadata.name,
+        environments: this.#settings.environments,
+        changes: gitops.data?.changes,
+        sync: sync.data?.environments ?? [],
+        repositoryUri: image.data?.repositoryUri,
+      }),
     };
     if (isInMotion(status)) this.#moving.add(ref);
     else this.#moving.delete(ref);

@@ -4,15 +4,17 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import {
-  ANNOTATIONS,
   deliveryPromotePermission,
   deliveryRollbackPermission,
   OWNER_TAG,
+  readDeliveryAnnotations,
   ReleaseResult,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   assertBoundTo,
+  followsSharedRefusal,
   parseChartCommit,
+  planRollback,
   readYaml,
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
@@ -83,57 +85,53 @@ export class ReleaseService {
     // The environment's tag lives in its own file when pinned there
     // (promoted), else in the shared values.yaml (CI's bumps).
     const pinned = Boolean(tagOf(envValues));
-    const first = this.#settings.environments[0];
-    if (!pinned && environment !== first) {
-      // Reverting values.yaml would move every environment that follows it.
-      throw new InputError(
-        `${environment} follows the tag CI sets in charts/${name}/values.yaml for ${first}; roll back ${first}, or promote a tag into ${environment} first`,
-      );
-    }
+    const refusal = followsSharedRefusal({
+      name,
+      environment,
+      environments: this.#settings.environments,
+      pinned,
+    });
+    if (refusal) throw new InputError(refusal.reason);
     const file = pinned ? envFile : `charts/${name}/values.yaml`;
     const content =
       file === envFile
         ? envValues
         : await gh.getFileContent(hc.owner, hc.repo, file, hc.branch);
     const current = content === undefined ? undefined : tagOf(content);
-    if (!current) {
-      throw new InputError(`${file} sets no image.tag; nothing to roll back`);
-    }
-    const history = await gh.listCommits(hc.owner, hc.repo, {
-      sha: hc.branch,
-      path: file,
-      perPage: 50,
+    const history = current
+      ? await gh.listCommits(hc.owner, hc.repo, {
+          sha: hc.branch,
+          path: file,
+          perPage: 50,
+        })
+      : [];
+    const plan = planRollback({
+      file,
+      current,
+      history: history.map(c => ({
+        sha: c.sha,
+        subject: c.message,
+        ...parseChartCommit(c.fullMessage ?? c.message, name),
+      })),
     });
-    const changes = history.map(c => ({
-      commit: c,
-      ...parseChartCommit(c.fullMessage ?? c.message, name),
-    }));
-    const last = changes.findIndex(c => c.tag === current);
-    const previous =
-      last === -1
-        ? undefined
-        : changes.slice(last + 1).find(c => c.tag && c.tag !== current);
-    if (last === -1 || !previous?.tag) {
-      throw new ConflictError(
-        `No earlier image tag for ${environment} in the recent history of ${file}; nothing to roll back to`,
-      );
+    if (!plan.possible) {
+      throw plan.why === 'no-tag'
+        ? new InputError(plan.reason)
+        : new ConflictError(plan.reason);
     }
     const result = await hc.rollback({
       name,
       environment,
-      expectTag: current,
-      toTag: previous.tag,
-      reverts: {
-        sha: changes[last].commit.sha,
-        subject: changes[last].commit.message,
-      },
+      expectTag: plan.fromTag,
+      toTag: plan.toTag,
+      reverts: plan.reverts,
       requestedBy: options.userEntityRef,
     });
     this.#logger.info('Rolled back', {
       entityRef,
       environment,
-      from: current,
-      to: previous.tag,
+      from: plan.fromTag,
+      to: plan.toTag,
       commit: result.commitSha,
       user: options.userEntityRef,
     });
@@ -225,14 +223,7 @@ function tagOf(valuesYaml: string): string | undefined {
 
 /** The chart folder's name: from slipway.io/chart-path, else the entity name. */
 export function chartName(entity: Entity): string {
-  const path =
-    entity.metadata.annotations?.[ANNOTATIONS.chartPath] ??
-    `charts/${entity.metadata.name}`;
-  const m = /^charts\/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/.exec(path);
-  if (!m) {
-    throw new InputError(
-      `${ANNOTATIONS.chartPath} must be charts/<name> (got '${path}')`,
-    );
-  }
-  return m[1];
+  const chart = readDeliveryAnnotations(entity).chart;
+  if (!chart.ok) throw new InputError(chart.problem);
+  return chart.value.name;
 }

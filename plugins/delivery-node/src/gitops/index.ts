@@ -38,4 +38,10 @@ export type {
   RollbackOptions,
   TagFile,
 } from './releases';
+export {
+  environmentReleases,
+  followsSharedRefusal,
+  planRollback,
+} from './releasePlan';
+export type { RollbackRefusal, RollbackTarget, TagChange } from './releasePlan';
 export type { GitOpsSettings, HelmChartsSettings } from './config';

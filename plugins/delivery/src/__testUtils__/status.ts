@@ -199,6 +199,43 @@ export function sampleStatus(now: number = Date.now()): DeliveryStatus {
         ],
       },
     },
+    releases: [
+      {
+        environment: 'dev',
+        runningTag: '3f2a1bc-42',
+        deployed: true,
+        pinned: false,
+        rollback: {
+          possible: true,
+          fromTag: '3f2a1bc-42',
+          toTag: '9e8d7c6-40',
+        },
+        promoteTo: 'staging',
+      },
+      {
+        environment: 'staging',
+        runningTag: '9e8d7c6-40',
+        deployed: true,
+        pinned: false,
+        rollback: {
+          possible: false,
+          reason:
+            'staging follows the tag CI sets in charts/payments-api/values.yaml for dev; roll back dev, or promote a tag into staging first',
+        },
+        promoteTo: 'prod',
+      },
+      {
+        environment: 'prod',
+        runningTag: '9e8d7c6-40',
+        deployed: true,
+        pinned: false,
+        rollback: {
+          possible: false,
+          reason:
+            'prod follows the tag CI sets in charts/payments-api/values.yaml for dev; roll back dev, or promote a tag into prod first',
+        },
+      },
+    ],
     timeline: [
       {
         commit: {

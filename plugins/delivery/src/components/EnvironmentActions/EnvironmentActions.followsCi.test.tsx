@@ -9,18 +9,15 @@ import { EnvironmentActions } from './EnvironmentActions';
 // A file of its own: usePermission caches decisions for the whole file, and
 // the other file denies them.
 describe('EnvironmentActions for environments that follow CI', () => {
-  it('offers no rollback of an environment that follows the shared values.yaml, and says why', async () => {
+  it('offers rollback only where the status says it is possible, and says why not', async () => {
     const status = sampleStatus();
-    // staging has a tag of its own (promoted); prod still follows values.yaml.
-    status.gitops.data!.changes.unshift({
-      sha: 'c3d4e5f6a7b8',
-      message: 'promote(payments-api): 9e8d7c6-40 from dev to staging',
-      committedAt: status.generatedAt,
-      url: 'http://127.0.0.1:7071/slipway-demo/helm-charts/commit/c3d4e5f6a7b8',
-      kind: 'promote',
-      tag: '9e8d7c6-40',
-      environment: 'staging',
-    });
+    // As the backend decides it: staging has tags of its own (promoted
+    // twice) and can go back; prod still follows values.yaml.
+    status.releases[1] = {
+      ...status.releases[1],
+      pinned: true,
+      rollback: { possible: true, fromTag: '9e8d7c6-40', toTag: '7d6c5b4-38' },
+    };
     await renderOnEntityPage(
       <EnvironmentActions entityRef={sampleEntityRef} status={status} />,
       { api: mockDeliveryApi(status) },
@@ -37,7 +34,7 @@ describe('EnvironmentActions for environments that follow CI', () => {
     ).toBeDisabled();
     expect(
       screen.getByTitle(
-        'prod follows the tag CI sets for dev: roll back dev, or promote a tag into prod first',
+        'prod follows the tag CI sets in charts/payments-api/values.yaml for dev; roll back dev, or promote a tag into prod first',
       ),
     ).toBeInTheDocument();
   });

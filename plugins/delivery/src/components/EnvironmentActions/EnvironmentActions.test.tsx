@@ -7,7 +7,7 @@ import {
   renderOnEntityPage,
 } from '../../__testUtils__/render';
 import { EnvironmentActions } from './EnvironmentActions';
-import { previousTag, rollbackSentence, runningTag } from './releasePlan';
+import { promoteSentence, releaseOf, rollbackSentence } from './releasePlan';
 
 // usePermission caches decisions per (permission, resourceRef) for the
 // whole test file (SWR), so the denied case has a file of its own.
@@ -61,21 +61,23 @@ describe('EnvironmentActions', () => {
 });
 
 describe('releasePlan', () => {
-  it('reads the running tag from Argo CD and the previous one from helm-charts', () => {
+  it('phrases what the backend decided a rollback and a promotion do', () => {
     const status = sampleStatus();
-    expect(runningTag(status, 'dev')).toBe('3f2a1bc-42');
-    expect(previousTag(status, 'dev')).toBe('9e8d7c6-40');
-    expect(rollbackSentence(status, 'dev')).toBe(
+    expect(rollbackSentence(releaseOf(status, 'dev'))).toBe(
       'Commit to helm-charts: dev from 3f2a1bc-42 back to 9e8d7c6-40',
+    );
+    expect(
+      promoteSentence(releaseOf(status, 'dev'), releaseOf(status, 'staging')),
+    ).toBe(
+      'Commit to helm-charts: staging from 9e8d7c6-40 to 3f2a1bc-42 (running in dev)',
     );
   });
 
-  it('says so plainly when the history does not name the tags', () => {
+  it('says so plainly when the status does not name the tags', () => {
     const status = sampleStatus();
-    status.sync = { state: 'error' };
-    status.gitops = { state: 'error' };
-    expect(rollbackSentence(status, 'dev')).toBe(
-      'Commit to helm-charts: dev from its current tag back to the previous tag',
+    status.releases = [];
+    expect(rollbackSentence(releaseOf(status, 'dev'))).toBe(
+      'Commit to helm-charts: the environment from its current tag back to the previous tag',
     );
   });
 });

@@ -25,13 +25,7 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import { deliveryApiRef } from '../../api';
 import { sha7 } from '../common';
-import {
-  isDeployed,
-  promoteSentence,
-  rollbackRefusal,
-  rollbackSentence,
-  runningTag,
-} from './releasePlan';
+import { promoteSentence, releaseOf, rollbackSentence } from './releasePlan';
 
 /** The backend's own sentence for a refused request, else the error's message. */
 function serverMessage(error: Error): string {
@@ -133,7 +127,7 @@ export function EnvironmentActions(props: {
               entityRef,
               from: action.from,
               to: action.to,
-              tag: runningTag(status, action.from),
+              tag: releaseOf(status, action.from)?.runningTag,
             });
       setResult(done);
       onDone?.();
@@ -147,8 +141,12 @@ export function EnvironmentActions(props: {
 
   const sentence =
     action?.kind === 'rollback'
-      ? rollbackSentence(status, action.environment)
-      : action && promoteSentence(status, action.from, action.to);
+      ? rollbackSentence(releaseOf(status, action.environment))
+      : action &&
+        promoteSentence(
+          releaseOf(status, action.from),
+          releaseOf(status, action.to),
+        );
 
   const owners = (entity?.relations ?? [])
     .filter(r => r.type === 'ownedBy')
@@ -171,17 +169,22 @@ export function EnvironmentActions(props: {
           </TableRow>
         </TableHead>
         <TableBody>
-          {environments.map((environment, i) => {
-            const next = environments[i + 1];
-            const refusal = rollbackRefusal(status, environment);
+          {environments.map(environment => {
+            const release = releaseOf(status, environment);
+            const next = release?.promoteTo;
+            const refusal = !release
+              ? 'The delivery status does not cover this environment'
+              : !release.rollback.possible
+              ? release.rollback.reason
+              : undefined;
             return (
               <TableRow key={environment}>
                 <TableCell component="th" scope="row">
                   {environment}
                 </TableCell>
                 <TableCell>
-                  <code>{runningTag(status, environment) ?? '—'}</code>
-                  {!isDeployed(status, environment) && (
+                  <code>{release?.runningTag ?? '—'}</code>
+                  {!release?.deployed && (
                     <Typography variant="caption" display="block">
                       in helm-charts; no Argo CD application deploys it
                     </Typography>
