@@ -21,6 +21,7 @@ import {
   deliveryPromotePermission,
   deliveryRollbackPermission,
   type DeliveryStatus,
+  type EnvironmentRelease,
   type ReleaseResult,
 } from '@internal/backstage-plugin-delivery-common';
 import { deliveryApiRef } from '../../api';
@@ -172,11 +173,7 @@ export function EnvironmentActions(props: {
           {environments.map(environment => {
             const release = releaseOf(status, environment);
             const next = release?.promoteTo;
-            const refusal = !release
-              ? 'The delivery status does not cover this environment'
-              : !release.rollback.possible
-              ? release.rollback.reason
-              : undefined;
+            const refusal = rollbackRefusal(release);
             return (
               <TableRow key={environment}>
                 <TableCell component="th" scope="row">
@@ -287,4 +284,10 @@ export function EnvironmentActions(props: {
       </Dialog>
     </>
   );
+}
+
+/** Why Rollback is not offered in an environment, as the backend says. */
+function rollbackRefusal(release?: EnvironmentRelease): string | undefined {
+  if (!release) return 'The delivery status does not cover this environment';
+  return release.rollback.possible ? undefined : release.rollback.reason;
 }
