@@ -9,7 +9,9 @@
  */
 
 import {
+  chartPathOf,
   ChartChangeKind,
+  ownerTagValue,
   NameProblem,
   assertValid,
   checkDnsLabel,
@@ -332,4 +334,54 @@ function strip(p: ParsedChartCommit): ParsedChartCommit {
   return Object.fromEntries(
     Object.entries(p).filter(([, v]) => v !== undefined),
   ) as ParsedChartCommit;
+}
+
+/**
+ * The message of the commit that adds a service's chart
+ * (`gitops:chart:register`): `feat(<name>): register chart` and what the
+ * chart was rendered with.
+ *
+ * @public
+ */
+export function formatChartRegisterCommit(c: {
+  name: string;
+  imageRepository: string;
+  imageTag: string;
+  namespace: string;
+  roleArn?: string;
+  environments: string[];
+}): string {
+  return [
+    `feat(${c.name}): register chart`,
+    '',
+    `Adds ${chartPathOf(c.name)}/ for ${ownerTagValue(
+      c.name,
+    )}, from the base chart.`,
+    '',
+    `Image:           ${c.imageRepository}:${c.imageTag}`,
+    `Service account: ${c.namespace}/${c.name}`,
+    `IAM role:        ${c.roleArn ?? '(none)'}`,
+    `Environments:    ${c.environments
+      .map(e => `values-${e}.yaml`)
+      .join(', ')}`,
+    '',
+    'Committed by the Slipway portal (gitops:chart:register).',
+  ].join('\n');
+}
+
+/**
+ * The message of the commit that removes a service's chart
+ * (`gitops:chart:unregister`).
+ *
+ * @public
+ */
+export function formatChartUnregisterCommit(c: {
+  name: string;
+  entityRef: string;
+}): string {
+  return `chore(${c.name}): unregister chart\n\nRemoves ${chartPathOf(
+    c.name,
+  )}/ (${
+    c.entityRef
+  }).\n\nCommitted by the Slipway portal (gitops:chart:unregister).`;
 }

@@ -1,7 +1,9 @@
 /*
- * The helm-charts GitOps repository: fast-forward-only updates through
- * GitHub's Git Data API, comment-preserving YAML edits, the repository's
- * commit-message convention, and promote/rollback as commits.
+ * The helm-charts capability: the layout (`charts/<name>/`, values.yaml and
+ * values-<env>.yaml), the chart rendering, fast-forward-only updates
+ * through GitHub's Git Data API, comment-preserving YAML edits, every
+ * commit-message format, the release rules (pinned or shared tags,
+ * rollback targets) and promote/rollback as commits.
  */
 
 export { HelmChartsRepo } from './HelmChartsRepo';
@@ -28,8 +30,23 @@ export {
   checkEntityRef,
   checkImageTag,
   formatChartCommit,
+  formatChartRegisterCommit,
+  formatChartUnregisterCommit,
   parseChartCommit,
 } from './chartCommits';
+export {
+  NAMESPACE_ANNOTATION,
+  checkChartPath,
+  checkEnvironments,
+  checkImageRepository,
+  checkOverrides,
+  checkRoleArn,
+  checkServiceSettings,
+  readBaseChart,
+  renderChart,
+  sameFiles,
+} from './chart';
+export type { ChartInput, ServiceSettings } from './chart';
 export type { ChartCommit, ParsedChartCommit } from './chartCommits';
 export { ChartReleases } from './releases';
 export type {

@@ -58,7 +58,7 @@ describe('argocd:application:* (against the sandbox)', () => {
     sb = await startTestSandbox({ reconcileIntervalMs: 200 });
     actions = buildActions(sandboxConfig(sb));
     // Argo CD checks that the chart path exists (validate=true): register them.
-    for (const name of ['orders', 'phoenix']) {
+    for (const name of ['orders', 'phoenix', 'claimed']) {
       await actions.register.handler(
         context({
           name,
@@ -268,8 +268,8 @@ describe('argocd:application:* (against the sandbox)', () => {
 
   it("a new run never takes over the service's Application another run created; its owners adopt it on purpose, audited", async () => {
     const name = 'claimed';
-    // A chart the sandbox's Argo CD can render (seeded).
-    const CHART = 'charts/payments-api';
+    // The service's own place in the helm-charts layout (registered above).
+    const CHART = `charts/${name}`;
     await actions.create.handler(
       context({ name, namespace: 'claimed', chartPath: CHART }).ctx,
     );

@@ -3,6 +3,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   adoptInput,
   assertValid,
+  chartPathOf,
   checkServiceName,
   checkServiceNamespace,
   OWNER_TAG,
@@ -14,12 +15,12 @@ import {
 import {
   ArgoCdInstances,
   ArgoCdSettings,
+  checkChartPath,
   creationClaim,
   isOwnedBy,
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { applicationDifferences, buildApplication } from './application';
-import { checkChartPath } from './chart';
 import { examples } from './applicationCreate.examples';
 
 /** What `argocd:application:create` needs from the module. @public */
@@ -142,7 +143,7 @@ export function createApplicationCreateAction(
       const { name, namespace } = ctx.input;
       const environment = ctx.input.environment ?? environments[0];
       const targetRevision = ctx.input.targetRevision ?? helmCharts.branch;
-      const chartPath = ctx.input.chartPath ?? `charts/${name}`;
+      const chartPath = ctx.input.chartPath ?? chartPathOf(name);
       assertValid(
         checkServiceName(name),
         checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
@@ -154,7 +155,7 @@ export function createApplicationCreateAction(
         GIT_REF.test(targetRevision) && !targetRevision.includes('..')
           ? undefined
           : `targetRevision must be a branch, tag or commit (got '${targetRevision}')`,
-        checkChartPath(chartPath),
+        checkChartPath(chartPath, name),
       );
       const client = instanceOf(instances, ctx.input.instance);
       const claim = await creationClaim(

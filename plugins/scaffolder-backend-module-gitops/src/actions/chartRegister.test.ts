@@ -49,9 +49,14 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
     ['a name over 40 characters', { name: 'a'.repeat(41) }, /2 to 40/],
     ['a name with ..', { name: 'or..ders' }, /must not contain/],
     ['a wildcard in the name', { name: 'orders*' }, /must not contain/],
-    ['an absolute chart path', { chartPath: '/etc/charts' }, /relative path/],
-    ['a chart path with ..', { chartPath: 'charts/../../x' }, /'\.\.'/],
-    ['a chart path into .git', { chartPath: '.git/hooks' }, /\.git/],
+    ['an absolute chart path', { chartPath: '/etc/charts' }, /charts\/orders/],
+    ['a chart path with ..', { chartPath: 'charts/../../x' }, /charts\/orders/],
+    ['a chart path into .git', { chartPath: '.git/hooks' }, /charts\/orders/],
+    [
+      "another service's chart folder",
+      { chartPath: 'charts/payments-api' },
+      /chartPath must be charts\/orders, the service's folder/,
+    ],
     ['a non-ECR image repository', { imageRepository: 'docker.io/x' }, /ECR/],
     [
       'a wildcard role ARN',

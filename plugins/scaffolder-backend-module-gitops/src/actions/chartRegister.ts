@@ -2,25 +2,26 @@ import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   assertValid,
+  chartPathOf,
+  checkServiceName,
   checkServiceNamespace,
-  ownerTagValue,
   serviceNameInput,
   serviceNamespaceInput,
 } from '@internal/backstage-plugin-delivery-common';
-import { HelmChartsRepo } from '@internal/backstage-plugin-delivery-node';
 import {
   checkChartPath,
   checkEnvironments,
   checkImageRepository,
   checkImageTag,
   checkOverrides,
-  checkServiceSettings,
   checkRoleArn,
-  checkServiceName,
+  checkServiceSettings,
+  formatChartRegisterCommit,
+  HelmChartsRepo,
   readBaseChart,
   renderChart,
   sameFiles,
-} from './chart';
+} from '@internal/backstage-plugin-delivery-node';
 import { examples } from './chartRegister.examples';
 
 /** What `gitops:chart:register` needs from the module. @public */
@@ -151,7 +152,7 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
           z
             .string({
               description:
-                'Folder of the chart in helm-charts, relative to its root. Default charts/<name>.',
+                "Folder of the chart in helm-charts: charts/<name>, the layout's only place for it (the default); anything else is refused.",
             })
             .optional(),
       },
@@ -176,17 +177,17 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
       const { name, imageRepository, roleArn, namespace } = ctx.input;
       const imageTag = ctx.input.imageTag ?? 'bootstrap';
       const environments = ctx.input.environments ?? configured;
-      const chartPath = ctx.input.chartPath ?? `charts/${name}`;
+      const chartPath = ctx.input.chartPath ?? chartPathOf(name);
       assertValid(
         checkServiceName(name),
         checkImageRepository(imageRepository),
-        checkImageTag(imageTag),
+        checkImageTag(imageTag, 'imageTag'),
         checkRoleArn(roleArn),
         checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
         checkEnvironments(environments, configured),
         checkOverrides(ctx.input.overrides, environments),
         checkServiceSettings(ctx.input.service),
-        checkChartPath(chartPath),
+        checkChartPath(chartPath, name),
       );
       // Local, and checked before anything is sent anywhere.
       const base = await readBaseChart(baseChartDir);
@@ -214,20 +215,14 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
         return;
       }
 
-      const message = [
-        `feat(${name}): register chart`,
-        '',
-        `Adds ${chartPath}/ for ${ownerTagValue(name)}, from the base chart.`,
-        '',
-        `Image:           ${imageRepository}:${imageTag}`,
-        `Service account: ${namespace}/${name}`,
-        `IAM role:        ${roleArn ?? '(none)'}`,
-        `Environments:    ${environments
-          .map(e => `values-${e}.yaml`)
-          .join(', ')}`,
-        '',
-        'Committed by the Slipway portal (gitops:chart:register).',
-      ].join('\n');
+      const message = formatChartRegisterCommit({
+        name,
+        imageRepository,
+        imageTag,
+        namespace,
+        roleArn,
+        environments,
+      });
 
       ctx.logger.info(
         `Registering ${chartPath}/ in ${helmCharts.repoUrl} (${helmCharts.branch})`,

@@ -2,18 +2,20 @@ import { ConflictError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   assertValid,
+  chartPathOf,
   checkServiceName,
   OWNER_TAG,
   serviceNameInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   authorizeDecommission,
+  checkChartPath,
+  formatChartUnregisterCommit,
   DECOMMISSION_ENTITY_REF_DESCRIPTION,
   HelmChartsRepo,
   readYaml,
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
-import { checkChartPath } from './chart';
 import { DRY_RUN_SHA } from './chartRegister';
 import { examples } from './chartUnregister.examples';
 
@@ -77,8 +79,8 @@ export function createChartUnregisterAction(
         ctx,
         'gitops:chart:unregister',
       );
-      const chartPath = ctx.input.chartPath ?? `charts/${name}`;
-      assertValid(checkServiceName(name), checkChartPath(chartPath));
+      const chartPath = ctx.input.chartPath ?? chartPathOf(name);
+      assertValid(checkServiceName(name), checkChartPath(chartPath, name));
 
       if (ctx.isDryRun) {
         ctx.logger.info(
@@ -109,7 +111,7 @@ export function createChartUnregisterAction(
               await files.remove(chartPath);
               return true;
             },
-            `chore(${name}): unregister chart\n\nRemoves ${chartPath}/ (${entityRef}).\n\nCommitted by the Slipway portal (gitops:chart:unregister).`,
+            formatChartUnregisterCommit({ name, entityRef }),
             { name, logger: ctx.logger },
           );
           return {

@@ -21,6 +21,8 @@ import {
 import {
   ArgoCdInstances,
   AwsClients,
+  checkEnvironments,
+  checkServiceSettings,
   creationClaim,
   CreationClaim,
   EcrRepositories,
@@ -30,7 +32,6 @@ import {
   readYaml,
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
-import { checkEnvironments, checkServiceSettings } from './chart';
 import { examples } from './servicePreflight.examples';
 
 /** Reads a GitHub host: whether a repository exists, a file's text. */

@@ -1,30 +1,25 @@
 /*
  * The chart a service gets in helm-charts: the base chart's files with the
  * service's values set by comment-preserving edits, plus one
- * values-<env>.yaml per environment. Pure functions of their inputs, so a
- * re-run renders byte-identical files (which is what "adopt" compares).
+ * values-<env>.yaml per environment, at `charts/<name>/` (chartPathOf, the
+ * one layout every reader and writer uses). Pure functions of their
+ * inputs, so a re-run renders byte-identical files (which is what "adopt"
+ * compares).
  */
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from '@backstage/errors';
 import {
-  checkDnsLabel,
+  chartPathOf,
   checkEcrRepositoryName,
-  checkRepoPath,
-  checkServiceName,
   NameProblem,
   OWNER_TAG,
   ownerTagValue,
 } from '@internal/backstage-plugin-delivery-common';
-import {
-  editYaml,
-  readYaml,
-  safeRepoPath,
-  YamlEdit,
-} from '@internal/backstage-plugin-delivery-node';
+import { editYaml, readYaml, YamlEdit } from './yamlEdit';
 
-/** What the chart is rendered from. */
+/** What the chart is rendered from. @public */
 export interface ChartInput {
   name: string;
   chartPath: string;
@@ -38,7 +33,7 @@ export interface ChartInput {
   service?: ServiceSettings;
 }
 
-/** What the wizard sets in every environment. */
+/** What the wizard sets in every environment. @public */
 export interface ServiceSettings {
   port?: number;
   replicas?: number;
@@ -128,7 +123,6 @@ function envBoundEdits(
 
 const ECR_URI =
   /^(\d{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?\/(.+)$/;
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const ROLE_ARN =
   /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/(?:[A-Za-z0-9+=,.@_-]+\/)*[A-Za-z0-9+=,.@_-]{1,64}$/;
 /** Annotation (on Chart.yaml) naming the service account's namespace. */
@@ -143,12 +137,6 @@ export function checkImageRepository(v: unknown): NameProblem {
   return checkEcrRepositoryName(m[3], 'imageRepository');
 }
 
-export function checkImageTag(v: unknown): NameProblem {
-  return typeof v === 'string' && IMAGE_TAG.test(v)
-    ? undefined
-    : `imageTag must be 1 to 128 of letters, digits and '._-', not starting with '.' or '-' (got '${v}')`;
-}
-
 export function checkRoleArn(v: unknown): NameProblem {
   if (v === undefined) return undefined;
   return typeof v === 'string' && ROLE_ARN.test(v) && !v.includes('..')
@@ -156,16 +144,24 @@ export function checkRoleArn(v: unknown): NameProblem {
     : `roleArn must be an IAM role ARN, arn:aws:iam::<account>:role/<path><name>, without wildcards (got '${v}')`;
 }
 
-/** Checks a chart folder in helm-charts: relative, no '..', not in .git. */
-export function checkChartPath(v: unknown, field = 'chartPath'): NameProblem {
-  const problem = checkRepoPath(v, field);
-  if (problem) return problem;
-  try {
-    safeRepoPath(v as string);
-  } catch {
-    return `${field} must not point into .git (got '${v}')`;
-  }
-  return undefined;
+/**
+ * Checks that a chart folder is the service's place in the helm-charts
+ * layout, `charts/<name>`: the release code, the status and Argo CD's
+ * applications find the chart nowhere else.
+ *
+ * @public
+ */
+export function checkChartPath(
+  v: unknown,
+  name: string,
+  field = 'chartPath',
+): NameProblem {
+  const expected = chartPathOf(name);
+  return v === expected
+    ? undefined
+    : `${field} must be ${expected}, the service's folder in the helm-charts layout (got '${String(
+        v,
+      ).slice(0, 140)}')`;
 }
 
 export function checkEnvironments(
@@ -215,8 +211,6 @@ export function checkOverrides(
   }
   return undefined;
 }
-
-export { checkDnsLabel, checkServiceName };
 
 /**
  * Reads the base chart folder: every regular file, by '/'-separated path
