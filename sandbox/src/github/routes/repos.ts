@@ -1,0 +1,111 @@
+/*
+ * Stands in for GitHub's repositories API: creating (in an org or for the
+ * authenticated user), getting and deleting a repository, its topics, its
+ * collaborators, and a team's permission on it.
+ */
+
+import { Ctx, HttpError, Router, sendJson } from '../../http';
+import { API, orgOr404, repoOr404, RouteContext } from './context';
+
+export function registerRepoRoutes(router: Router, g: RouteContext) {
+  const { store, shapes } = g;
+
+  /** POST .../repos: creates `owner`'s repository from the request body. */
+  const create = async (ctx: Ctx, owner: string) => {
+    const b = await ctx.json();
+    if (typeof b.name !== 'string')
+      throw new HttpError(422, 'Invalid request: name is required');
+    const r = await store.createRepo(owner, b.name, {
+      description: b.description ?? null,
+      homepage: b.homepage ?? null,
+      private: b.private,
+      visibility: b.visibility,
+      deleteBranchOnMerge: b.delete_branch_on_merge,
+      allowMergeCommit: b.allow_merge_commit,
+      allowSquashMerge: b.allow_squash_merge,
+      allowRebaseMerge: b.allow_rebase_merge,
+    });
+    sendJson(ctx.res, 201, shapes.repo(r, store.ownerOf(r)));
+  };
+
+  router.add(
+    'POST',
+    `${API}/orgs/:org/repos`,
+    'repos/create-in-org',
+    async ctx => {
+      await create(ctx, orgOr404(store, ctx).login);
+    },
+  );
+  router.add(
+    'POST',
+    `${API}/user/repos`,
+    'repos/create-for-authenticated-user',
+    ctx => create(ctx, g.login(ctx)),
+  );
+  router.add('GET', `${API}/repos/:owner/:repo`, 'repos/get', ctx => {
+    const r = repoOr404(store, ctx);
+    sendJson(ctx.res, 200, shapes.repo(r, store.ownerOf(r)));
+  });
+  router.add('DELETE', `${API}/repos/:owner/:repo`, 'repos/delete', ctx => {
+    store.deleteRepo(repoOr404(store, ctx));
+    ctx.res.writeHead(204).end();
+  });
+  router.add(
+    'PUT',
+    `${API}/repos/:owner/:repo/topics`,
+    'repos/replace-all-topics',
+    async ctx => {
+      const r = repoOr404(store, ctx);
+      const { names } = await ctx.json();
+      if (!Array.isArray(names))
+        throw new HttpError(422, 'Invalid request: names is required');
+      store.state.update(() => {
+        r.topics = names.map(String);
+      });
+      sendJson(ctx.res, 200, { names: r.topics });
+    },
+  );
+  router.add(
+    'PUT',
+    `${API}/repos/:owner/:repo/collaborators/:username`,
+    'repos/add-collaborator',
+    async ctx => {
+      const r = repoOr404(store, ctx);
+      const { permission } = await ctx.json();
+      store.ensureUser(ctx.params.username);
+      store.state.update(() => {
+        r.collaborators[ctx.params.username] = permission ?? 'push';
+      });
+      ctx.res.writeHead(204).end();
+    },
+  );
+  router.add(
+    'GET',
+    `${API}/repos/:owner/:repo/collaborators`,
+    'repos/list-collaborators',
+    ctx => {
+      const r = repoOr404(store, ctx);
+      sendJson(
+        ctx.res,
+        200,
+        Object.entries(r.collaborators).map(([login, role]) => ({
+          ...shapes.user(store.ensureUser(login)),
+          role_name: role,
+        })),
+      );
+    },
+  );
+  router.add(
+    'PUT',
+    `${API}/orgs/:org/teams/:team/repos/:owner/:repo`,
+    'teams/add-or-update-repo-permissions-in-org',
+    async ctx => {
+      const r = repoOr404(store, ctx);
+      const { permission } = await ctx.json();
+      store.state.update(() => {
+        r.teams[ctx.params.team] = permission ?? 'push';
+      });
+      ctx.res.writeHead(204).end();
+    },
+  );
+}
