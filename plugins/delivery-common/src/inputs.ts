@@ -63,3 +63,61 @@ export const ADOPT_DESCRIPTION =
 export function adoptInput(z: ScaffolderZod) {
   return z.boolean({ description: ADOPT_DESCRIPTION }).optional();
 }
+
+/**
+ * The `name` input of an action that works on one service, as an input
+ * map to spread into the action's schema.
+ *
+ * @public
+ */
+export function serviceInputs(nameDescription: string) {
+  return {
+    name: (z: ScaffolderZod) => serviceNameInput(z, nameDescription),
+  };
+}
+
+/**
+ * The inputs every creating action takes: the service's `name`, and
+ * `adopt` (see {@link ADOPT_DESCRIPTION}).
+ *
+ * @public
+ */
+export function creationInputs(nameDescription: string) {
+  return {
+    ...serviceInputs(nameDescription),
+    adopt: (z: ScaffolderZod) => adoptInput(z),
+  };
+}
+
+/** The `entityRef` input every decommission action takes, described once. @public */
+export const DECOMMISSION_ENTITY_REF_DESCRIPTION =
+  'The Component being decommissioned, e.g. component:default/orders. The task initiator must own it (or belong to a platform group); only resources bound to exactly this entity are touched.';
+
+/**
+ * The inputs every decommission action takes: the Component's
+ * `entityRef`, and an optional `name` that must be the entity's.
+ *
+ * @public
+ */
+export function decommissionInputs(nameDescription: string) {
+  return {
+    entityRef: (z: ScaffolderZod) =>
+      z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
+    name: (z: ScaffolderZod) => serviceNameInput(z, nameDescription).optional(),
+  };
+}
+
+/**
+ * The optional `chartPath` input: the chart's folder in helm-charts, which
+ * the layout fixes at `charts/<name>` (the handler refuses anything else).
+ *
+ * @public
+ */
+export function chartPathInput(z: ScaffolderZod) {
+  return z
+    .string({
+      description:
+        "Folder of the chart in helm-charts: charts/<name> (the default), the layout's only place for it; anything else is refused.",
+    })
+    .optional();
+}

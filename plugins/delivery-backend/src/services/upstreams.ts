@@ -6,6 +6,7 @@ import type {
 } from '@internal/backstage-plugin-delivery-common';
 import type {
   ArgoApplication,
+  GitHubFiles,
   PromoteOptions,
   RollbackOptions,
 } from '@internal/backstage-plugin-delivery-node';
@@ -17,7 +18,7 @@ import type {
  */
 
 /** GitHub: the app repository's commits and Actions runs, the helm-charts history. @public */
-export interface GitHubUpstream {
+export interface GitHubUpstream extends GitHubFiles {
   listCommits(
     owner: string,
     repo: string,
@@ -28,16 +29,6 @@ export interface GitHubUpstream {
     repo: string,
     options?: { branch?: string; perPage?: number },
   ): Promise<BuildSection>;
-  getFileContent(
-    owner: string,
-    repo: string,
-    path: string,
-    ref?: string,
-  ): Promise<string | undefined>;
-  getRepository(
-    owner: string,
-    repo: string,
-  ): Promise<{ defaultBranch: string; htmlUrl: string } | undefined>;
 }
 
 /** Jenkins: one job's builds. @public */

@@ -4,6 +4,7 @@
  */
 
 export { GitHubReader } from './GitHubReader';
+export type { GitHubFiles } from './GitHubReader';
 export { workflowRunStatus } from './workflowRuns';
 export type {
   GitHubReaderFromConfigOptions,

@@ -8,10 +8,6 @@ import {
 import type { CreationClaim } from '../aws/ownership';
 import { bindingOf, ServiceAccess } from './ServiceAccess';
 
-/** The `entityRef` input every decommission action takes, described once. @public */
-export const DECOMMISSION_ENTITY_REF_DESCRIPTION =
-  'The Component being decommissioned, e.g. component:default/orders. The task initiator must own it (or belong to a platform group); only resources bound to exactly this entity are touched.';
-
 /** What a scaffolder action hands to {@link authorizeDecommission}. @public */
 export interface DecommissionContext {
   input: { entityRef?: unknown; name?: unknown };

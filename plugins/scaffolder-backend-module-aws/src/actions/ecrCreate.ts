@@ -1,10 +1,9 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  adoptInput,
   assertValid,
   checkEcrRepositoryName,
   checkServiceName,
-  serviceNameInput,
+  creationInputs,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   AwsClients,
@@ -40,11 +39,9 @@ export function createEcrCreateAction(options: {
     supportsDryRun: true,
     schema: {
       input: {
-        name: z =>
-          serviceNameInput(
-            z,
-            'Service name (DNS-1123 label, 2-40 characters); the owner tag becomes component:default/<name>',
-          ),
+        ...creationInputs(
+          'Service name (DNS-1123 label, 2-40 characters); the owner tag becomes component:default/<name>',
+        ),
         repositoryName: z =>
           z
             .string({
@@ -64,7 +61,6 @@ export function createEcrCreateAction(options: {
               description: 'Scan each pushed image. Default true',
             })
             .optional(),
-        adopt: z => adoptInput(z),
         tags: z =>
           z
             .record(z.string(), {

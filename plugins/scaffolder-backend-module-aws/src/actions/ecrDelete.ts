@@ -3,11 +3,10 @@ import {
   assertValid,
   checkEcrRepositoryName,
   checkServiceName,
-  serviceNameInput,
+  decommissionInputs,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   authorizeDecommission,
-  DECOMMISSION_ENTITY_REF_DESCRIPTION,
   AwsClients,
   EcrRepositories,
   ServiceAccess,
@@ -36,13 +35,9 @@ export function createEcrDeleteAction(options: {
     supportsDryRun: true,
     schema: {
       input: {
-        entityRef: z =>
-          z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
-        name: z =>
-          serviceNameInput(
-            z,
-            "Service name; when given it must be the entity's name. Default: the entity's name",
-          ).optional(),
+        ...decommissionInputs(
+          "Service name; when given it must be the entity's name. Default: the entity's name",
+        ),
         repositoryName: z =>
           z
             .string({

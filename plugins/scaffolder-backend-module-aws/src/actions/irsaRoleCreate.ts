@@ -1,7 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  adoptInput,
   assertValid,
   checkDnsLabel,
   checkIamPath,
@@ -9,8 +8,8 @@ import {
   checkServiceName,
   checkServiceNamespace,
   serviceAccountInput,
-  serviceNameInput,
   serviceNamespaceInput,
+  creationInputs,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   AwsClients,
@@ -68,11 +67,9 @@ export function createIrsaRoleCreateAction(options: {
     supportsDryRun: true,
     schema: {
       input: {
-        name: z =>
-          serviceNameInput(
-            z,
-            'Service name; also the role name. The owner tag becomes component:default/<name>',
-          ),
+        ...creationInputs(
+          'Service name; also the role name. The owner tag becomes component:default/<name>',
+        ),
         namespace: z =>
           serviceNamespaceInput(
             z,
@@ -91,7 +88,6 @@ export function createIrsaRoleCreateAction(options: {
               }. Default: none`,
             })
             .optional(),
-        adopt: z => adoptInput(z),
         mode: z =>
           z
             .enum(MODES, {

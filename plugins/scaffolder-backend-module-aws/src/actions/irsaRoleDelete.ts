@@ -3,11 +3,10 @@ import {
   assertValid,
   checkIamRoleName,
   checkServiceName,
-  serviceNameInput,
+  decommissionInputs,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   authorizeDecommission,
-  DECOMMISSION_ENTITY_REF_DESCRIPTION,
   AwsClients,
   IrsaRoles,
   ServiceAccess,
@@ -38,13 +37,9 @@ export function createIrsaRoleDeleteAction(options: {
     supportsDryRun: true,
     schema: {
       input: {
-        entityRef: z =>
-          z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
-        name: z =>
-          serviceNameInput(
-            z,
-            "Service name, which is the role name; when given it must be the entity's name",
-          ).optional(),
+        ...decommissionInputs(
+          "Service name, which is the role name; when given it must be the entity's name",
+        ),
       },
       output: {
         roleName: z => z.string({ description: 'Name of the role' }),

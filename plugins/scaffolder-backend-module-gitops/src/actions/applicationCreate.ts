@@ -1,16 +1,16 @@
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  adoptInput,
   assertValid,
   chartPathOf,
   checkServiceName,
   checkServiceNamespace,
   OWNER_TAG,
   ownerTagValue,
-  serviceNameInput,
   serviceNamespaceInput,
   TASK_TAG,
+  creationInputs,
+  chartPathInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoCdInstances,
@@ -76,11 +76,9 @@ export function createApplicationCreateAction(
     supportsDryRun: true,
     schema: {
       input: {
-        name: z =>
-          serviceNameInput(
-            z,
-            'Service name; also the Application name and the chart folder charts/<name>.',
-          ),
+        ...creationInputs(
+          'Service name; also the Application name and the chart folder charts/<name>.',
+        ),
         namespace: z =>
           serviceNamespaceInput(
             z,
@@ -106,7 +104,6 @@ export function createApplicationCreateAction(
                 "Update the Application this task created when it differs (a Retry with changed input). Default false (a difference is a conflict). Another run's Application is only changed with adopt.",
             })
             .optional(),
-        adopt: z => adoptInput(z),
         autoscaling: z =>
           z
             .boolean({
@@ -121,13 +118,7 @@ export function createApplicationCreateAction(
                 'Git branch, tag or commit Argo CD deploys. Default: the helm-charts branch.',
             })
             .optional(),
-        chartPath: z =>
-          z
-            .string({
-              description:
-                'Folder of the chart in helm-charts. Default charts/<name>.',
-            })
-            .optional(),
+        chartPath: z => chartPathInput(z),
       },
       output: {
         appName: z => z.string({ description: 'The Application name.' }),

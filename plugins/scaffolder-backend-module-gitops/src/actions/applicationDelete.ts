@@ -4,12 +4,11 @@ import {
   assertValid,
   checkServiceName,
   OWNER_TAG,
-  serviceNameInput,
+  decommissionInputs,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoCdInstances,
   authorizeDecommission,
-  DECOMMISSION_ENTITY_REF_DESCRIPTION,
   isBoundTo,
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
@@ -41,13 +40,9 @@ export function createApplicationDeleteAction(
     supportsDryRun: true,
     schema: {
       input: {
-        entityRef: z =>
-          z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
-        name: z =>
-          serviceNameInput(
-            z,
-            "The Application (service) name; when given it must be the entity's name.",
-          ).optional(),
+        ...decommissionInputs(
+          "The Application (service) name; when given it must be the entity's name.",
+        ),
         instance: z =>
           z
             .string({

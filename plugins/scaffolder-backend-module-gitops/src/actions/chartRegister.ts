@@ -5,8 +5,9 @@ import {
   chartPathOf,
   checkServiceName,
   checkServiceNamespace,
-  serviceNameInput,
   serviceNamespaceInput,
+  serviceInputs,
+  chartPathInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   checkChartPath,
@@ -61,11 +62,9 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
     supportsDryRun: true,
     schema: {
       input: {
-        name: z =>
-          serviceNameInput(
-            z,
-            'Service name: lowercase letters, digits and -, 2 to 40 characters. The chart goes to charts/<name>/.',
-          ),
+        ...serviceInputs(
+          'Service name: lowercase letters, digits and -, 2 to 40 characters. The chart goes to charts/<name>/.',
+        ),
         imageRepository: z =>
           z.string({
             description:
@@ -148,13 +147,7 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
               },
             )
             .optional(),
-        chartPath: z =>
-          z
-            .string({
-              description:
-                "Folder of the chart in helm-charts: charts/<name>, the layout's only place for it (the default); anything else is refused.",
-            })
-            .optional(),
+        chartPath: z => chartPathInput(z),
       },
       output: {
         commitSha: z =>

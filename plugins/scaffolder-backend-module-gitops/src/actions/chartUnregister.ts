@@ -5,13 +5,13 @@ import {
   chartPathOf,
   checkServiceName,
   OWNER_TAG,
-  serviceNameInput,
+  decommissionInputs,
+  chartPathInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   authorizeDecommission,
   checkChartPath,
   formatChartUnregisterCommit,
-  DECOMMISSION_ENTITY_REF_DESCRIPTION,
   HelmChartsRepo,
   readYaml,
   ServiceAccess,
@@ -44,20 +44,10 @@ export function createChartUnregisterAction(
     supportsDryRun: true,
     schema: {
       input: {
-        entityRef: z =>
-          z.string({ description: DECOMMISSION_ENTITY_REF_DESCRIPTION }),
-        name: z =>
-          serviceNameInput(
-            z,
-            "Service name whose chart to remove; when given it must be the entity's name.",
-          ).optional(),
-        chartPath: z =>
-          z
-            .string({
-              description:
-                'Folder of the chart in helm-charts. Default charts/<name>.',
-            })
-            .optional(),
+        ...decommissionInputs(
+          "Service name whose chart to remove; when given it must be the entity's name.",
+        ),
+        chartPath: z => chartPathInput(z),
       },
       output: {
         commitSha: z =>

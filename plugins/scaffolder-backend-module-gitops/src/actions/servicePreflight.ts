@@ -26,6 +26,7 @@ import {
   creationClaim,
   CreationClaim,
   EcrRepositories,
+  GitHubFiles,
   HelmChartsRepo,
   IrsaRoles,
   isBoundTo,
@@ -34,16 +35,8 @@ import {
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './servicePreflight.examples';
 
-/** Reads a GitHub host: whether a repository exists, a file's text. */
-export interface PreflightGitHub {
-  getRepository(owner: string, repo: string): Promise<unknown | undefined>;
-  getFileContent(
-    owner: string,
-    repo: string,
-    path: string,
-    ref?: string,
-  ): Promise<string | undefined>;
-}
+/** Reads a GitHub host: whether a repository exists, a file's text. @public */
+export type PreflightGitHub = GitHubFiles;
 
 /** What `slipway:service:preflight` needs from the module. @public */
 export interface ServicePreflightActionOptions {

@@ -3,13 +3,13 @@ import {
   ANNOTATIONS,
   ImageSection,
   OWNER_TAG,
-  ownerTagValue,
   readDeliveryAnnotations,
   SyncSection,
 } from '@internal/backstage-plugin-delivery-common';
 import { SectionLoadError } from '../SectionCache';
 import {
   assertAllowed,
+  bindingOf,
   forbidden,
   notProven,
   read,
@@ -37,10 +37,7 @@ export function planImage(
     ANNOTATIONS.ecrRepositoryArn,
     'awsAccounts',
   );
-  const expected = ownerTagValue(
-    entity.metadata.name,
-    entity.metadata.namespace ?? 'default',
-  );
+  const expected = bindingOf(entity);
   return {
     resource: arn,
     load: async () => {

@@ -1,4 +1,7 @@
-import type { AnnotationReading } from '@internal/backstage-plugin-delivery-common';
+import {
+  AnnotationReading,
+  ownerTagValue,
+} from '@internal/backstage-plugin-delivery-common';
 import { SectionCache, SectionLoadError } from '../SectionCache';
 import { DeliverySettings, isAllowed } from '../settings';
 import { DeliveryUpstreams } from '../upstreams';
@@ -61,6 +64,13 @@ export function assertAllowed(
       list.join(', ') || 'none'
     }); Slipway does not read it`,
   );
+}
+
+/** The owner binding an upstream resource of `entity` must carry. */
+export function bindingOf(entity: {
+  metadata: { name: string; namespace?: string };
+}): string {
+  return ownerTagValue(entity.metadata.name, entity.metadata.namespace);
 }
 
 /** Ends a load: the resource carries no binding, so it is not shown. */

@@ -2,6 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATIONS,
   BuildSection,
+  DeliveryAnnotations,
   readDeliveryAnnotations,
   SourceSection,
 } from '@internal/backstage-plugin-delivery-common';
@@ -57,20 +58,31 @@ async function assertRepositoryDeclares(
   }
 }
 
-/** The app repository's recent commits (GitHub). */
-export function planSource(
+/** The annotated app repository, when its owner is an allowed GitHub org. */
+function allowedRepository(
   ctx: SectionContext,
-  entity: Entity,
-): Plan<SourceSection> {
-  const gh = read(
-    readDeliveryAnnotations(entity).githubRepository,
-    `No ${ANNOTATIONS.githubProjectSlug} annotation`,
-  );
+  reading: DeliveryAnnotations['githubRepository'],
+  absent: string,
+) {
+  const gh = read(reading, absent);
   assertAllowed(
     ctx.settings.allowed.githubOrgs,
     gh.owner,
     ANNOTATIONS.githubProjectSlug,
     'githubOrgs',
+  );
+  return gh;
+}
+
+/** The app repository's recent commits (GitHub). */
+export function planSource(
+  ctx: SectionContext,
+  entity: Entity,
+): Plan<SourceSection> {
+  const gh = allowedRepository(
+    ctx,
+    readDeliveryAnnotations(entity).githubRepository,
+    `No ${ANNOTATIONS.githubProjectSlug} annotation`,
   );
   return {
     resource: gh.slug,
@@ -110,15 +122,10 @@ export function planBuild(
       load: () => ctx.upstreams.jenkins.get(instance).getBuilds(job, { limit }),
     };
   }
-  const gh = read(
+  const gh = allowedRepository(
+    ctx,
     annotations.githubRepository,
     `No ${ANNOTATIONS.jenkinsJobFullName} or ${ANNOTATIONS.githubProjectSlug} annotation`,
-  );
-  assertAllowed(
-    ctx.settings.allowed.githubOrgs,
-    gh.owner,
-    ANNOTATIONS.githubProjectSlug,
-    'githubOrgs',
   );
   return {
     resource: `actions:${gh.slug}`,

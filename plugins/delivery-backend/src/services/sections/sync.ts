@@ -4,7 +4,6 @@ import {
   EnvironmentSync,
   HealthStatus,
   OWNER_TAG,
-  ownerTagValue,
   readDeliveryAnnotations,
   SyncSection,
   SyncStatus,
@@ -16,6 +15,7 @@ import {
 import { DeliveryUpstreams } from '../upstreams';
 import {
   assertAllowed,
+  bindingOf,
   forbidden,
   missing,
   notProven,
@@ -61,10 +61,7 @@ export function planSync(
       'argocdInstances',
     );
   }
-  const entityRef = ownerTagValue(
-    entity.metadata.name,
-    entity.metadata.namespace ?? 'default',
-  );
+  const entityRef = bindingOf(entity);
   return {
     resource: `${instanceName ?? ''}:${appName ?? selector}`,
     load: async () => {

@@ -1,7 +1,6 @@
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { Link } from '@backstage/core-components';
@@ -9,16 +8,15 @@ import {
   ANNOTATIONS,
   type BuildSection,
 } from '@internal/backstage-plugin-delivery-common';
-import { useDeliveryStatus } from '../../hooks';
 import {
   BuildStatusLabel,
-  DeliveryCard,
-  SectionView,
   formatAbsolute,
   formatDuration,
   formatRelative,
   sha7,
   useEntityRef,
+  HeaderRow,
+  SectionCard,
 } from '../common';
 
 const PROVIDERS: Record<BuildSection['provider'], string> = {
@@ -36,32 +34,28 @@ const MAX_BUILDS = 5;
  * @public
  */
 export function BuildStatusCard() {
-  const { entity, entityRef } = useEntityRef();
-  const snapshot = useDeliveryStatus(entityRef);
+  const { entity } = useEntityRef();
   const annotations = entity.metadata.annotations ?? {};
   const fallbackUpstream = annotations[ANNOTATIONS.jenkinsJobFullName]
     ? PROVIDERS.jenkins
     : PROVIDERS['github-actions'];
 
   return (
-    <DeliveryCard title="Build status" snapshot={snapshot}>
-      {status => (
-        <SectionView
-          section={status.build}
-          annotations={[
-            ANNOTATIONS.jenkinsJobFullName,
-            ANNOTATIONS.githubProjectSlug,
-          ]}
-          upstream={
-            status.build.data
-              ? PROVIDERS[status.build.data.provider]
-              : fallbackUpstream
-          }
-        >
-          {build => <BuildTable build={build} />}
-        </SectionView>
-      )}
-    </DeliveryCard>
+    <SectionCard
+      title="Build status"
+      section={status => status.build}
+      annotations={[
+        ANNOTATIONS.jenkinsJobFullName,
+        ANNOTATIONS.githubProjectSlug,
+      ]}
+      upstream={status =>
+        status.build.data
+          ? PROVIDERS[status.build.data.provider]
+          : fallbackUpstream
+      }
+    >
+      {build => <BuildTable build={build} />}
+    </SectionCard>
   );
 }
 
@@ -77,15 +71,9 @@ function BuildTable(props: { build: BuildSection }) {
         <Typography variant="body2">No builds yet</Typography>
       ) : (
         <Table size="small" aria-label="Builds">
-          <TableHead>
-            <TableRow>
-              <TableCell>Build</TableCell>
-              <TableCell>Status</TableCell>
-              <TableCell>Commit</TableCell>
-              <TableCell>Duration</TableCell>
-              <TableCell>Started</TableCell>
-            </TableRow>
-          </TableHead>
+          <HeaderRow
+            columns={['Build', 'Status', 'Commit', 'Duration', 'Started']}
+          />
           <TableBody>
             {build.builds.slice(0, MAX_BUILDS).map(b => (
               <TableRow key={b.number}>

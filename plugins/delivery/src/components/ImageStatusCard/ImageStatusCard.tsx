@@ -3,7 +3,6 @@ import Chip from '@material-ui/core/Chip';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
@@ -15,15 +14,13 @@ import {
   type Severity,
   SEVERITIES,
 } from '@internal/backstage-plugin-delivery-common';
-import { useDeliveryStatus } from '../../hooks';
 import {
-  DeliveryCard,
-  SectionView,
   formatAbsolute,
   formatBytes,
   formatRelative,
   shortDigest,
-  useEntityRef,
+  HeaderRow,
+  SectionCard,
 } from '../common';
 
 /** How many images the card lists. */
@@ -102,20 +99,15 @@ export function FindingChips(props: {
  * @public
  */
 export function ImageStatusCard() {
-  const { entityRef } = useEntityRef();
-  const snapshot = useDeliveryStatus(entityRef);
   return (
-    <DeliveryCard title="Image status" snapshot={snapshot}>
-      {status => (
-        <SectionView
-          section={status.image}
-          annotations={[ANNOTATIONS.ecrRepositoryArn]}
-          upstream="Amazon ECR"
-        >
-          {image => <ImageTable image={image} />}
-        </SectionView>
-      )}
-    </DeliveryCard>
+    <SectionCard
+      title="Image status"
+      section={status => status.image}
+      annotations={[ANNOTATIONS.ecrRepositoryArn]}
+      upstream={() => 'Amazon ECR'}
+    >
+      {image => <ImageTable image={image} />}
+    </SectionCard>
   );
 }
 
@@ -131,16 +123,16 @@ function ImageTable(props: { image: ImageSection }) {
         <Typography variant="body2">No images yet</Typography>
       ) : (
         <Table size="small" aria-label="Images">
-          <TableHead>
-            <TableRow>
-              <TableCell>Tags</TableCell>
-              <TableCell>Pushed</TableCell>
-              <TableCell>Size</TableCell>
-              <TableCell>Digest</TableCell>
-              <TableCell>Findings</TableCell>
-              <TableCell>Running in</TableCell>
-            </TableRow>
-          </TableHead>
+          <HeaderRow
+            columns={[
+              'Tags',
+              'Pushed',
+              'Size',
+              'Digest',
+              'Findings',
+              'Running in',
+            ]}
+          />
           <TableBody>
             {image.images.slice(0, MAX_IMAGES).map((img: Image) => (
               <TableRow key={img.digest}>

@@ -1,7 +1,6 @@
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { Link } from '@backstage/core-components';
@@ -9,17 +8,15 @@ import {
   ANNOTATIONS,
   type EnvironmentSync,
 } from '@internal/backstage-plugin-delivery-common';
-import { useDeliveryStatus } from '../../hooks';
 import {
-  DeliveryCard,
   HealthStatusLabel,
-  SectionView,
   SyncStatusLabel,
   formatAbsolute,
   formatRelative,
   imageTag,
   sha7,
-  useEntityRef,
+  HeaderRow,
+  SectionCard,
 } from '../common';
 
 /**
@@ -30,47 +27,37 @@ import {
  * @public
  */
 export function SyncStatusCard() {
-  const { entityRef } = useEntityRef();
-  const snapshot = useDeliveryStatus(entityRef);
   return (
-    <DeliveryCard title="Sync status" snapshot={snapshot}>
-      {status => (
-        <SectionView
-          section={status.sync}
-          annotations={[
-            ANNOTATIONS.argocdAppName,
-            ANNOTATIONS.argocdAppSelector,
-          ]}
-          upstream="Argo CD"
-        >
-          {sync =>
-            sync.environments.length === 0 ? (
-              <Typography variant="body2">
-                No Argo CD application found
-              </Typography>
-            ) : (
-              <SyncTable environments={sync.environments} />
-            )
-          }
-        </SectionView>
-      )}
-    </DeliveryCard>
+    <SectionCard
+      title="Sync status"
+      section={status => status.sync}
+      annotations={[ANNOTATIONS.argocdAppName, ANNOTATIONS.argocdAppSelector]}
+      upstream={() => 'Argo CD'}
+    >
+      {sync =>
+        sync.environments.length === 0 ? (
+          <Typography variant="body2">No Argo CD application found</Typography>
+        ) : (
+          <SyncTable environments={sync.environments} />
+        )
+      }
+    </SectionCard>
   );
 }
 
 function SyncTable(props: { environments: EnvironmentSync[] }) {
   return (
     <Table size="small" aria-label="Environments">
-      <TableHead>
-        <TableRow>
-          <TableCell>Environment</TableCell>
-          <TableCell>Sync</TableCell>
-          <TableCell>Health</TableCell>
-          <TableCell>Revision</TableCell>
-          <TableCell>Image</TableCell>
-          <TableCell>Last operation</TableCell>
-        </TableRow>
-      </TableHead>
+      <HeaderRow
+        columns={[
+          'Environment',
+          'Sync',
+          'Health',
+          'Revision',
+          'Image',
+          'Last operation',
+        ]}
+      />
       <TableBody>
         {props.environments.map(env => (
           <TableRow key={`${env.instance}/${env.appName}`}>

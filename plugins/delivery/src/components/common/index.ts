@@ -8,3 +8,4 @@ export {
 } from './StatusLabel';
 export { DeliveryCard, StatusGate } from './DeliveryCard';
 export { useEntityRef } from './useEntityRef';
+export { HeaderRow, SectionCard } from './SectionCard';
