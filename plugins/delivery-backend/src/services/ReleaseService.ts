@@ -71,12 +71,7 @@ export class ReleaseService {
     const hc = this.#upstreams.helmCharts;
     const gh = this.#upstreams.github;
     const envFile = `charts/${name}/values-${environment}.yaml`;
-    const envValues = await gh.getFileContent(
-      hc.owner,
-      hc.repo,
-      envFile,
-      hc.branch,
-    );
+    const envValues = await this.#readChartsFile(envFile);
     if (envValues === undefined) {
       throw new InputError(
         `${entityRef} has no ${envFile} in ${hc.owner}/${hc.repo}`,
@@ -94,9 +89,7 @@ export class ReleaseService {
     if (refusal) throw new InputError(refusal.reason);
     const file = pinned ? envFile : `charts/${name}/values.yaml`;
     const content =
-      file === envFile
-        ? envValues
-        : await gh.getFileContent(hc.owner, hc.repo, file, hc.branch);
+      file === envFile ? envValues : await this.#readChartsFile(file);
     const current = content === undefined ? undefined : tagOf(content);
     const history = current
       ? await gh.listCommits(hc.owner, hc.repo, {
@@ -180,16 +173,22 @@ export class ReleaseService {
     return { ...result, entityRef };
   }
 
-  /** Refuses unless charts/<name>/Chart.yaml is bound to `entityRef`. */
-  async #assertChartBound(name: string, entityRef: string): Promise<void> {
+  /** A file's text on the helm-charts branch; undefined when it is not there. */
+  #readChartsFile(file: string): Promise<string | undefined> {
     const hc = this.#upstreams.helmCharts;
-    const file = `charts/${name}/Chart.yaml`;
-    const chart = await this.#upstreams.github.getFileContent(
+    return this.#upstreams.github.getFileContent(
       hc.owner,
       hc.repo,
       file,
       hc.branch,
     );
+  }
+
+  /** Refuses unless charts/<name>/Chart.yaml is bound to `entityRef`. */
+  async #assertChartBound(name: string, entityRef: string): Promise<void> {
+    const hc = this.#upstreams.helmCharts;
+    const file = `charts/${name}/Chart.yaml`;
+    const chart = await this.#readChartsFile(file);
     if (chart === undefined) {
       throw new InputError(
         `${entityRef} has no chart: ${file} is not in ${hc.owner}/${hc.repo}`,

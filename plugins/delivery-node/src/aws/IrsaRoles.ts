@@ -7,10 +7,10 @@ import {
   EntityAlreadyExistsException,
   GetRoleCommand,
   GetRolePolicyCommand,
-  ListAttachedRolePoliciesCommand,
-  ListRolePoliciesCommand,
-  ListRoleTagsCommand,
   NoSuchEntityException,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+  paginateListRoleTags,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   Role,
@@ -118,45 +118,36 @@ export class IrsaRoles {
     }
   }
 
+  // The SDK's paginators follow IAM's Marker/IsTruncated pages.
   async #tags(roleName: string): Promise<Record<string, string>> {
     const tags: Array<{ Key?: string; Value?: string }> = [];
-    let marker: string | undefined;
-    do {
-      const res = await this.#clients.iam.send(
-        new ListRoleTagsCommand({ RoleName: roleName, Marker: marker }),
-      );
-      tags.push(...(res.Tags ?? []));
-      marker = res.IsTruncated ? res.Marker : undefined;
-    } while (marker);
+    const pages = paginateListRoleTags(
+      { client: this.#clients.iam },
+      { RoleName: roleName },
+    );
+    for await (const page of pages) tags.push(...(page.Tags ?? []));
     return tagMap(tags);
   }
 
   async #inlineNames(roleName: string): Promise<string[]> {
     const names: string[] = [];
-    let marker: string | undefined;
-    do {
-      const res = await this.#clients.iam.send(
-        new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }),
-      );
-      names.push(...(res.PolicyNames ?? []));
-      marker = res.IsTruncated ? res.Marker : undefined;
-    } while (marker);
+    const pages = paginateListRolePolicies(
+      { client: this.#clients.iam },
+      { RoleName: roleName },
+    );
+    for await (const page of pages) names.push(...(page.PolicyNames ?? []));
     return names;
   }
 
   async #attachedArns(roleName: string): Promise<string[]> {
     const arns: string[] = [];
-    let marker: string | undefined;
-    do {
-      const res = await this.#clients.iam.send(
-        new ListAttachedRolePoliciesCommand({
-          RoleName: roleName,
-          Marker: marker,
-        }),
-      );
-      arns.push(...(res.AttachedPolicies ?? []).map(p => p.PolicyArn!));
-      marker = res.IsTruncated ? res.Marker : undefined;
-    } while (marker);
+    const pages = paginateListAttachedRolePolicies(
+      { client: this.#clients.iam },
+      { RoleName: roleName },
+    );
+    for await (const page of pages) {
+      arns.push(...(page.AttachedPolicies ?? []).map(p => p.PolicyArn!));
+    }
     return arns;
   }
 
