@@ -4,7 +4,7 @@
  */
 
 export { GitHubReader } from './GitHubReader';
-export type { GitHubFiles } from './GitHubReader';
+export type { GitHubFiles } from './GitHubFiles';
 export { workflowRunStatus } from './workflowRuns';
 export type {
   GitHubReaderFromConfigOptions,
