@@ -26,7 +26,17 @@ export interface FaultSpec {
   throttleRate?: number;
   /** AWS only: the next N requests are throttled, then normal service. */
   throttleNext?: number;
+  /**
+   * Per operation (the names the counters use, e.g. `ecr:CreateRepository`,
+   * `git/create-ref`, `ApplicationService_Create`): the next `count`
+   * requests of that operation fail with `status` (AWS: `throttle` answers
+   * ThrottlingException), then it serves normally. Decided before the rates.
+   */
+  failNext?: Record<string, { count: number; status?: FaultStatus }>;
 }
+
+/** What a per-operation rule answers: an HTTP status, or AWS throttling. */
+export type FaultStatus = 429 | 500 | 503 | 'throttle';
 
 export type Faults = Partial<Record<Upstream, FaultSpec>>;
 
@@ -70,6 +80,19 @@ export function parseFaults(input: unknown): Faults {
         `faults.${key}.latencyMs must be a number from 0 to 60000`,
       );
     }
+    for (const [operation, rule] of Object.entries(spec.failNext ?? {})) {
+      if (
+        !rule ||
+        !Number.isInteger(rule.count) ||
+        rule.count < 0 ||
+        (rule.status !== undefined &&
+          ![429, 500, 503, 'throttle'].includes(rule.status))
+      ) {
+        throw new Error(
+          `faults.${key}.failNext['${operation}'] must be { count: a whole number >= 0, status?: 429, 500, 503 or 'throttle' }`,
+        );
+      }
+    }
     for (const s of spec.errorStatuses ?? []) {
       if (![429, 500, 503].includes(s)) {
         throw new Error(
@@ -77,7 +100,7 @@ export function parseFaults(input: unknown): Faults {
         );
       }
     }
-    out[key as Upstream] = { ...spec };
+    out[key as Upstream] = structuredClone(spec);
   }
   return out;
 }
@@ -89,6 +112,11 @@ export class FaultInjector {
   #mutating = new Set<string>();
   #random: () => number;
 
+  /**
+   * `random` decides the rates; pass {@link seededRandom} (or the
+   * sandbox's `faultSeed` option, SANDBOX_FAULT_SEED) for faults that are
+   * the same on every run.
+   */
   constructor(faults: Faults = {}, random: () => number = Math.random) {
     this.#faults = parseFaults(faults);
     this.#random = random;
@@ -157,12 +185,24 @@ export class FaultInjector {
     this.#mutating.clear();
   }
 
-  /** Waits the injected latency, then decides this request's fate. */
-  async apply(upstream: Upstream): Promise<FaultDecision> {
+  /**
+   * Waits the injected latency, then decides the fate of one request to
+   * `upstream` for `operation`: a per-operation rule first, then the rates
+   * (drawn from the injector's random source; seeded, the same sequence of
+   * requests meets the same faults on every run).
+   */
+  async apply(upstream: Upstream, operation = ''): Promise<FaultDecision> {
     const spec = this.#faults[upstream];
     if (!spec) return { kind: 'pass' };
     if (spec.latencyMs) {
       await new Promise(r => setTimeout(r, spec.latencyMs));
+    }
+    const rule = spec.failNext?.[operation];
+    if (rule && rule.count > 0) {
+      rule.count -= 1;
+      return rule.status === 'throttle'
+        ? { kind: 'throttle' }
+        : { kind: 'error', status: rule.status ?? 503 };
     }
     if (upstream === 'aws') {
       if (spec.throttleNext && spec.throttleNext > 0) {
@@ -201,4 +241,20 @@ export function isMutating(
   if (operation === 'git git-upload-pack') return false;
   if (/(^|:)SessionService_/.test(operation)) return false; // logging in
   return true;
+}
+
+/**
+ * A deterministic random source in [0, 1) from a 32-bit seed (mulberry32):
+ * the same seed gives the same sequence, so a seeded fault mix injects the
+ * same faults into the same sequence of requests.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

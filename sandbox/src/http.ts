@@ -179,7 +179,7 @@ export function createUpstreamServer(spec: UpstreamSpec): http.Server {
       }
       spec.faults.count(spec.upstream, found.operation, req.method);
       ctx.params = found.params ?? {};
-      const decision = await spec.faults.apply(spec.upstream);
+      const decision = await spec.faults.apply(spec.upstream, found.operation);
       if (decision.kind !== 'pass') {
         if (spec.renderFault) {
           spec.renderFault(ctx, decision);

@@ -8,7 +8,7 @@
 
 export { startSandbox, SANDBOX_CREDENTIALS, DEFAULT_PORTS } from './server';
 export type { Sandbox, SandboxOptions } from './server';
-export { FaultInjector, parseFaults } from './faults';
-export type { Faults, FaultSpec, Upstream } from './faults';
+export { FaultInjector, parseFaults, seededRandom } from './faults';
+export type { Faults, FaultSpec, FaultStatus, Upstream } from './faults';
 export { SEED } from './seed';
 export { sandboxAppConfig } from './appConfig';

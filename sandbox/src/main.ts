@@ -36,6 +36,9 @@ async function main() {
     faults: parseFaults(
       process.env.SANDBOX_FAULTS ? JSON.parse(process.env.SANDBOX_FAULTS) : {},
     ),
+    faultSeed: process.env.SANDBOX_FAULT_SEED
+      ? Number(process.env.SANDBOX_FAULT_SEED)
+      : undefined,
     buildMs: process.env.SANDBOX_BUILD_MS
       ? Number(process.env.SANDBOX_BUILD_MS)
       : undefined,

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { SANDBOX_WELL_KNOWN } from '@internal/backstage-plugin-delivery-node/sandboxValues';
 import { createArgoCdUpstream } from './argocd';
 import { createAwsUpstream, SANDBOX_AWS_CREDENTIALS } from './aws';
-import { FaultInjector, Faults, parseFaults } from './faults';
+import { FaultInjector, Faults, parseFaults, seededRandom } from './faults';
 import { BareRepos } from './git';
 import { GitHubUpstream, ZERO_SHA } from './github';
 import {
@@ -50,6 +50,11 @@ export interface SandboxOptions {
   /** Ports on 127.0.0.1; 0 picks a free one. Defaults to DEFAULT_PORTS. */
   ports?: Partial<typeof DEFAULT_PORTS>;
   faults?: Faults;
+  /**
+   * Seed of the fault injector's random source: with it, the same requests
+   * meet the same injected faults on every run. Default: Math.random.
+   */
+  faultSeed?: number;
   /** Seed an empty data folder with the example org. Default true. */
   seed?: boolean;
   /** Simulated CI build time. Default 1500 ms. */
@@ -104,7 +109,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   fs.mkdirSync(dataDir, { recursive: true });
   const fresh = !fs.existsSync(path.join(dataDir, 'github.json'));
   const ports = { ...DEFAULT_PORTS, ...options.ports };
-  const faults = new FaultInjector(options.faults ?? {});
+  const faults = new FaultInjector(
+    options.faults ?? {},
+    options.faultSeed === undefined
+      ? Math.random
+      : seededRandom(options.faultSeed),
+  );
   const helmCharts = options.helmCharts ?? {
     owner: 'slipway-demo',
     repo: 'helm-charts',
