@@ -7,6 +7,7 @@ import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
+  AppRepositories,
   argoCdInstancesServiceRef,
   assertNoSandboxInProduction,
   awsClientsServiceRef,
@@ -26,12 +27,14 @@ import {
   createCatalogUnregisterAction,
   createChartRegisterAction,
   createChartUnregisterAction,
+  createRepositoryPublishAction,
   createServicePreflightAction,
 } from './actions';
 
 /**
  * The scaffolder module with Slipway's GitOps actions: the wizard's
- * preflight (slipway:service:preflight), gitops:chart:register and
+ * preflight (slipway:service:preflight), the re-run-safe app repository
+ * (slipway:repository:publish), gitops:chart:register and
  * unregister, argocd:application:create, wait and delete, and the catalog
  * registration pair. Reads `slipway.gitops`, `slipway.argocd`,
  * `slipway.reservedNamespaces` and `integrations.github` once, at start-up;
@@ -87,6 +90,15 @@ export const scaffolderModuleGitops = createBackendModule({
             github,
             environments: gitops.environments,
             reservedNamespaces,
+          }),
+          createRepositoryPublishAction({
+            integrations,
+            access,
+            repositories: host => AppRepositories.forHost(integrations, host),
+            author: {
+              name: config.getOptionalString('scaffolder.defaultAuthor.name'),
+              email: config.getOptionalString('scaffolder.defaultAuthor.email'),
+            },
           }),
           createChartRegisterAction({
             helmCharts,

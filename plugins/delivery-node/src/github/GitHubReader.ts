@@ -13,6 +13,7 @@ import type {
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { githubApiBaseUrl } from '../gitops/gitData';
 import { EtagCache } from './EtagCache';
 import {
   checkDate,
@@ -178,7 +179,7 @@ export class GitHubReader {
     return new GitHubReader({
       ...options,
       host,
-      apiBaseUrl: integration.config.apiBaseUrl ?? 'https://api.github.com',
+      apiBaseUrl: githubApiBaseUrl(integration.config),
       credentials:
         DefaultGithubCredentialsProvider.fromIntegrations(integrations),
     });

@@ -5,6 +5,12 @@
 
 export { GitHubReader } from './GitHubReader';
 export type { GitHubFiles } from './GitHubFiles';
+export { AppRepositories, taskTopic } from './AppRepositories';
+export type {
+  AppRepositorySpec,
+  ExistingRepository,
+  InitialCommit,
+} from './AppRepositories';
 export { workflowRunStatus } from './workflowRuns';
 export type {
   GitHubReaderFromConfigOptions,

@@ -21,6 +21,7 @@ import {
   PullRequestTarget,
   publishBranch,
   statusOf,
+  githubApiBaseUrl,
 } from './gitData';
 import {
   ApiWorkTree,
@@ -148,11 +149,7 @@ export class HelmChartsRepo {
     );
     return new HelmChartsRepo({
       ...settings,
-      apiBaseUrl:
-        integration.config.apiBaseUrl ??
-        (integration.config.host === 'github.com'
-          ? 'https://api.github.com'
-          : `https://${integration.config.host}/api/v3`),
+      apiBaseUrl: githubApiBaseUrl(integration.config),
       credentials:
         DefaultGithubCredentialsProvider.fromIntegrations(integrations),
       author: {

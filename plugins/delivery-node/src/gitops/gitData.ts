@@ -42,6 +42,21 @@ export function gitDataClient(options: {
   });
 }
 
+/**
+ * The REST base URL of a GitHub host: its configured `apiBaseUrl`, else
+ * GitHub's (`https://api.github.com`) or Enterprise Server's
+ * (`https://<host>/api/v3`) convention.
+ */
+export function githubApiBaseUrl(config: {
+  host: string;
+  apiBaseUrl?: string;
+}): string {
+  if (config.apiBaseUrl) return config.apiBaseUrl;
+  return config.host === 'github.com'
+    ? 'https://api.github.com'
+    : `https://${config.host}/api/v3`;
+}
+
 /** A failed GitHub request, as Octokit reports it. */
 interface RequestFailure {
   status?: number;

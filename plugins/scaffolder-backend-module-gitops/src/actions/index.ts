@@ -10,6 +10,8 @@ export { createApplicationDeleteAction } from './applicationDelete';
 export type { ApplicationDeleteActionOptions } from './applicationDelete';
 export { createCatalogUnregisterAction } from './catalogUnregister';
 export { createCatalogRegisterAction } from './catalogRegister';
+export { createRepositoryPublishAction } from './repositoryPublish';
+export type { RepositoryPublishActionOptions } from './repositoryPublish';
 export { createServicePreflightAction } from './servicePreflight';
 export type {
   PreflightGitHub,

@@ -1,6 +1,7 @@
 /*
  * Stands in for GitHub's repositories API: creating (in an org or for the
- * authenticated user), getting and deleting a repository, its topics, its
+ * authenticated user; `auto_init` makes GitHub's README commit), getting,
+ * updating (description, delete_branch_on_merge) and deleting a repository, its topics, its
  * collaborators, and a team's permission on it.
  */
 
@@ -25,6 +26,20 @@ export function registerRepoRoutes(router: Router, g: RouteContext) {
       allowSquashMerge: b.allow_squash_merge,
       allowRebaseMerge: b.allow_rebase_merge,
     });
+    if (b.auto_init === true) {
+      // GitHub's own first commit: a README on the default branch.
+      await store.repos.commitFiles(
+        owner,
+        r.name,
+        r.defaultBranch,
+        {
+          'README.md': `# ${r.name}${
+            r.description ? `\n\n${r.description}` : ''
+          }\n`,
+        },
+        'Initial commit',
+      );
+    }
     sendJson(ctx.res, 201, shapes.repo(r, store.ownerOf(r)));
   };
 
@@ -46,6 +61,22 @@ export function registerRepoRoutes(router: Router, g: RouteContext) {
     const r = repoOr404(store, ctx);
     sendJson(ctx.res, 200, shapes.repo(r, store.ownerOf(r)));
   });
+  router.add(
+    'PATCH',
+    `${API}/repos/:owner/:repo`,
+    'repos/update',
+    async ctx => {
+      const r = repoOr404(store, ctx);
+      const b = await ctx.json();
+      store.state.update(() => {
+        if (typeof b.description === 'string' || b.description === null)
+          r.description = b.description;
+        if (typeof b.delete_branch_on_merge === 'boolean')
+          r.deleteBranchOnMerge = b.delete_branch_on_merge;
+      });
+      sendJson(ctx.res, 200, shapes.repo(r, store.ownerOf(r)));
+    },
+  );
   router.add('DELETE', `${API}/repos/:owner/:repo`, 'repos/delete', ctx => {
     store.deleteRepo(repoOr404(store, ctx));
     ctx.res.writeHead(204).end();

@@ -8,7 +8,7 @@ import { exampleInputs, offlineActions, runDry } from './examples';
  */
 export function describeDryRunExamples(options: {
   actionId: string;
-  action: 'register' | 'unregister' | 'create' | 'wait' | 'remove';
+  action: 'register' | 'unregister' | 'create' | 'wait' | 'remove' | 'publish';
   examples: TemplateExample[];
   expected: (input: any) => Record<string, unknown>;
 }) {

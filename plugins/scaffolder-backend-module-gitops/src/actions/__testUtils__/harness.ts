@@ -19,7 +19,9 @@ import {
   SANDBOX_CREDENTIALS,
   startSandbox,
 } from '@internal/sandbox';
+import { ScmIntegrations } from '@backstage/integration';
 import {
+  AppRepositories,
   ArgoCdInstances,
   HelmChartsRepo,
   readArgoCdSettings,
@@ -31,6 +33,7 @@ import {
   createApplicationWaitAction,
   createChartRegisterAction,
   createChartUnregisterAction,
+  createRepositoryPublishAction,
 } from '..';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -77,11 +80,18 @@ export function sandboxConfig(
   return new ConfigReader(data);
 }
 
-/** The actions as module.ts builds them, from config. */
-export function buildActions(config: ConfigReader) {
+/**
+ * The actions as module.ts builds them, from config. `maxAttempts` bounds
+ * the helm-charts writer's attempts after lost races (default 10).
+ */
+export function buildActions(
+  config: ConfigReader,
+  options: { maxAttempts?: number } = {},
+) {
   const gitops = readGitOpsSettings(config);
   const helmCharts = HelmChartsRepo.fromConfig(config, {
     fetch: undiciFetch,
+    maxAttempts: options.maxAttempts,
   });
   const instances = ArgoCdInstances.fromConfig(config, { fetch: undiciFetch });
   const argocd = readArgoCdSettings(config);
@@ -110,6 +120,14 @@ export function buildActions(config: ConfigReader) {
     }),
     wait: createApplicationWaitAction({ instances }),
     remove: createApplicationDeleteAction({ instances, access: access.access }),
+    publish: createRepositoryPublishAction({
+      integrations: ScmIntegrations.fromConfig(config),
+      access: access.access,
+      repositories: host =>
+        AppRepositories.forHost(ScmIntegrations.fromConfig(config), host, {
+          fetch: undiciFetch,
+        }),
+    }),
   };
 }
 
