@@ -34,6 +34,13 @@ export interface Config {
        * default chain (IRSA) when that is not configured.
        */
       endpoint?: string;
+      /**
+       * Most attempts of one AWS call. The clients use the SDK's adaptive
+       * retry mode (exponential backoff with jitter, client-side rate
+       * limiting while throttled); each retry is a line in the task log.
+       * Default 8, at most 20.
+       */
+      maxAttempts?: number;
       ecr?: {
         /** Tag mutability of new repositories. Default 'IMMUTABLE'. */
         imageTagMutability?: 'IMMUTABLE' | 'MUTABLE';

@@ -78,7 +78,7 @@ describe('templates/service/template.yaml', () => {
       'fetch:template',
       'fs:delete',
       'fs:delete',
-      'publish:github',
+      'slipway:repository:publish',
       'aws:ecr:create',
       'aws:iam:irsa-role:create',
       'gitops:chart:register',

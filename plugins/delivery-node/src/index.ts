@@ -14,3 +14,4 @@ export * from './github';
 export * from './guard';
 export * from './identity';
 export * from './serviceRefs';
+export { jitteredDelay, noteRetry, withRetryProgress } from './retry/progress';

@@ -8,7 +8,7 @@ import { validate } from 'jsonschema';
 import { scaffolderModuleGitops } from './module';
 
 describe('scaffolderModuleGitops', () => {
-  it('reads config once at start-up and registers the eight actions', async () => {
+  it('reads config once at start-up and registers the nine actions', async () => {
     const addActions = jest.fn();
     await startTestBackend({
       extensionPoints: [[scaffolderActionsExtensionPoint, { addActions }]],
@@ -43,6 +43,7 @@ describe('scaffolderModuleGitops', () => {
     const ids = addActions.mock.calls.flat().map((a: { id: string }) => a.id);
     expect(ids).toEqual([
       'slipway:service:preflight',
+      'slipway:repository:publish',
       'gitops:chart:register',
       'gitops:chart:unregister',
       'argocd:application:create',

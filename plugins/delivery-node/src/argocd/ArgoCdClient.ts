@@ -11,6 +11,7 @@ import {
   ArgoApplicationTree,
   ArgoRevisionMetadata,
 } from './types';
+import { jitteredDelay, noteRetry } from '../retry/progress';
 
 /** One Argo CD instance, as configured under argocd.appLocatorMethods. @public */
 export interface ArgoCdInstanceConfig {
@@ -47,6 +48,8 @@ interface RuntimeError {
 
 /** Seconds before a JWT's `exp` when a cached token is dropped. */
 const EXPIRY_SKEW_SECONDS = 60;
+/** Most sends of one request on 429 and 502-504 (the budget per call). */
+const RETRY_ATTEMPTS = 4;
 
 /**
  * A client for one Argo CD instance's REST API (v3). Session tokens are
@@ -263,6 +266,48 @@ export class ArgoCdClient {
     return this.#now() + this.#ttlMs;
   }
 
+  /**
+   * Sends a request, again on 429 and 502-504 (and a dropped connection) with
+   * full-jitter backoff, at most RETRY_ATTEMPTS times, for the methods that
+   * are safe to repeat (GET, PUT, DELETE; POST creates are repeated by the
+   * step, whose own checks make them safe). Each retry is a progress line.
+   */
+  async #sendWithRetries(
+    method: string,
+    url: URL,
+    send: () => Promise<Response>,
+  ): Promise<Response> {
+    const repeatable = method !== 'POST';
+    for (let attempt = 1; ; attempt++) {
+      let res: Response | undefined;
+      let failure: unknown;
+      try {
+        res = await send();
+      } catch (e) {
+        failure = e;
+      }
+      // A timeout has waited long enough: it fails now (the step's Retry
+      // may try again); a dropped connection is tried again.
+      const timedOut = failure instanceof ServiceUnavailableError;
+      const transient = res
+        ? [429, 502, 503, 504].includes(res.status)
+        : !timedOut;
+      if (!transient || !repeatable || attempt >= RETRY_ATTEMPTS) {
+        if (res) return res;
+        throw failure;
+      }
+      await res?.body?.cancel();
+      noteRetry(
+        `Argo CD '${this.name}' ${method} ${url.pathname} ${
+          res ? `answered ${res.status}` : 'did not answer'
+        }, retrying ${attempt}/${RETRY_ATTEMPTS - 1}`,
+      );
+      await new Promise(r =>
+        setTimeout(r, jitteredDelay(attempt, { baseMs: 200, capMs: 3000 })),
+      );
+    }
+  }
+
   async #request<T>(
     method: string,
     path: string,
@@ -273,15 +318,17 @@ export class ArgoCdClient {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
     const send = async (token: string) =>
-      this.#fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          ...(opts.body ? { 'content-type': 'application/json' } : {}),
-        },
-        body: opts.body ? JSON.stringify(opts.body) : undefined,
-      });
+      this.#sendWithRetries(method, url, () =>
+        this.#fetch(url, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            ...(opts.body ? { 'content-type': 'application/json' } : {}),
+          },
+          body: opts.body ? JSON.stringify(opts.body) : undefined,
+        }),
+      );
     let res = await send(await this.#token());
     if (res.status === 401 && !this.#instance.token) {
       // The session expired or was revoked early: sign in again, once.

@@ -7,6 +7,7 @@ import {
   AwsCredentialsManager,
   DefaultAwsCredentialsManager,
 } from '@backstage/integration-aws-node';
+import { noteRetry } from '../retry/progress';
 import { readSlipwayAwsSettings, SlipwayAwsSettings } from './settings';
 
 type SdkCredentials = AwsCredentialProvider['sdkCredentialProvider'];
@@ -71,14 +72,21 @@ export class AwsClients {
   ) {
     this.settings = settings;
     const endpoint = settings.endpoint ? { endpoint: settings.endpoint } : {};
+    // Provisioning outlasts throttling: adaptive retries within a budget.
+    const retry = {
+      maxAttempts: settings.maxAttempts,
+      retryMode: 'adaptive',
+    };
     this.ecr = new ECRClient({
       region: settings.region,
       credentials,
+      ...retry,
       ...endpoint,
     });
     this.eks = new EKSClient({
       region: settings.region,
       credentials,
+      ...retry,
       ...endpoint,
     });
     // IAM is global: its endpoint lives in us-east-1 (aws-cn: cn-north-1,
@@ -90,6 +98,67 @@ export class AwsClients {
           'aws-cn': 'cn-north-1',
           'aws-us-gov': 'us-gov-west-1',
         }[settings.partition] ?? 'us-east-1';
-    this.iam = new IAMClient({ region: iamRegion, credentials, ...endpoint });
+    this.iam = new IAMClient({
+      region: iamRegion,
+      credentials,
+      ...retry,
+      ...endpoint,
+    });
+    reportRetries(this.ecr, 'ECR', settings.maxAttempts);
+    reportRetries(this.eks, 'EKS', settings.maxAttempts);
+    reportRetries(this.iam, 'IAM', settings.maxAttempts);
   }
+}
+
+/** What an AWS SDK error says about itself. */
+interface SdkFailure {
+  name?: string;
+  $retryable?: { throttling?: boolean };
+  $metadata?: { httpStatusCode?: number };
+}
+
+/**
+ * Adds a progress line for each attempt of a call that fails in a way the
+ * SDK retries (throttling, 5xx, no answer): the middleware sits inside the
+ * SDK's retry loop, so it sees every attempt.
+ */
+function reportRetries(
+  client: ECRClient | EKSClient | IAMClient,
+  service: string,
+  maxAttempts: number,
+): void {
+  (client.middlewareStack as ECRClient['middlewareStack']).addRelativeTo(
+    (next: any, context: any) => async (args: any) => {
+      context.slipwayAttempt = (context.slipwayAttempt ?? 0) + 1;
+      const attempt: number = context.slipwayAttempt;
+      try {
+        return await next(args);
+      } catch (e) {
+        const f = e as SdkFailure;
+        const status = f.$metadata?.httpStatusCode;
+        const throttled =
+          Boolean(f.$retryable?.throttling) || /Throttl/.test(f.name ?? '');
+        const transient =
+          throttled || status === undefined || status >= 500 || !!f.$retryable;
+        if (transient && attempt < maxAttempts) {
+          const operation = String(context.commandName ?? 'call').replace(
+            /Command$/,
+            '',
+          );
+          noteRetry(
+            `${service} ${operation} ${throttled ? 'throttled' : 'failed'} (${
+              f.name ?? status
+            }), retrying ${attempt}/${maxAttempts - 1}`,
+          );
+        }
+        throw e;
+      }
+    },
+    {
+      relation: 'after',
+      toMiddleware: 'retryMiddleware',
+      name: 'slipwayRetryProgress',
+      override: true,
+    },
+  );
 }

@@ -29,6 +29,8 @@ export interface SlipwayAwsSettings {
   /** `aws` unless the region is in China or GovCloud. */
   partition: string;
   endpoint?: string;
+  /** Most attempts of one AWS call (adaptive retry mode: backoff and client-side rate limiting on throttling). */
+  maxAttempts: number;
   ecr: {
     imageTagMutability: 'IMMUTABLE' | 'MUTABLE';
     encryption: { type: 'AES256' | 'KMS'; kmsKey?: string };
@@ -157,6 +159,12 @@ export function readSlipwayAwsSettings(config: Config): SlipwayAwsSettings {
   const accountId = aws.getString('accountId');
   const region = aws.getString('region');
   const endpoint = aws.getOptionalString('endpoint');
+  const maxAttempts = aws.getOptionalNumber('maxAttempts') ?? 8;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20) {
+    problems.push(
+      `slipway.aws.maxAttempts must be a whole number from 1 to 20 (got ${maxAttempts})`,
+    );
+  }
   if (!ACCOUNT_ID.test(accountId)) {
     problems.push(
       `slipway.aws.accountId must be 12 digits (got '${accountId}')`,
@@ -280,6 +288,7 @@ export function readSlipwayAwsSettings(config: Config): SlipwayAwsSettings {
     region,
     partition: partitionOf(region),
     endpoint,
+    maxAttempts,
     ecr: {
       imageTagMutability,
       encryption: kmsKey ? { type: encType, kmsKey } : { type: encType },

@@ -314,6 +314,27 @@ describe('aws:ecr:create', () => {
     expect(ecrCalls('CreateRepository')).toBe(1);
   });
 
+  it('outlasts sustained throttling beyond the SDK default (5 in a row) and says so in the task log, a line per retry', async () => {
+    h.sb.faults.set({
+      aws: {
+        failNext: { 'ecr:CreateRepository': { count: 5, status: 'throttle' } },
+      },
+    });
+    const { ctx, outputs, logger } = actionContext({ name: 'sustained-api' });
+    await action.handler(ctx);
+
+    expect(outputs.repositoryName).toBe('sustained-api');
+    expect(ecrCalls('CreateRepository')).toBe(6);
+    expect(
+      logger.lines.filter(l => l.includes('throttled')).map(l => l.trim()),
+    ).toEqual(
+      [1, 2, 3, 4, 5].map(
+        n =>
+          `info ECR CreateRepository throttled (ThrottlingException), retrying ${n}/7`,
+      ),
+    );
+  });
+
   it('dry run: plausible outputs and no AWS call', async () => {
     const { ctx, outputs } = actionContext(
       { name: 'dry-api', repositoryName: 'team/dry-api' },

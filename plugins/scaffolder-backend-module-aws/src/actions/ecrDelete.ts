@@ -10,6 +10,7 @@ import {
   AwsClients,
   EcrRepositories,
   ServiceAccess,
+  withRetryProgress,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './ecrDelete.examples';
 import { checkBoolean } from './inputs';
@@ -64,58 +65,61 @@ export function createEcrDeleteAction(options: {
     },
 
     async handler(ctx) {
-      const { name, binding: owner } = await authorizeDecommission(
-        options.access,
-        ctx,
-        'aws:ecr:delete',
-      );
-      const repositoryName = ctx.input.repositoryName ?? name;
-      assertValid(
-        checkServiceName(name, 'name'),
-        checkEcrRepositoryName(repositoryName, 'repositoryName'),
-        checkBoolean(ctx.input.force, 'force'),
-      );
-      const force = ctx.input.force ?? false;
+      // Retries of the shared clients show as lines in this task's log.
+      return withRetryProgress(ctx.logger, async () => {
+        const { name, binding: owner } = await authorizeDecommission(
+          options.access,
+          ctx,
+          'aws:ecr:delete',
+        );
+        const repositoryName = ctx.input.repositoryName ?? name;
+        assertValid(
+          checkServiceName(name, 'name'),
+          checkEcrRepositoryName(repositoryName, 'repositoryName'),
+          checkBoolean(ctx.input.force, 'force'),
+        );
+        const force = ctx.input.force ?? false;
 
-      if (ctx.isDryRun) {
+        if (ctx.isDryRun) {
+          ctx.logger.info(
+            `Dry run: would delete ECR repository ${repositoryName} if it is tagged as owned by ${owner}${
+              force ? ', images included' : ' and empty'
+            }`,
+          );
+          ctx.output('repositoryName', repositoryName);
+          ctx.output('deleted', true);
+          return;
+        }
+
+        ctx.logger.info(`Checking ECR repository ${repositoryName}`);
+        const check = await repositories.checkDeletable(
+          repositoryName,
+          owner,
+          force,
+        );
+        if (check.state === 'missing') {
+          ctx.logger.info(
+            `ECR repository ${repositoryName} does not exist; nothing to delete`,
+          );
+          ctx.output('repositoryName', repositoryName);
+          ctx.output('deleted', false);
+          return;
+        }
+
+        const deleted = await ctx.checkpoint({
+          key: `ecr.delete.${repositoryName}`,
+          fn: () => repositories.delete(repositoryName, owner, force),
+        });
         ctx.logger.info(
-          `Dry run: would delete ECR repository ${repositoryName} if it is tagged as owned by ${owner}${
-            force ? ', images included' : ' and empty'
-          }`,
+          deleted
+            ? `Deleted ECR repository ${repositoryName}${
+                check.images ? ` with ${check.images} image(s)` : ''
+              }`
+            : `ECR repository ${repositoryName} was already gone`,
         );
         ctx.output('repositoryName', repositoryName);
-        ctx.output('deleted', true);
-        return;
-      }
-
-      ctx.logger.info(`Checking ECR repository ${repositoryName}`);
-      const check = await repositories.checkDeletable(
-        repositoryName,
-        owner,
-        force,
-      );
-      if (check.state === 'missing') {
-        ctx.logger.info(
-          `ECR repository ${repositoryName} does not exist; nothing to delete`,
-        );
-        ctx.output('repositoryName', repositoryName);
-        ctx.output('deleted', false);
-        return;
-      }
-
-      const deleted = await ctx.checkpoint({
-        key: `ecr.delete.${repositoryName}`,
-        fn: () => repositories.delete(repositoryName, owner, force),
+        ctx.output('deleted', deleted);
       });
-      ctx.logger.info(
-        deleted
-          ? `Deleted ECR repository ${repositoryName}${
-              check.images ? ` with ${check.images} image(s)` : ''
-            }`
-          : `ECR repository ${repositoryName} was already gone`,
-      );
-      ctx.output('repositoryName', repositoryName);
-      ctx.output('deleted', deleted);
     },
   });
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { Sandbox } from '@internal/sandbox';
+import { withRetryProgress } from '@internal/backstage-plugin-delivery-node';
 import { buildApplication } from './application';
 import {
   buildActions,
@@ -475,5 +476,39 @@ describe('argocd:application:* (against the sandbox)', () => {
       /last sync status Synced at revision [0-9a-f]{40}/,
     );
     expectNoSecrets(err.message, err.stack);
+  });
+
+  it('retries Argo CD reads on 503 with jitter within a budget, a progress line each, then fails clearly', async () => {
+    const client = actions.instances.get();
+    const [app] = await client.listApplications();
+    const appPath = `/api/v1/applications/${app.metadata.name}`;
+    const failing = (count: number) =>
+      sb.faults.set({
+        argocd: {
+          failNext: {
+            'argocd:ApplicationService_Get': { count, status: 503 },
+          },
+        },
+      });
+    failing(2);
+    const lines: string[] = [];
+    const read = () =>
+      withRetryProgress({ info: l => lines.push(l) }, () =>
+        client.getApplication(app.metadata.name!),
+      );
+    expect((await read()).metadata.name).toBe(app.metadata.name);
+    expect(lines).toEqual([
+      `Argo CD 'sandbox' GET ${appPath} answered 503, retrying 1/3`,
+      `Argo CD 'sandbox' GET ${appPath} answered 503, retrying 2/3`,
+    ]);
+
+    failing(4);
+    await expect(read()).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+    });
+    // Two failures and the answer, then the budget of four sends spent.
+    expect(sb.faults.counters().argocd?.['argocd:ApplicationService_Get']).toBe(
+      3 + 4,
+    );
   });
 });

@@ -11,6 +11,7 @@ import {
   authorizeDecommission,
   isBoundTo,
   ServiceAccess,
+  withRetryProgress,
 } from '@internal/backstage-plugin-delivery-node';
 import { instanceOf } from './applicationCreate';
 import { examples } from './applicationDelete.examples';
@@ -59,47 +60,50 @@ export function createApplicationDeleteAction(
       },
     },
     async handler(ctx) {
-      const { name, entityRef, binding } = await authorizeDecommission(
-        access,
-        ctx,
-        'argocd:application:delete',
-      );
-      assertValid(checkServiceName(name));
-      const client = instanceOf(instances, ctx.input.instance);
-
-      if (ctx.isDryRun) {
-        ctx.logger.info(
-          `Dry run: would delete Argo CD application ${name} on ${client.name} (cascade)`,
+      // Retries of the shared clients show as lines in this task's log.
+      return withRetryProgress(ctx.logger, async () => {
+        const { name, entityRef, binding } = await authorizeDecommission(
+          access,
+          ctx,
+          'argocd:application:delete',
         );
-        ctx.output('deleted', true);
-        return;
-      }
+        assertValid(checkServiceName(name));
+        const client = instanceOf(instances, ctx.input.instance);
 
-      const deleted = await ctx.checkpoint({
-        key: `argocd.application.delete.${name}`,
-        fn: async () => {
-          const existing = await client.findApplication(name);
-          if (!existing) return false;
-          if (!isBoundTo(existing, binding)) {
-            throw new ConflictError(
-              `Argo CD application '${name}' on ${client.name} is not bound to ${entityRef} (${OWNER_TAG}); not deleting it`,
-            );
-          }
-          try {
-            await client.deleteApplication(name, { cascade: true });
-          } catch (e) {
-            if ((e as Error).name !== 'NotFoundError') throw e;
-            return false;
-          }
-          return true;
-        },
+        if (ctx.isDryRun) {
+          ctx.logger.info(
+            `Dry run: would delete Argo CD application ${name} on ${client.name} (cascade)`,
+          );
+          ctx.output('deleted', true);
+          return;
+        }
+
+        const deleted = await ctx.checkpoint({
+          key: `argocd.application.delete.${name}`,
+          fn: async () => {
+            const existing = await client.findApplication(name);
+            if (!existing) return false;
+            if (!isBoundTo(existing, binding)) {
+              throw new ConflictError(
+                `Argo CD application '${name}' on ${client.name} is not bound to ${entityRef} (${OWNER_TAG}); not deleting it`,
+              );
+            }
+            try {
+              await client.deleteApplication(name, { cascade: true });
+            } catch (e) {
+              if ((e as Error).name !== 'NotFoundError') throw e;
+              return false;
+            }
+            return true;
+          },
+        });
+        ctx.logger.info(
+          deleted
+            ? `Deleted Argo CD application ${name} on ${client.name} (cascade)`
+            : `Argo CD application ${name} was not there; nothing to delete`,
+        );
+        ctx.output('deleted', deleted);
       });
-      ctx.logger.info(
-        deleted
-          ? `Deleted Argo CD application ${name} on ${client.name} (cascade)`
-          : `Argo CD application ${name} was not there; nothing to delete`,
-      );
-      ctx.output('deleted', deleted);
     },
   });
 }

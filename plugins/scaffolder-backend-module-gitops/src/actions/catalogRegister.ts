@@ -1,3 +1,4 @@
+import { withRetryProgress } from '@internal/backstage-plugin-delivery-node';
 import { AuthService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError } from '@backstage/errors';
@@ -67,103 +68,109 @@ export function createCatalogRegisterAction(options: {
       },
     },
     async handler(ctx) {
-      const { repoContentsUrl, name } = ctx.input;
-      assertValid(checkServiceName(name));
-      let owner: string;
-      try {
-        owner = stringifyEntityRef(
-          parseEntityRef(ctx.input.owner, { defaultKind: 'group' }),
-        );
-      } catch (e) {
-        throw new InputError(`owner: ${(e as Error).message}`);
-      }
-      const path = (ctx.input.catalogInfoPath ?? '/catalog-info.yaml').replace(
-        /^\/*/,
-        '',
-      );
-      if (path.split('/').some(s => s === '..')) {
-        throw new InputError(`catalogInfoPath must stay inside the repository`);
-      }
-      const entityRef = `component:default/${name}`;
+      // Retries of the shared clients show as lines in this task's log.
+      return withRetryProgress(ctx.logger, async () => {
+        const { repoContentsUrl, name } = ctx.input;
+        assertValid(checkServiceName(name));
+        let owner: string;
+        try {
+          owner = stringifyEntityRef(
+            parseEntityRef(ctx.input.owner, { defaultKind: 'group' }),
+          );
+        } catch (e) {
+          throw new InputError(`owner: ${(e as Error).message}`);
+        }
+        const path = (
+          ctx.input.catalogInfoPath ?? '/catalog-info.yaml'
+        ).replace(/^\/*/, '');
+        if (path.split('/').some(s => s === '..')) {
+          throw new InputError(
+            `catalogInfoPath must stay inside the repository`,
+          );
+        }
+        const entityRef = `component:default/${name}`;
 
-      await access.authorize({
-        action: 'create',
-        entityRef: owner,
-        permission: serviceCreatePermission,
-        credentials: await ctx.getInitiatorCredentials(),
-        meta: { service: entityRef, step: 'slipway:catalog:register' },
-      });
-      if (ctx.isDryRun) {
-        // A dry run's repoContentsUrl is publish:github's example output,
-        // not a real repository: nothing to resolve or read.
-        ctx.logger.info(
-          `Dry run: would register ${repoContentsUrl} /${path} for ${entityRef}`,
+        await access.authorize({
+          action: 'create',
+          entityRef: owner,
+          permission: serviceCreatePermission,
+          credentials: await ctx.getInitiatorCredentials(),
+          meta: { service: entityRef, step: 'slipway:catalog:register' },
+        });
+        if (ctx.isDryRun) {
+          // A dry run's repoContentsUrl is publish:github's example output,
+          // not a real repository: nothing to resolve or read.
+          ctx.logger.info(
+            `Dry run: would register ${repoContentsUrl} /${path} for ${entityRef}`,
+          );
+          ctx.output('entityRef', entityRef);
+          return;
+        }
+
+        // The URL the catalog will name in the entity's managed-by-location,
+        // resolved as the SCM integration does (GitHub: .../tree/<branch>/...).
+        const integration = integrations.byUrl(repoContentsUrl);
+        if (!integration) {
+          throw new InputError(
+            `repoContentsUrl: no integration is configured for ${repoContentsUrl}`,
+          );
+        }
+        const target = integration.resolveUrl({
+          base: repoContentsUrl,
+          url: `/${path}`,
+        });
+
+        const credentials = await auth.getOwnServiceCredentials();
+        const preview = await catalog.addLocation(
+          { type: 'url', target, dryRun: true },
+          { credentials },
         );
+        const problems: string[] = [];
+        for (const e of preview.entities) {
+          // The catalog's own Location entity for the target itself.
+          if (e.kind === 'Location' && e.spec?.target === target) continue;
+          const ref = stringifyEntityRef(e);
+          if (ref !== entityRef) {
+            problems.push(
+              `${target} holds ${ref}; only ${entityRef} may be registered`,
+            );
+            continue;
+          }
+          const declared = e.spec?.owner;
+          const declaredRef =
+            typeof declared === 'string'
+              ? stringifyEntityRef(
+                  parseEntityRef(declared, { defaultKind: 'group' }),
+                )
+              : undefined;
+          if (declaredRef !== owner) {
+            problems.push(
+              `${entityRef} declares owner ${String(declared)}, not ${owner}`,
+            );
+          }
+        }
+        if (!preview.entities.some(e => stringifyEntityRef(e) === entityRef)) {
+          problems.push(`${target} does not define ${entityRef}`);
+        }
+        if (problems.length) throw new InputError(problems.join('; '));
+
+        const existing = await catalog.getEntityByRef(entityRef, {
+          credentials,
+        });
+        const managedBy = existing?.metadata.annotations?.[MANAGED_BY];
+        if (existing && managedBy !== `url:${target}`) {
+          throw new ConflictError(
+            `${entityRef} already exists in the catalog (from ${managedBy}); refusing to register a second definition`,
+          );
+        }
+        if (!preview.exists) {
+          await catalog.addLocation({ type: 'url', target }, { credentials });
+          ctx.logger.info(`Registered ${target} (${entityRef})`);
+        } else {
+          ctx.logger.info(`${target} was already registered (${entityRef})`);
+        }
         ctx.output('entityRef', entityRef);
-        return;
-      }
-
-      // The URL the catalog will name in the entity's managed-by-location,
-      // resolved as the SCM integration does (GitHub: .../tree/<branch>/...).
-      const integration = integrations.byUrl(repoContentsUrl);
-      if (!integration) {
-        throw new InputError(
-          `repoContentsUrl: no integration is configured for ${repoContentsUrl}`,
-        );
-      }
-      const target = integration.resolveUrl({
-        base: repoContentsUrl,
-        url: `/${path}`,
       });
-
-      const credentials = await auth.getOwnServiceCredentials();
-      const preview = await catalog.addLocation(
-        { type: 'url', target, dryRun: true },
-        { credentials },
-      );
-      const problems: string[] = [];
-      for (const e of preview.entities) {
-        // The catalog's own Location entity for the target itself.
-        if (e.kind === 'Location' && e.spec?.target === target) continue;
-        const ref = stringifyEntityRef(e);
-        if (ref !== entityRef) {
-          problems.push(
-            `${target} holds ${ref}; only ${entityRef} may be registered`,
-          );
-          continue;
-        }
-        const declared = e.spec?.owner;
-        const declaredRef =
-          typeof declared === 'string'
-            ? stringifyEntityRef(
-                parseEntityRef(declared, { defaultKind: 'group' }),
-              )
-            : undefined;
-        if (declaredRef !== owner) {
-          problems.push(
-            `${entityRef} declares owner ${String(declared)}, not ${owner}`,
-          );
-        }
-      }
-      if (!preview.entities.some(e => stringifyEntityRef(e) === entityRef)) {
-        problems.push(`${target} does not define ${entityRef}`);
-      }
-      if (problems.length) throw new InputError(problems.join('; '));
-
-      const existing = await catalog.getEntityByRef(entityRef, { credentials });
-      const managedBy = existing?.metadata.annotations?.[MANAGED_BY];
-      if (existing && managedBy !== `url:${target}`) {
-        throw new ConflictError(
-          `${entityRef} already exists in the catalog (from ${managedBy}); refusing to register a second definition`,
-        );
-      }
-      if (!preview.exists) {
-        await catalog.addLocation({ type: 'url', target }, { credentials });
-        ctx.logger.info(`Registered ${target} (${entityRef})`);
-      } else {
-        ctx.logger.info(`${target} was already registered (${entityRef})`);
-      }
-      ctx.output('entityRef', entityRef);
     },
   });
 }

@@ -32,6 +32,7 @@ import {
   isBoundTo,
   readYaml,
   ServiceAccess,
+  withRetryProgress,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './servicePreflight.examples';
 
@@ -173,112 +174,122 @@ export function createServicePreflightAction(
     },
 
     async handler(ctx) {
-      const { input } = ctx;
-      const problems: Problem[] = [];
-      const check = (field: string, problem: string | undefined) => {
-        if (problem) problems.push([field, problem]);
-      };
+      // Retries of the shared clients show as lines in this task's log.
+      return withRetryProgress(ctx.logger, async () => {
+        const { input } = ctx;
+        const problems: Problem[] = [];
+        const check = (field: string, problem: string | undefined) => {
+          if (problem) problems.push([field, problem]);
+        };
 
-      // 1. Every rule on the values alone: no upstream call.
-      check('name', checkServiceName(input.name));
-      let owner = '';
-      try {
-        owner = stringifyEntityRef(
-          parseEntityRef(input.owner, { defaultKind: 'group' }),
-        );
-        if (!owner.startsWith('group:')) {
-          check('owner', `must be a Group (got ${owner})`);
+        // 1. Every rule on the values alone: no upstream call.
+        check('name', checkServiceName(input.name));
+        let owner = '';
+        try {
+          owner = stringifyEntityRef(
+            parseEntityRef(input.owner, { defaultKind: 'group' }),
+          );
+          if (!owner.startsWith('group:')) {
+            check('owner', `must be a Group (got ${owner})`);
+          }
+        } catch (e) {
+          check('owner', (e as Error).message);
         }
-      } catch (e) {
-        check('owner', (e as Error).message);
-      }
-      check(
-        'namespace',
-        checkServiceNamespace(input.namespace, 'namespace', reservedNamespaces),
-      );
-      check('environments', checkEnvironments(input.environments, configured));
-      // The chart's own rules, each on its field; the HPA bounds are
-      // checked whether or not autoscaling is on, as the chart step does.
-      const service = (settings: object) =>
-        checkServiceSettings(settings)?.replace(
-          /service\.(autoscaling\.)?/g,
-          '',
-        );
-      check('port', service({ port: input.port }));
-      check('replicas', service({ replicas: input.replicas }));
-      const bounds = {
-        minReplicas: input.minReplicas,
-        maxReplicas: input.maxReplicas,
-      };
-      check(
-        'minReplicas',
-        service({ autoscaling: { minReplicas: bounds.minReplicas } }),
-      );
-      check('maxReplicas', service({ autoscaling: bounds }));
-      const unknown = (input.awsPermissions ?? []).filter(
-        p => !allowedPolicies.includes(p),
-      );
-      if (unknown.length) {
         check(
-          'awsPermissions',
-          `${unknown.join(', ')} ${
-            unknown.length === 1 ? 'is' : 'are'
-          } not allowed; choose from ${allowedPolicies.join(', ') || 'none'}`,
+          'namespace',
+          checkServiceNamespace(
+            input.namespace,
+            'namespace',
+            reservedNamespaces,
+          ),
         );
-      }
-      let repo: { host: string; owner: string; repo: string } | undefined;
-      try {
-        const parsed = parseRepoUrl(input.repoUrl, integrations);
-        if (!parsed.owner || !parsed.repo) {
-          throw new Error('it names no owner and repository');
+        check(
+          'environments',
+          checkEnvironments(input.environments, configured),
+        );
+        // The chart's own rules, each on its field; the HPA bounds are
+        // checked whether or not autoscaling is on, as the chart step does.
+        const service = (settings: object) =>
+          checkServiceSettings(settings)?.replace(
+            /service\.(autoscaling\.)?/g,
+            '',
+          );
+        check('port', service({ port: input.port }));
+        check('replicas', service({ replicas: input.replicas }));
+        const bounds = {
+          minReplicas: input.minReplicas,
+          maxReplicas: input.maxReplicas,
+        };
+        check(
+          'minReplicas',
+          service({ autoscaling: { minReplicas: bounds.minReplicas } }),
+        );
+        check('maxReplicas', service({ autoscaling: bounds }));
+        const unknown = (input.awsPermissions ?? []).filter(
+          p => !allowedPolicies.includes(p),
+        );
+        if (unknown.length) {
+          check(
+            'awsPermissions',
+            `${unknown.join(', ')} ${
+              unknown.length === 1 ? 'is' : 'are'
+            } not allowed; choose from ${allowedPolicies.join(', ') || 'none'}`,
+          );
         }
-        repo = { host: parsed.host, owner: parsed.owner, repo: parsed.repo };
-      } catch (e) {
-        check('repoUrl', (e as Error).message);
-      }
-      if (problems.length) refuse(problems);
+        let repo: { host: string; owner: string; repo: string } | undefined;
+        try {
+          const parsed = parseRepoUrl(input.repoUrl, integrations);
+          if (!parsed.owner || !parsed.repo) {
+            throw new Error('it names no owner and repository');
+          }
+          repo = { host: parsed.host, owner: parsed.owner, repo: parsed.repo };
+        } catch (e) {
+          check('repoUrl', (e as Error).message);
+        }
+        if (problems.length) refuse(problems);
 
-      // 2. Who asks: a member of the owner team, and (for adopt) an owner.
-      await access.authorize({
-        action: 'create',
-        entityRef: owner,
-        permission: serviceCreatePermission,
-        credentials: await ctx.getInitiatorCredentials(),
-        meta: {
-          service: ownerTagValue(input.name),
-          step: 'slipway:service:preflight',
-        },
-      });
-      const claim = await creationClaim(
-        access,
-        ctx,
-        input.name,
-        'slipway:service:preflight',
-      );
-      const entityRef = claim.owner;
-      ctx.output('entityRef', entityRef);
-      if (ctx.isDryRun) {
-        ctx.logger.info(
-          `Dry run: ${entityRef} for ${owner} passes the input rules; the name is checked upstream on a real run`,
+        // 2. Who asks: a member of the owner team, and (for adopt) an owner.
+        await access.authorize({
+          action: 'create',
+          entityRef: owner,
+          permission: serviceCreatePermission,
+          credentials: await ctx.getInitiatorCredentials(),
+          meta: {
+            service: ownerTagValue(input.name),
+            step: 'slipway:service:preflight',
+          },
+        });
+        const claim = await creationClaim(
+          access,
+          ctx,
+          input.name,
+          'slipway:service:preflight',
         );
-        return;
-      }
+        const entityRef = claim.owner;
+        ctx.output('entityRef', entityRef);
+        if (ctx.isDryRun) {
+          ctx.logger.info(
+            `Dry run: ${entityRef} for ${owner} passes the input rules; the name is checked upstream on a real run`,
+          );
+          return;
+        }
 
-      // 3. The name and repository are free (or, on a Retry, this task's).
-      // Recorded, so a Retry of this task does not refuse what it created.
-      const verdict = await ctx.checkpoint({
-        key: `preflight.${input.name}`,
-        fn: async () => {
-          const found = await freeEverywhere(input.name, repo!, claim);
-          if (found.length) refuse(found);
-          return { entityRef, adopt: claim.adopt ?? false };
-        },
+        // 3. The name and repository are free (or, on a Retry, this task's).
+        // Recorded, so a Retry of this task does not refuse what it created.
+        const verdict = await ctx.checkpoint({
+          key: `preflight.${input.name}`,
+          fn: async () => {
+            const found = await freeEverywhere(input.name, repo!, claim);
+            if (found.length) refuse(found);
+            return { entityRef, adopt: claim.adopt ?? false };
+          },
+        });
+        ctx.logger.info(
+          `${entityRef} may be created for ${owner}: the name is free in the catalog, GitHub, ECR, IAM, helm-charts and Argo CD${
+            verdict.adopt ? ' (or bound to it and adopted on purpose)' : ''
+          }`,
+        );
       });
-      ctx.logger.info(
-        `${entityRef} may be created for ${owner}: the name is free in the catalog, GitHub, ECR, IAM, helm-charts and Argo CD${
-          verdict.adopt ? ' (or bound to it and adopted on purpose)' : ''
-        }`,
-      );
     },
   });
 
