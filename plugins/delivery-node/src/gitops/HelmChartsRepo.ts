@@ -9,6 +9,7 @@ import {
   GithubCredentialsProvider,
   ScmIntegrations,
 } from '@backstage/integration';
+import { jitteredDelay } from '../retry/progress';
 import { readHelmChartsSettings } from './config';
 import {
   asText,
@@ -210,9 +211,7 @@ export class HelmChartsRepo {
       // Full jitter over a window that doubles per lost race; the window's
       // unit is at least one attempt's duration, so writers spread out.
       const unit = Math.max(baseMs, Date.now() - started);
-      const delay = Math.floor(
-        Math.random() * Math.min(maxMs, unit * 2 ** (attempt - 1)),
-      );
+      const delay = jitteredDelay(attempt - 1, { baseMs: unit, capMs: maxMs });
       options.logger?.info(
         `${this.branch} of ${
           this.repoUrl
