@@ -90,6 +90,31 @@ describe('environmentReleases', () => {
     ]);
   });
 
+  it("a rollback of an environment that follows CI does not pin it: the next rollback reads values.yaml's history, as the route does", () => {
+    const rollback: ChartChange = {
+      ...change('r1', '9e8d7c6-40', 'dev'),
+      kind: 'rollback',
+      message: 'Revert "ci(payments-api): deploy 3f2a1bc-42"',
+    };
+    const [dev] = environmentReleases({
+      name: 'payments-api',
+      environments,
+      changes: [
+        rollback,
+        change('c3', '3f2a1bc-42'),
+        change('c2', '9e8d7c6-40'),
+        change('c1', '7d6c5b4-38'),
+      ],
+      sync: [],
+    });
+    expect(dev).toMatchObject({
+      pinned: false,
+      runningTag: '9e8d7c6-40',
+      // Back past the tag the rollback set to the one before it in values.yaml.
+      rollback: { possible: true, fromTag: '9e8d7c6-40', toTag: '3f2a1bc-42' },
+    });
+  });
+
   it('offers no rollback when the history holds no earlier tag, or could not be read', () => {
     const [dev] = environmentReleases({
       name: 'payments-api',

@@ -103,6 +103,9 @@ export function planRollback(options: {
   };
 }
 
+/** What {@link environmentReleases} calls the shared values.yaml. */
+const SHARED = Symbol('values.yaml');
+
 /** The tag of an image reference (`…/payments-api:3f2a1bc-42` → `3f2a1bc-42`). */
 function tagOfImage(image: string): string | undefined {
   const ref = image.split('@')[0];
@@ -129,13 +132,23 @@ export function environmentReleases(options: {
 }): EnvironmentRelease[] {
   const { name, environments, sync, repositoryUri } = options;
   const changes = options.changes ?? [];
+  // Only a promote pins an environment (it writes values-<env>.yaml); a
+  // rollback names its environment but writes whichever file set the tag,
+  // the shared values.yaml for an environment that follows CI.
+  const isPinned = (environment: string) =>
+    changes.some(
+      c => c.kind === 'promote' && c.tag && c.environment === environment,
+    );
+  const fileOf = (c: ChartChange) =>
+    c.environment !== undefined &&
+    (c.kind === 'promote' || isPinned(c.environment))
+      ? c.environment
+      : SHARED;
   return environments.map((environment, i) => {
     // Pinned as far as the history shows: a change set a tag for it.
-    const pinned = changes.some(c => c.tag && c.environment === environment);
+    const pinned = isPinned(environment);
     const history: TagChange[] = changes
-      .filter(c =>
-        pinned ? c.environment === environment : c.environment === undefined,
-      )
+      .filter(c => fileOf(c) === (pinned ? environment : SHARED))
       .map(c => ({ ...c, subject: c.message }));
     const app = sync.find(e => e.environment === environment);
     const image =
