@@ -1,6 +1,7 @@
 /*
  * The GitHub stand-in's repositories API against GitHub's contract:
- * creating a repository as publish:github does, collaborators and topics,
+ * creating a repository as publish:github does (and with auto_init, as
+ * slipway:repository:publish does), updating it, collaborators and topics,
  * token auth, and the real `gh` CLI reading a repository.
  */
 
@@ -65,6 +66,58 @@ describe('sandbox GitHub', () => {
       names: ['python'],
     });
     expectContract('PUT', '/repos/{owner}/{repo}/topics', 200, topics.data);
+  });
+
+  it("creates a repository with GitHub's first commit (auto_init) and updates its settings, in the documented shapes", async () => {
+    const { octokit } = sb;
+    const created = await octokit.repos.createInOrg({
+      org: 'slipway-demo',
+      name: 'seeded',
+      description: 'Starts with a README',
+      auto_init: true,
+    });
+    expectContract('POST', '/orgs/{org}/repos', 201, created.data);
+    const head = await octokit.git.getRef({
+      owner: 'slipway-demo',
+      repo: 'seeded',
+      ref: 'heads/main',
+    });
+    const first = await octokit.git.getCommit({
+      owner: 'slipway-demo',
+      repo: 'seeded',
+      commit_sha: head.data.object.sha,
+    });
+    expect(first.data).toMatchObject({
+      message: 'Initial commit',
+      parents: [],
+    });
+    const readme = await octokit.repos.getContent({
+      owner: 'slipway-demo',
+      repo: 'seeded',
+      path: 'README.md',
+    });
+    expect(
+      Buffer.from(
+        (readme.data as { content: string }).content,
+        'base64',
+      ).toString(),
+    ).toBe('# seeded\n\nStarts with a README\n');
+
+    const updated = await octokit.repos.update({
+      owner: 'slipway-demo',
+      repo: 'seeded',
+      description: 'Takes seeds',
+      delete_branch_on_merge: true,
+    });
+    expectContract('PATCH', '/repos/{owner}/{repo}', 200, updated.data);
+    expect(updated.data).toMatchObject({
+      description: 'Takes seeds',
+      delete_branch_on_merge: true,
+    });
+    const missing = await octokit.repos
+      .update({ owner: 'slipway-demo', repo: 'nope', description: 'x' })
+      .catch(e => e);
+    expect(missing.status).toBe(404);
   });
 
   it('refuses requests without a valid token', async () => {
