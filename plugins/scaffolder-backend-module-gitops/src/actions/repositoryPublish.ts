@@ -169,7 +169,8 @@ export function createRepositoryPublishAction(
           'slipway:repository:publish',
         );
         const repos = repositories(host);
-        const topic = taskTopic(claim.task ?? 'unknown');
+        // Without a task id there is nothing to recognise a Retry by.
+        const topic = claim.task ? taskTopic(claim.task) : undefined;
 
         const made = await ctx.checkpoint({
           key: `github.repository.${owner}/${repo}`,
@@ -177,7 +178,10 @@ export function createRepositoryPublishAction(
             const existing = await repos.get(owner, repo);
             if (!existing) {
               ctx.logger.info(`Creating ${webUrl}`);
-              const created = await repos.create(spec, ['slipway', topic]);
+              const created = await repos.create(spec, [
+                'slipway',
+                ...(topic ? [topic] : []),
+              ]);
               return {
                 htmlUrl: created.htmlUrl,
                 created: true,
@@ -186,7 +190,8 @@ export function createRepositoryPublishAction(
             }
             // A Retry of this task: the topic names it. Otherwise the
             // repository must declare the service and be adopted on purpose.
-            const byThisTask = existing.topics.includes(topic);
+            const byThisTask =
+              topic !== undefined && existing.topics.includes(topic);
             const declares =
               byThisTask || (await isDeclared(repos, spec, name));
             assertClaimable(
