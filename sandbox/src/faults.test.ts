@@ -26,6 +26,41 @@ describe('FaultInjector', () => {
     expect(other).not.toEqual(a);
   });
 
+  it('gives each operation its own seeded sequence, whatever the interleaving', async () => {
+    const alone = new FaultInjector(mix, { seed: 42 });
+    const mixed = new FaultInjector(mix, { seed: 42 });
+    const a = await decisions(alone, 50, 'ecr:CreateRepository');
+    // The same operation's requests, interleaved with another operation's.
+    const b: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      await decisions(mixed, 2, 'iam:GetRole');
+      b.push(...(await decisions(mixed, 1, 'ecr:CreateRepository')));
+    }
+    expect(b).toEqual(a);
+    expect(a.filter(d => d !== 'pass').length).toBeGreaterThan(5);
+  });
+
+  it('holds the next request of an operation until released', async () => {
+    const injector = new FaultInjector();
+    const gate = injector.hold('aws', 'iam:CreateRole');
+    // Other operations pass while the gate is set.
+    expect(await decisions(injector, 1, 'ecr:CreateRepository')).toEqual([
+      'pass',
+    ]);
+    let served = false;
+    const held = injector.apply('aws', 'iam:CreateRole').then(d => {
+      served = true;
+      return d.kind;
+    });
+    await gate.reached;
+    await new Promise(r => setImmediate(r));
+    expect(served).toBe(false);
+    gate.release();
+    expect(await held).toBe('pass');
+    // Only the next request was held.
+    expect(await decisions(injector, 1, 'iam:CreateRole')).toEqual(['pass']);
+  });
+
   it('fails the next N requests of one operation, then serves it', async () => {
     const injector = new FaultInjector({
       aws: {

@@ -105,21 +105,65 @@ export function parseFaults(input: unknown): Faults {
   return out;
 }
 
+/** A request held at the door until the test releases it. */
+interface Hold {
+  reached: () => void;
+  released: Promise<void>;
+}
+
 /** Holds the faults in force and the request counters. */
 export class FaultInjector {
   #faults: Faults;
   #counts = new Map<string, number>();
   #mutating = new Set<string>();
-  #random: () => number;
+  #random: (key: string) => number;
+  #holds = new Map<string, Hold>();
 
   /**
-   * `random` decides the rates; pass {@link seededRandom} (or the
+   * `source` decides the rates: a random function, or `{ seed }` (the
    * sandbox's `faultSeed` option, SANDBOX_FAULT_SEED) for faults that are
-   * the same on every run.
+   * the same on every run. Seeded, each upstream operation draws from its
+   * own sequence, so requests of different operations interleaving in
+   * another order (concurrent steps, background polls) do not change which
+   * request of an operation meets a fault.
    */
-  constructor(faults: Faults = {}, random: () => number = Math.random) {
+  constructor(
+    faults: Faults = {},
+    source: (() => number) | { seed: number } = Math.random,
+  ) {
     this.#faults = parseFaults(faults);
-    this.#random = random;
+    if (typeof source === 'function') {
+      this.#random = () => source();
+    } else {
+      const streams = new Map<string, () => number>();
+      this.#random = key => {
+        let stream = streams.get(key);
+        if (!stream) {
+          stream = seededRandom(source.seed ^ hashKey(key));
+          streams.set(key, stream);
+        }
+        return stream();
+      };
+    }
+  }
+
+  /**
+   * Holds the next request of `operation` before it is served, until
+   * `release()`: `reached` resolves when it arrives. Tests use it to stop a
+   * client between two side effects (for example, to kill a backend while
+   * its request is in flight); once released, the request is served as if
+   * it had only been slow.
+   */
+  hold(
+    upstream: Upstream,
+    operation: string,
+  ): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>(r => (reached = r));
+    const released = new Promise<void>(r => (release = r));
+    this.#holds.set(`${upstream} ${operation}`, { reached, released });
+    return { reached: arrived, release };
   }
 
   /** Replaces the faults of the named upstreams (others are kept). */
@@ -192,6 +236,13 @@ export class FaultInjector {
    * requests meets the same faults on every run).
    */
   async apply(upstream: Upstream, operation = ''): Promise<FaultDecision> {
+    const key = `${upstream} ${operation}`;
+    const held = this.#holds.get(key);
+    if (held) {
+      this.#holds.delete(key);
+      held.reached();
+      await held.released;
+    }
     const spec = this.#faults[upstream];
     if (!spec) return { kind: 'pass' };
     if (spec.latencyMs) {
@@ -209,13 +260,13 @@ export class FaultInjector {
         spec.throttleNext -= 1;
         return { kind: 'throttle' };
       }
-      if (spec.throttleRate && this.#random() < spec.throttleRate) {
+      if (spec.throttleRate && this.#random(key) < spec.throttleRate) {
         return { kind: 'throttle' };
       }
     }
-    if (spec.errorRate && this.#random() < spec.errorRate) {
+    if (spec.errorRate && this.#random(key) < spec.errorRate) {
       const statuses = spec.errorStatuses?.length ? spec.errorStatuses : [500];
-      const status = statuses[Math.floor(this.#random() * statuses.length)];
+      const status = statuses[Math.floor(this.#random(key) * statuses.length)];
       return { kind: 'error', status };
     }
     return { kind: 'pass' };
@@ -241,6 +292,16 @@ export function isMutating(
   if (operation === 'git git-upload-pack') return false;
   if (/(^|:)SessionService_/.test(operation)) return false; // logging in
   return true;
+}
+
+/** FNV-1a: a 32-bit hash of an operation's key, to seed its own sequence. */
+function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /**

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { SANDBOX_WELL_KNOWN } from '@internal/backstage-plugin-delivery-node/sandboxValues';
 import { createArgoCdUpstream } from './argocd';
 import { createAwsUpstream, SANDBOX_AWS_CREDENTIALS } from './aws';
-import { FaultInjector, Faults, parseFaults, seededRandom } from './faults';
+import { FaultInjector, Faults, parseFaults } from './faults';
 import { BareRepos } from './git';
 import { GitHubUpstream, ZERO_SHA } from './github';
 import {
@@ -113,7 +113,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     options.faults ?? {},
     options.faultSeed === undefined
       ? Math.random
-      : seededRandom(options.faultSeed),
+      : { seed: options.faultSeed },
   );
   const helmCharts = options.helmCharts ?? {
     owner: 'slipway-demo',

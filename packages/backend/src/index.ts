@@ -61,6 +61,12 @@ backend.add(import('@internal/backstage-plugin-scaffolder-backend-module-aws'));
 backend.add(
   import('@internal/backstage-plugin-scaffolder-backend-module-gitops'),
 );
+// Where a resumed task finds its workspace (scaffolder.taskRecovery).
+backend.add(
+  import('@internal/backstage-plugin-scaffolder-backend-module-gitops').then(
+    m => ({ default: m.scaffolderModuleWorkspace }),
+  ),
+);
 
 // The delivery page: build, image and sync cards, the timeline, rollback and
 // promote (`slipway.delivery`).

@@ -9,18 +9,16 @@
  * to read catalog files from a loopback HTTP server.
  */
 
-import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, request, StopWaiting, waitFor } from './testing/net';
+import { BackendProcess } from './testing/backendProcess';
+import { freePort, request } from './testing/net';
 import { startTestPostgres, TestPostgres } from './testing/postgres';
 
 jest.setTimeout(240_000);
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 const PROBE_ENTITY = `apiVersion: backstage.io/v1alpha1
 kind: Component
@@ -47,9 +45,7 @@ function serveProbe(port: number): Promise<http.Server> {
 describe('production configuration on PostgreSQL', () => {
   let pg: TestPostgres;
   let workDir: string;
-  let backend: ChildProcess | undefined;
-  let backendLog = '';
-  let allLogs = '';
+  let backend: BackendProcess;
   let baseUrl: string;
   let overlay: string;
   let filePort: number;
@@ -83,115 +79,44 @@ describe('production configuration on PostgreSQL', () => {
   });
 
   afterAll(async () => {
-    await stopBackend();
+    await backend?.stop();
     await pg?.stop();
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  /** The backend's log without request lines, for failure messages. */
-  function quietLog() {
-    return backendLog
-      .split('\n')
-      .filter(l => !l.includes('"incomingRequest"'))
-      .join('\n');
-  }
-
-  /** Like waitFor, with the backend's log in the failure message. */
-  async function waitForBackend<T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 60_000,
-  ): Promise<T> {
-    try {
-      return await waitFor(what, probe, timeoutMs);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\n${quietLog().slice(-4000)}`);
-    }
-  }
-
-  function startBackend() {
-    backendLog = '';
-    backend = spawn(
-      process.execPath,
-      [
-        '--require',
-        require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-        'packages/backend/src/index.ts',
-        '--config',
-        'app-config.yaml',
-        '--config',
-        'app-config.production.yaml',
-        '--config',
-        overlay,
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          NODE_ENV: 'production',
-          APP_BASE_URL: baseUrl,
-          POSTGRES_HOST: pg.host,
-          POSTGRES_PORT: String(pg.port),
-          POSTGRES_USER: pg.user,
-          POSTGRES_PASSWORD: pg.password,
-          AUTH_GITHUB_CLIENT_ID: 'test-client-id',
-          AUTH_GITHUB_CLIENT_SECRET: 'test-client-secret',
-          // Upstreams as an installation sets them; nothing is called at start-up.
-          GITHUB_HOST: 'github.example.com',
-          GITHUB_API_BASE_URL: 'https://github.example.com/api/v3',
-          GITHUB_TOKEN: 'test-github-token',
-          GITHUB_WEBHOOK_SECRET: 'test-webhook-secret',
-          AWS_ACCOUNT_ID: '210987654321',
-          AWS_REGION: 'us-west-2',
-          EKS_CLUSTER_NAME: 'prod',
-          EKS_NODE_ROLE_ARN: 'arn:aws:iam::210987654321:role/prod-node',
-          SLIPWAY_PERMISSIONS_BOUNDARY_ARN:
-            'arn:aws:iam::210987654321:policy/slipway-boundary',
-          HELM_CHARTS_REPO_URL: 'https://github.example.com/acme/helm-charts',
-          ARGOCD_URL: 'https://argocd.example.com',
-          ARGOCD_TOKEN: 'test-argocd-token',
-          ARGOCD_PROJECT: 'services',
-          JENKINS_URL: 'https://jenkins.example.com',
-          JENKINS_USERNAME: 'slipway',
-          JENKINS_API_TOKEN: 'jenkins-secret',
-          ESBK_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json'),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+  function productionBackend() {
+    return new BackendProcess({
+      baseUrl,
+      configs: ['app-config.yaml', 'app-config.production.yaml', overlay],
+      env: {
+        NODE_ENV: 'production',
+        APP_BASE_URL: baseUrl,
+        POSTGRES_HOST: pg.host,
+        POSTGRES_PORT: String(pg.port),
+        POSTGRES_USER: pg.user,
+        POSTGRES_PASSWORD: pg.password,
+        AUTH_GITHUB_CLIENT_ID: 'test-client-id',
+        AUTH_GITHUB_CLIENT_SECRET: 'test-client-secret',
+        // Upstreams as an installation sets them; nothing is called at start-up.
+        GITHUB_HOST: 'github.example.com',
+        GITHUB_API_BASE_URL: 'https://github.example.com/api/v3',
+        GITHUB_TOKEN: 'test-github-token',
+        GITHUB_WEBHOOK_SECRET: 'test-webhook-secret',
+        AWS_ACCOUNT_ID: '210987654321',
+        AWS_REGION: 'us-west-2',
+        EKS_CLUSTER_NAME: 'prod',
+        EKS_NODE_ROLE_ARN: 'arn:aws:iam::210987654321:role/prod-node',
+        SLIPWAY_PERMISSIONS_BOUNDARY_ARN:
+          'arn:aws:iam::210987654321:policy/slipway-boundary',
+        HELM_CHARTS_REPO_URL: 'https://github.example.com/acme/helm-charts',
+        ARGOCD_URL: 'https://argocd.example.com',
+        ARGOCD_TOKEN: 'test-argocd-token',
+        ARGOCD_PROJECT: 'services',
+        JENKINS_URL: 'https://jenkins.example.com',
+        JENKINS_USERNAME: 'slipway',
+        JENKINS_API_TOKEN: 'jenkins-secret',
       },
-    );
-    const collect = (d: Buffer) => {
-      backendLog += d;
-      allLogs += d;
-    };
-    backend.stdout!.on('data', collect);
-    backend.stderr!.on('data', collect);
-    return waitForBackend(
-      'the backend to become ready',
-      async () => {
-        if (backend?.exitCode !== null) {
-          throw new StopWaiting(`backend exited with ${backend?.exitCode}`);
-        }
-        if (backendLog.includes('Backend startup failed')) {
-          throw new StopWaiting('backend startup failed');
-        }
-        const res = await request(`${baseUrl}/.backstage/health/v1/readiness`);
-        return res.status === 200 ? true : undefined;
-      },
-      150_000,
-    );
-  }
-
-  async function stopBackend() {
-    const child = backend;
-    backend = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise(resolve => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([
-      exited,
-      new Promise(r => setTimeout(r, 20_000)).then(() => child.kill('SIGKILL')),
-    ]);
+    });
   }
 
   const api = (p: string, init: Parameters<typeof request>[1] = {}) =>
@@ -204,7 +129,8 @@ describe('production configuration on PostgreSQL', () => {
     api('/entities/by-name/component/default/persistence-probe');
 
   it('serves the catalog from PostgreSQL and keeps it across a restart', async () => {
-    await startBackend();
+    backend = productionBackend();
+    await backend.start();
 
     // The API refuses callers without credentials in production.
     expect((await request(`${baseUrl}/api/catalog/entities`)).status).toBe(401);
@@ -220,7 +146,7 @@ describe('production configuration on PostgreSQL', () => {
 
     // The production catalog locations are ingested: Slipway's template list,
     // and none of the example entities.
-    await waitForBackend(
+    await backend.waitFor(
       'the templates Location to be ingested',
       async () =>
         (
@@ -240,7 +166,7 @@ describe('production configuration on PostgreSQL', () => {
       body: { type: 'url', target },
     });
     expect(created.status).toBe(201);
-    const probe = await waitForBackend(
+    const probe = await backend.waitFor(
       'the registered entity to be processed',
       async () => {
         const res = await probeEntity();
@@ -253,9 +179,9 @@ describe('production configuration on PostgreSQL', () => {
     const uid = probe.metadata.uid;
 
     // Restart with the file server gone: the entity can only come from the database.
-    await stopBackend();
+    await backend.stop();
     await new Promise<void>(r => fileServer.close(() => r()));
-    await startBackend();
+    await backend.start();
 
     const afterRestart = await probeEntity();
     expect(afterRestart.status).toBe(200);
@@ -264,7 +190,7 @@ describe('production configuration on PostgreSQL', () => {
     expect(locations.map(l => l.data.target)).toContain(target);
 
     // The database password never reaches the logs.
-    expect(allLogs).toContain('Listening on');
-    expect(allLogs).not.toContain(secretPassword());
+    expect(backend.allLogs()).toContain('Listening on');
+    expect(backend.allLogs()).not.toContain(secretPassword());
   });
 });

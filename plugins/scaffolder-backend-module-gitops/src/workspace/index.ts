@@ -1,0 +1,2 @@
+export { scaffolderModuleWorkspace } from './module';
+export { DatabaseWorkspaceProvider } from './DatabaseWorkspaceProvider';
