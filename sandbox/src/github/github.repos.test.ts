@@ -120,6 +120,30 @@ describe('sandbox GitHub', () => {
     expect(missing.status).toBe(404);
   });
 
+  it("lists an organization's repositories a page at a time, in the documented shape", async () => {
+    const { octokit } = sb;
+    for (const name of ['list-b', 'list-a', 'list-c']) {
+      await octokit.repos.createInOrg({ org: 'slipway-demo', name });
+    }
+    const all = await octokit.paginate(octokit.repos.listForOrg, {
+      org: 'slipway-demo',
+      per_page: 2,
+    });
+    const names = all.map(r => r.name);
+    expect(names.filter(n => n.startsWith('list-'))).toEqual([
+      'list-a',
+      'list-b',
+      'list-c',
+    ]);
+    expect(new Set(names).size).toBe(names.length);
+    const page = await octokit.repos.listForOrg({
+      org: 'slipway-demo',
+      per_page: 1,
+    });
+    expectContract('GET', '/orgs/{org}/repos', 200, page.data);
+    expect(page.data).toHaveLength(1);
+  });
+
   it('refuses requests without a valid token', async () => {
     const { base } = sb;
     const anon = new Octokit({

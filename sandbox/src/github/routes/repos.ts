@@ -6,7 +6,7 @@
  */
 
 import { Ctx, HttpError, Router, sendJson } from '../../http';
-import { API, orgOr404, repoOr404, RouteContext } from './context';
+import { API, orgOr404, perPageOf, repoOr404, RouteContext } from './context';
 
 export function registerRepoRoutes(router: Router, g: RouteContext) {
   const { store, shapes } = g;
@@ -51,6 +51,35 @@ export function registerRepoRoutes(router: Router, g: RouteContext) {
       await create(ctx, orgOr404(store, ctx).login);
     },
   );
+  // The organization's repositories, by name, a page at a time (with
+  // GitHub's Link header to the next page).
+  router.add('GET', `${API}/orgs/:org/repos`, 'repos/list-for-org', ctx => {
+    const org = orgOr404(store, ctx);
+    const q = ctx.url.searchParams;
+    const perPage = perPageOf(q);
+    const page = Math.max(1, Number(q.get('page')) || 1);
+    const repos = Object.values(store.state.data.repos)
+      .filter(r => r.owner.toLowerCase() === org.login.toLowerCase())
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const headers: Record<string, string> = {};
+    if (page * perPage < repos.length) {
+      const next = new URL(
+        ctx.req.url ?? '/',
+        `http://${ctx.req.headers.host}`,
+      );
+      next.searchParams.set('page', String(page + 1));
+      next.searchParams.set('per_page', String(perPage));
+      headers.link = `<${next.href}>; rel="next"`;
+    }
+    sendJson(
+      ctx.res,
+      200,
+      repos
+        .slice((page - 1) * perPage, page * perPage)
+        .map(r => shapes.repo(r, store.ownerOf(r))),
+      headers,
+    );
+  });
   router.add(
     'POST',
     `${API}/user/repos`,
