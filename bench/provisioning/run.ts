@@ -2,7 +2,9 @@
  * bench/provisioning: what each provisioning action costs against the
  * sandbox's real protocols: upstream calls (from the sandbox's counters)
  * and wall time, with 0 ms and 50 ms injected latency on every upstream;
- * then gitops:chart:register against a helm-charts repo holding 1,000
+ * then the whole road under the seeded provisioning fault mix against the
+ * same road without faults (runs completed without Retry, after one Retry,
+ * and the wall time overhead); then gitops:chart:register against a helm-charts repo holding 1,000
  * charts, as a ratio to an empty one (target: under 1.5).
  *
  *   ./slipway yarn bench:provisioning
@@ -12,7 +14,12 @@ import { ConfigReader } from '@backstage/config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startSandbox, sandboxAppConfig, Sandbox } from '@internal/sandbox';
+import {
+  PROVISIONING_FAULT_MIX,
+  startSandbox,
+  sandboxAppConfig,
+  Sandbox,
+} from '@internal/sandbox';
 import {
   ArgoCdInstances,
   AwsClients,
@@ -33,6 +40,9 @@ import {
 
 const ROOT = path.resolve(__dirname, '../..');
 const RUNS = 9;
+/** Roads per mode in the fault-mix comparison. */
+const ROADS = 6;
+const FAULT_SEED = 20261202;
 
 function config(sb: Sandbox, helmChartsRepo = 'helm-charts') {
   const base = sandboxAppConfig(sb);
@@ -93,8 +103,20 @@ function actions(cfg: ConfigReader) {
   };
 }
 
+/** One run's task: its id and checkpoints, kept across a Retry as the scaffolder keeps them. */
+interface BenchTask {
+  id: string;
+  checkpoints: Map<string, unknown>;
+}
+
 /** The part of the scaffolder's action context these actions use. */
-function context(input: Record<string, unknown>) {
+function context(
+  input: Record<string, unknown>,
+  task: BenchTask = {
+    id: `bench-${Math.random().toString(36).slice(2)}`,
+    checkpoints: new Map(),
+  },
+) {
   const outputs: Record<string, any> = {};
   const silent = () => {};
   const logger: any = {
@@ -110,7 +132,14 @@ function context(input: Record<string, unknown>) {
     isDryRun: false,
     workspacePath: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ws-')),
     output: (k: string, v: unknown) => (outputs[k] = v),
-    checkpoint: async ({ fn }: { fn: () => unknown }) => fn(),
+    // As the scaffolder does: a key that succeeded returns its value; a
+    // failed one runs again.
+    checkpoint: async ({ key, fn }: { key: string; fn: () => unknown }) => {
+      if (task.checkpoints.has(key)) return task.checkpoints.get(key);
+      const value = (await fn()) ?? {};
+      task.checkpoints.set(key, value);
+      return value;
+    },
     createTemporaryDirectory: async () =>
       fs.mkdtempSync(path.join(os.tmpdir(), 'bench-tmp-')),
     getInitiatorCredentials: async () => ({
@@ -118,7 +147,7 @@ function context(input: Record<string, unknown>) {
       principal: { type: 'user', userEntityRef: 'user:default/guest' },
     }),
     templateInfo: { entityRef: 'template:default/service' },
-    task: { id: `bench-${Math.random().toString(36).slice(2)}` },
+    task: { id: task.id },
     user: { ref: 'user:default/guest' },
     signal: new AbortController().signal,
     each: undefined,
@@ -131,39 +160,53 @@ const median = (xs: number[]) =>
 const sum = (o: Record<string, number> | undefined) =>
   Object.values(o ?? {}).reduce((a, b) => a + b, 0);
 
-async function roadAt(latencyMs: number) {
-  const sb = await startSandbox({
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'bench-prov-')),
+/** The wizard's provisioning steps for service `name`, with their inputs. */
+function roadSteps(
+  sb: Sandbox,
+  name: string,
+): Array<[keyof ReturnType<typeof actions>, Record<string, unknown>]> {
+  return [
+    ['aws:ecr:create', { name }],
+    [
+      'aws:iam:irsa-role:create',
+      { name, namespace: name, serviceAccount: name, policies: [] },
+    ],
+    [
+      'gitops:chart:register',
+      {
+        name,
+        namespace: name,
+        imageRepository: sb.aws.repositoryUri(name),
+        imageTag: 'v1',
+      },
+    ],
+    ['argocd:application:create', { name, namespace: name }],
+    [
+      'argocd:application:wait',
+      { name, timeoutSeconds: 60, intervalSeconds: 0.2 },
+    ],
+  ];
+}
+
+/** A fresh sandbox on free ports whose builds and rollouts take no time. */
+function roadSandbox(name: string, faultSeed?: number) {
+  return startSandbox({
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`)),
     ports: { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 },
     progressingMs: 0,
     reconcileIntervalMs: 100,
     buildMs: 0,
+    faultSeed,
   });
+}
+
+async function roadAt(latencyMs: number) {
+  const sb = await roadSandbox('prov');
   try {
     const a = actions(config(sb));
     const rows: Array<[string, number, number, Record<string, number>]> = [];
     const name = `bench-${latencyMs}`;
-    const steps: Array<[keyof typeof a, Record<string, unknown>]> = [
-      ['aws:ecr:create', { name }],
-      [
-        'aws:iam:irsa-role:create',
-        { name, namespace: name, serviceAccount: name, policies: [] },
-      ],
-      [
-        'gitops:chart:register',
-        {
-          name,
-          namespace: name,
-          imageRepository: sb.aws.repositoryUri(name),
-          imageTag: 'v1',
-        },
-      ],
-      ['argocd:application:create', { name, namespace: name }],
-      [
-        'argocd:application:wait',
-        { name, timeoutSeconds: 60, intervalSeconds: 0.2 },
-      ],
-    ];
+    const steps = roadSteps(sb, name);
     sb.faults.set({
       github: { latencyMs },
       aws: { latencyMs },
@@ -263,6 +306,83 @@ async function registerCost(): Promise<{ empty: number; big: number }> {
   }
 }
 
+/** How one road ended: by itself, after one Retry, or failed after it. */
+type Outcome = 'clean' | 'one Retry' | 'failed';
+
+/**
+ * Drives one road as the scaffolder would: the steps in order; when one
+ * fails, one Retry resumes at that step with the same task id and
+ * checkpoints (scaffolder.taskRecovery); a second failure ends the run.
+ */
+async function drive(
+  a: ReturnType<typeof actions>,
+  sb: Sandbox,
+  name: string,
+): Promise<{ ms: number; outcome: Outcome; error?: string }> {
+  const task: BenchTask = { id: `bench-${name}`, checkpoints: new Map() };
+  const steps = roadSteps(sb, name);
+  let retried = false;
+  const t0 = performance.now();
+  for (let i = 0; i < steps.length; ) {
+    const [id, input] = steps[i];
+    // The image CI would have pushed by the time the wait starts.
+    if (id === 'argocd:application:wait' && !sb.aws.hasImage(name, 'v1')) {
+      sb.aws.putImage(name, 'v1');
+    }
+    try {
+      await a[id].handler(context(input, task).ctx);
+      i++;
+    } catch (e) {
+      if (retried) {
+        return {
+          ms: performance.now() - t0,
+          outcome: 'failed',
+          error: `${id}: ${(e as Error).message}`,
+        };
+      }
+      retried = true;
+    }
+  }
+  return {
+    ms: performance.now() - t0,
+    outcome: retried ? 'one Retry' : 'clean',
+  };
+}
+
+/**
+ * ROADS roads without faults and ROADS under the provisioning fault mix
+ * (seeded), alternating so a change in the machine's load touches both.
+ */
+async function faultRoads() {
+  const sb = await roadSandbox('faults', FAULT_SEED);
+  try {
+    const a = actions(config(sb));
+    const runs = { free: [] as number[], mix: [] as number[] };
+    const outcomes: Record<Outcome, number> = {
+      clean: 0,
+      'one Retry': 0,
+      failed: 0,
+    };
+    const errors: string[] = [];
+    for (let i = 0; i < ROADS; i++) {
+      sb.faults.clear();
+      const free = await drive(a, sb, `free-${i}`);
+      if (free.outcome !== 'clean') {
+        throw new Error(`a fault-free road needed a Retry: ${free.error}`);
+      }
+      runs.free.push(free.ms);
+      sb.faults.set(PROVISIONING_FAULT_MIX);
+      const mix = await drive(a, sb, `mix-${i}`);
+      outcomes[mix.outcome]++;
+      if (mix.error) errors.push(mix.error);
+      else runs.mix.push(mix.ms);
+    }
+    return { runs, outcomes, errors };
+  } finally {
+    await sb.stop();
+  }
+}
+
 async function main() {
   console.log(
     'bench/provisioning: each action against the sandbox (one run per latency)\n',
@@ -283,6 +403,23 @@ async function main() {
     }
     console.log('');
   }
+  const { runs, outcomes, errors } = await faultRoads();
+  console.log(
+    `the provisioning road (ECR, IAM role, chart, Argo CD application, wait), ${ROADS} runs each, alternating:`,
+  );
+  console.log(
+    `  under the fault mix (seed ${FAULT_SEED}): ${outcomes.clean} completed without Retry, ${outcomes['one Retry']} after one Retry, ${outcomes.failed} failed after it`,
+  );
+  for (const e of errors) console.log(`    failed: ${e}`);
+  const free = median(runs.free);
+  const mix = median(runs.mix);
+  console.log(`  median wall, no faults      ${free.toFixed(0)} ms`);
+  console.log(`  median wall, fault mix      ${mix.toFixed(0)} ms`);
+  console.log(
+    `  overhead fault mix / none   ${(mix / free).toFixed(
+      2,
+    )}x (the retries' backoff)\n`,
+  );
   const { empty, big } = await registerCost();
   console.log(
     `gitops:chart:register, median of ${RUNS} alternating runs after a warm-up:`,

@@ -28,7 +28,7 @@ export interface FaultSpec {
   throttleNext?: number;
   /**
    * Per operation (the names the counters use, e.g. `ecr:CreateRepository`,
-   * `git/create-ref`, `ApplicationService_Create`): the next `count`
+   * `git/create-ref`, `argocd:ApplicationService_Create`): the next `count`
    * requests of that operation fail with `status` (AWS: `throttle` answers
    * ThrottlingException), then it serves normally. Decided before the rates.
    */
@@ -39,6 +39,19 @@ export interface FaultSpec {
 export type FaultStatus = 429 | 500 | 503 | 'throttle';
 
 export type Faults = Partial<Record<Upstream, FaultSpec>>;
+
+/**
+ * The fault mix provisioning is measured and tested under (the template run
+ * test, bench/provisioning): AWS throttling at a rate the SDK's default
+ * three attempts do not absorb, GitHub and Argo CD 5xx and 429, Jenkins
+ * errors. With a fault seed it injects the same faults on every run.
+ */
+export const PROVISIONING_FAULT_MIX: Faults = {
+  aws: { throttleRate: 0.25, errorRate: 0.05, errorStatuses: [500, 503] },
+  github: { errorRate: 0.1, errorStatuses: [500, 503, 429] },
+  argocd: { errorRate: 0.1, errorStatuses: [503, 500] },
+  jenkins: { errorRate: 0.1, errorStatuses: [503] },
+};
 
 /** What the fault injector decided for one request. */
 export type FaultDecision =

@@ -8,7 +8,12 @@
 
 export { startSandbox, SANDBOX_CREDENTIALS, DEFAULT_PORTS } from './server';
 export type { Sandbox, SandboxOptions } from './server';
-export { FaultInjector, parseFaults, seededRandom } from './faults';
+export {
+  FaultInjector,
+  parseFaults,
+  PROVISIONING_FAULT_MIX,
+  seededRandom,
+} from './faults';
 export type { Faults, FaultSpec, FaultStatus, Upstream } from './faults';
 export { SEED } from './seed';
 export { sandboxAppConfig } from './appConfig';

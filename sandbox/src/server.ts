@@ -111,9 +111,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const ports = { ...DEFAULT_PORTS, ...options.ports };
   const faults = new FaultInjector(
     options.faults ?? {},
-    options.faultSeed === undefined
-      ? Math.random
-      : { seed: options.faultSeed },
+    options.faultSeed === undefined ? Math.random : { seed: options.faultSeed },
   );
   const helmCharts = options.helmCharts ?? {
     owner: 'slipway-demo',

@@ -6,6 +6,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { scaffolderModuleWorkspace } from '@internal/backstage-plugin-scaffolder-backend-module-gitops';
 
 const backend = createBackend();
 
@@ -62,11 +63,7 @@ backend.add(
   import('@internal/backstage-plugin-scaffolder-backend-module-gitops'),
 );
 // Where a resumed task finds its workspace (scaffolder.taskRecovery).
-backend.add(
-  import('@internal/backstage-plugin-scaffolder-backend-module-gitops').then(
-    m => ({ default: m.scaffolderModuleWorkspace }),
-  ),
-);
+backend.add(scaffolderModuleWorkspace);
 
 // The delivery page: build, image and sync cards, the timeline, rollback and
 // promote (`slipway.delivery`).

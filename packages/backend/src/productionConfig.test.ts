@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { BackendProcess } from './testing/backendProcess';
+import { BackendProcess, ROOT } from './testing/backendProcess';
 import { freePort, request } from './testing/net';
 import { startTestPostgres, TestPostgres } from './testing/postgres';
 
@@ -87,6 +87,7 @@ describe('production configuration on PostgreSQL', () => {
   function productionBackend() {
     return new BackendProcess({
       baseUrl,
+      cwd: ROOT,
       configs: ['app-config.yaml', 'app-config.production.yaml', overlay],
       env: {
         NODE_ENV: 'production',

@@ -14,4 +14,7 @@ export * from './github';
 export * from './guard';
 export * from './identity';
 export * from './serviceRefs';
-export { jitteredDelay, noteRetry, withRetryProgress } from './retry/progress';
+export { jitteredDelay, noteRetry } from './retry/progress';
+export * from './retry/failures';
+export * from './retry/provisioningStep';
+export * from './inventory';

@@ -8,6 +8,10 @@ import { AwsClients } from './aws/AwsClients';
 import { GitHubReader } from './github/GitHubReader';
 import { HelmChartsRepo } from './gitops/HelmChartsRepo';
 import { JenkinsInstances } from './jenkins/JenkinsInstances';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { gitHubHosts } from './github/hosts';
+import { readHelmChartsSettings } from './gitops/config';
+import { ServiceInventory } from './inventory/ServiceInventory';
 
 /*
  * The upstream clients, built once per backend from the root config and
@@ -75,5 +79,41 @@ export const jenkinsInstancesServiceRef = createServiceRef<JenkinsInstances>({
       service,
       deps: { config: coreServices.rootConfig },
       factory: ({ config }) => JenkinsInstances.fromConfig(config),
+    }),
+});
+
+/**
+ * The {@link ServiceInventory}: a service's resources in every upstream
+ * (catalog, app repository, ECR, IAM, helm-charts, Argo CD), on the
+ * backend's shared clients, read with the plugin's own credentials. @public
+ */
+export const serviceInventoryServiceRef = createServiceRef<ServiceInventory>({
+  id: 'slipway.service-inventory',
+  scope: 'plugin',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: {
+        config: coreServices.rootConfig,
+        catalog: catalogServiceRef,
+        auth: coreServices.auth,
+        aws: awsClientsServiceRef,
+        instances: argoCdInstancesServiceRef,
+      },
+      // helm-charts and GitHub are read from config here, not through
+      // their service refs: a backend with the AWS module alone (no
+      // slipway.gitops) still starts, and its inventory says it cannot
+      // check the chart.
+      factory: deps =>
+        new ServiceInventory({
+          catalog: deps.catalog,
+          auth: deps.auth,
+          aws: deps.aws,
+          helmCharts: deps.config.has('slipway.gitops.helmCharts')
+            ? readHelmChartsSettings(deps.config)
+            : undefined,
+          instances: deps.instances,
+          github: gitHubHosts(deps.config),
+        }),
     }),
 });

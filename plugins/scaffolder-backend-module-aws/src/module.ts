@@ -2,12 +2,18 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import {
+  scaffolderActionsExtensionPoint,
+  scaffolderServiceRef,
+} from '@backstage/plugin-scaffolder-node';
 import {
   assertNoSandboxInProduction,
   awsClientsServiceRef,
+  CreationReport,
   readReservedNamespaces,
+  scaffolderTasks,
   serviceAccessServiceRef,
+  serviceInventoryServiceRef,
 } from '@internal/backstage-plugin-delivery-node';
 import { createEcrCreateAction } from './actions/ecrCreate';
 import { createEcrDeleteAction } from './actions/ecrDelete';
@@ -19,7 +25,11 @@ import { createIrsaRoleDeleteAction } from './actions/irsaRoleDelete';
  * `aws:ecr:delete`, `aws:iam:irsa-role:create` and
  * `aws:iam:irsa-role:delete`, on the backend's shared AWS clients
  * (`awsClientsServiceRef`, built once from `slipway.aws`: a bad
- * configuration stops the backend).
+ * configuration stops the backend). A failed step logs its full error to
+ * the backend log and one line to the task log, after what the run has
+ * created so far (`serviceInventoryServiceRef`, and the task's parameters
+ * through `scaffolderServiceRef`); the delete actions also remove a
+ * service that never reached the catalog, for its owners.
  *
  * @public
  */
@@ -32,10 +42,22 @@ export const scaffolderModuleAws = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
         access: serviceAccessServiceRef,
         clients: awsClientsServiceRef,
+        inventory: serviceInventoryServiceRef,
+        scaffolder: scaffolderServiceRef,
       },
-      async init({ scaffolderActions, config, logger, access, clients }) {
+      async init(deps) {
+        const { scaffolderActions, config, logger, access, clients } = deps;
+        const { auth, inventory } = deps;
+        // The task's own parameters say which service a failed step was for.
+        const tasks = scaffolderTasks(deps.scaffolder, auth);
+        const reporting = {
+          logger,
+          summary: new CreationReport({ inventory, tasks }),
+        };
+        const halfCreated = { inventory, tasks };
         assertNoSandboxInProduction(config);
         const reservedNamespaces = readReservedNamespaces(config);
         const { accountId, region, endpoint } = clients.settings;
@@ -45,10 +67,20 @@ export const scaffolderModuleAws = createBackendModule({
           }`,
         );
         scaffolderActions.addActions(
-          createEcrCreateAction({ clients, access }),
-          createEcrDeleteAction({ clients, access }),
-          createIrsaRoleCreateAction({ clients, access, reservedNamespaces }),
-          createIrsaRoleDeleteAction({ clients, access }),
+          createEcrCreateAction({ clients, access, reporting }),
+          createEcrDeleteAction({ clients, access, reporting, halfCreated }),
+          createIrsaRoleCreateAction({
+            clients,
+            access,
+            reservedNamespaces,
+            reporting,
+          }),
+          createIrsaRoleDeleteAction({
+            clients,
+            access,
+            reporting,
+            halfCreated,
+          }),
         );
       },
     });

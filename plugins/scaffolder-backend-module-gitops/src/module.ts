@@ -5,19 +5,23 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import {
+  scaffolderActionsExtensionPoint,
+  scaffolderServiceRef,
+} from '@backstage/plugin-scaffolder-node';
 import {
   AppRepositories,
   argoCdInstancesServiceRef,
   assertNoSandboxInProduction,
   awsClientsServiceRef,
-  GitHubReader,
-  gitHubReaderServiceRef,
+  CreationReport,
   helmChartsRepoServiceRef,
   readArgoCdSettings,
   readGitOpsSettings,
   readReservedNamespaces,
+  scaffolderTasks,
   serviceAccessServiceRef,
+  serviceInventoryServiceRef,
 } from '@internal/backstage-plugin-delivery-node';
 import {
   createApplicationCreateAction,
@@ -39,6 +43,11 @@ import {
  * registration pair. Reads `slipway.gitops`, `slipway.argocd`,
  * `slipway.reservedNamespaces` and `integrations.github` once, at start-up;
  * the helm-charts, Argo CD and AWS clients are the backend's shared ones.
+ * A failed step logs its full error to the backend log and one line to the
+ * task log, after what the run has created so far (the service inventory,
+ * and the task's parameters through `scaffolderServiceRef`); the delete
+ * actions also remove a service that never reached the catalog, for its
+ * owners.
  *
  * @public
  */
@@ -50,13 +59,15 @@ export const scaffolderModuleGitops = createBackendModule({
       deps: {
         scaffolderActions: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        logger: coreServices.logger,
         catalog: catalogServiceRef,
         auth: coreServices.auth,
         access: serviceAccessServiceRef,
         helmCharts: helmChartsRepoServiceRef,
         instances: argoCdInstancesServiceRef,
         aws: awsClientsServiceRef,
-        sharedGitHub: gitHubReaderServiceRef,
+        inventory: serviceInventoryServiceRef,
+        scaffolder: scaffolderServiceRef,
       },
       async init(deps) {
         const { scaffolderActions, config, catalog, auth, access } = deps;
@@ -66,35 +77,29 @@ export const scaffolderModuleGitops = createBackendModule({
         const argocd = readArgoCdSettings(config);
         const reservedNamespaces = readReservedNamespaces(config);
         const integrations = ScmIntegrations.fromConfig(config);
-        // The backend's shared reader for the helm-charts host; one more
-        // per other GitHub host a repository URL names.
-        const readers = new Map<string, GitHubReader>([
-          [deps.sharedGitHub.host, deps.sharedGitHub],
-        ]);
-        const github = (host: string) => {
-          if (!integrations.github.byHost(host)) return undefined;
-          if (!readers.has(host)) {
-            readers.set(host, GitHubReader.fromConfig(config, { host }));
-          }
-          return readers.get(host);
+        const { inventory } = deps;
+        // The task's own parameters say which service a failed step was for.
+        const tasks = scaffolderTasks(deps.scaffolder, auth);
+        const reporting = {
+          logger: deps.logger,
+          summary: new CreationReport({ inventory, tasks }),
         };
+        const halfCreated = { inventory, tasks };
         scaffolderActions.addActions(
           createServicePreflightAction({
-            catalog,
-            auth,
             access,
             integrations,
             aws,
-            helmCharts,
-            instances,
-            github,
+            inventory,
             environments: gitops.environments,
             reservedNamespaces,
+            reporting,
           }),
           createRepositoryPublishAction({
             integrations,
             access,
             repositories: host => AppRepositories.forHost(integrations, host),
+            reporting,
             author: {
               name: config.getOptionalString('scaffolder.defaultAuthor.name'),
               email: config.getOptionalString('scaffolder.defaultAuthor.email'),
@@ -105,8 +110,14 @@ export const scaffolderModuleGitops = createBackendModule({
             baseChartDir: path.resolve(gitops.baseChartDir),
             environments: gitops.environments,
             reservedNamespaces,
+            reporting,
           }),
-          createChartUnregisterAction({ helmCharts, access }),
+          createChartUnregisterAction({
+            helmCharts,
+            access,
+            reporting,
+            halfCreated,
+          }),
           createApplicationCreateAction({
             instances,
             settings: argocd,
@@ -114,16 +125,23 @@ export const scaffolderModuleGitops = createBackendModule({
             environments: gitops.environments,
             access,
             reservedNamespaces,
+            reporting,
           }),
-          createApplicationWaitAction({ instances }),
-          createApplicationDeleteAction({ instances, access }),
+          createApplicationWaitAction({ instances, reporting }),
+          createApplicationDeleteAction({
+            instances,
+            access,
+            reporting,
+            halfCreated,
+          }),
           createCatalogRegisterAction({
             catalog,
             access,
             auth,
             integrations,
+            reporting,
           }),
-          createCatalogUnregisterAction({ catalog, access, auth }),
+          createCatalogUnregisterAction({ catalog, access, auth, reporting }),
         );
       },
     });

@@ -1,24 +1,31 @@
 /*
- * This backend as a child process, started the way `./slipway start` and
- * production start it (packages/backend/src/index.ts through Backstage's
- * node transform, with --config files), for tests that need a real
- * process: one they can restart, or kill in the middle of a task.
+ * This backend as a child process, started from source the way `./slipway
+ * start` starts it (src/index.ts through Backstage's node transform, with
+ * --config files), for tests that need a real process: one they can
+ * restart, or kill in the middle of a task.
  */
 
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { request, StopWaiting, waitFor } from './net';
 
-/** The repository's root, where the backend runs. */
+/** The repository's root (tests run from source, never from a build). */
+// eslint-disable-next-line no-restricted-syntax
 export const ROOT = path.resolve(__dirname, '../../../..');
 
 export interface BackendProcessOptions {
-  /** Config files, in order (relative to the repository root or absolute). */
+  /** Config files, in order (relative to the repository root, or absolute). */
   configs: string[];
   /** The backend's environment; PATH, HOME and ESBK_TSCONFIG_PATH are added. */
   env: Record<string, string>;
   /** Where the backend listens (its `backend.baseUrl`). */
   baseUrl: string;
+  /**
+   * The working directory: packages/backend (default), as `./slipway
+   * start` runs it; production runs from the repository root, where
+   * app-config.production.yaml's catalog paths point from.
+   */
+  cwd?: string;
 }
 
 /** One backend process at a time, restartable, with its output kept. */
@@ -66,17 +73,20 @@ export class BackendProcess {
   async start(): Promise<void> {
     if (this.#child) throw new Error('the backend is already running');
     this.#log = '';
-    const configs = this.#options.configs.flatMap(c => ['--config', c]);
+    const configs = this.#options.configs.flatMap(c => [
+      '--config',
+      path.resolve(ROOT, c),
+    ]);
     const child = spawn(
       process.execPath,
       [
         '--require',
         require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-        'packages/backend/src/index.ts',
+        path.join(ROOT, 'packages/backend/src/index.ts'),
         ...configs,
       ],
       {
-        cwd: ROOT,
+        cwd: this.#options.cwd ?? path.join(ROOT, 'packages/backend'),
         env: {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? '',

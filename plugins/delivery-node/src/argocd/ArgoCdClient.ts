@@ -11,6 +11,7 @@ import {
   ArgoApplicationTree,
   ArgoRevisionMetadata,
 } from './types';
+import { markUpstreamCall } from '../retry/failures';
 import { jitteredDelay, noteRetry } from '../retry/progress';
 
 /** One Argo CD instance, as configured under argocd.appLocatorMethods. @public */
@@ -236,7 +237,13 @@ export class ArgoCdClient {
       }),
     });
     if (!res.ok) {
-      throw await this.#error(res, 'signing in', undefined);
+      const error = await this.#error(res, 'signing in', undefined);
+      throw markUpstreamCall(error, {
+        upstream: `Argo CD '${this.name}'`,
+        operation: 'SessionService_Create',
+        status: res.status,
+        detail: error.message.replace(/^Argo CD '[^']*': /, ''),
+      });
     }
     const { token } = (await res.json()) as { token?: string };
     if (!token) {
@@ -276,11 +283,13 @@ export class ArgoCdClient {
     method: string,
     url: URL,
     send: () => Promise<Response>,
+    sent: { attempts: number } = { attempts: 0 },
   ): Promise<Response> {
     const repeatable = method !== 'POST';
     for (let attempt = 1; ; attempt++) {
       let res: Response | undefined;
       let failure: unknown;
+      sent.attempts += 1;
       try {
         res = await send();
       } catch (e) {
@@ -317,27 +326,52 @@ export class ArgoCdClient {
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
+    const sent = { attempts: 0 };
+    const call = {
+      upstream: `Argo CD '${this.name}'`,
+      operation: operationOf(method, path),
+    };
     const send = async (token: string) =>
-      this.#sendWithRetries(method, url, () =>
-        this.#fetch(url, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: 'application/json',
-            ...(opts.body ? { 'content-type': 'application/json' } : {}),
-          },
-          body: opts.body ? JSON.stringify(opts.body) : undefined,
-        }),
+      this.#sendWithRetries(
+        method,
+        url,
+        () =>
+          this.#fetch(url, {
+            method,
+            headers: {
+              authorization: `Bearer ${token}`,
+              accept: 'application/json',
+              ...(opts.body ? { 'content-type': 'application/json' } : {}),
+            },
+            body: opts.body ? JSON.stringify(opts.body) : undefined,
+          }),
+        sent,
       );
-    let res = await send(await this.#token());
-    if (res.status === 401 && !this.#instance.token) {
-      // The session expired or was revoked early: sign in again, once.
-      await res.body?.cancel();
-      this.#session = undefined;
+    let res: Response;
+    try {
       res = await send(await this.#token());
+      if (res.status === 401 && !this.#instance.token) {
+        // The session expired or was revoked early: sign in again, once.
+        await res.body?.cancel();
+        this.#session = undefined;
+        res = await send(await this.#token());
+      }
+    } catch (e) {
+      // No answer (a timeout, or a connection dropped on every attempt).
+      throw markUpstreamCall(e, { ...call, attempts: sent.attempts });
     }
     if (!res.ok) {
-      throw await this.#error(res, `${method} ${url.pathname}`, opts.app);
+      const error = await this.#error(
+        res,
+        `${method} ${url.pathname}`,
+        opts.app,
+      );
+      throw markUpstreamCall(error, {
+        ...call,
+        status: res.status,
+        attempts: sent.attempts,
+        detail: error.message.replace(/^Argo CD '[^']*': /, ''),
+      });
     }
     const text = await res.text();
     return (text ? JSON.parse(text) : {}) as T;
@@ -383,6 +417,26 @@ export class ArgoCdClient {
       return new ServiceUnavailableError(message);
     return new Error(message);
   }
+}
+
+/** The operation id of Argo CD's API description for a request. */
+function operationOf(method: string, path: string): string {
+  const rest = path.replace(/^\/api\/v1\//, '');
+  if (rest === 'session') return 'SessionService_Create';
+  if (rest === 'applications')
+    return method === 'POST'
+      ? 'ApplicationService_Create'
+      : 'ApplicationService_List';
+  if (rest.endsWith('/resource-tree')) return 'ApplicationService_ResourceTree';
+  if (/\/revisions\/[^/]+\/metadata$/.test(rest))
+    return 'ApplicationService_RevisionMetadata';
+  if (rest.endsWith('/sync')) return 'ApplicationService_Sync';
+  const verb: Record<string, string> = {
+    GET: 'Get',
+    PUT: 'Update',
+    DELETE: 'Delete',
+  };
+  return `ApplicationService_${verb[method] ?? method}`;
 }
 
 function enc(v: string) {

@@ -7,6 +7,7 @@ import {
   AwsCredentialsManager,
   DefaultAwsCredentialsManager,
 } from '@backstage/integration-aws-node';
+import { markUpstreamCall } from '../retry/failures';
 import { noteRetry } from '../retry/progress';
 import { readSlipwayAwsSettings, SlipwayAwsSettings } from './settings';
 
@@ -120,7 +121,9 @@ interface SdkFailure {
 /**
  * Adds a progress line for each attempt of a call that fails in a way the
  * SDK retries (throttling, 5xx, no answer): the middleware sits inside the
- * SDK's retry loop, so it sees every attempt.
+ * SDK's retry loop, so it sees every attempt. Each failed attempt's error
+ * is marked with the service and operation (markUpstreamCall), so a step
+ * that fails for good can name them in one line.
  */
 function reportRetries(
   client: ECRClient | EKSClient | IAMClient,
@@ -135,16 +138,19 @@ function reportRetries(
         return await next(args);
       } catch (e) {
         const f = e as SdkFailure;
+        const operation = String(context.commandName ?? 'call').replace(
+          /Command$/,
+          '',
+        );
+        // Names the call on the error, for a readable task log line; the
+        // SDK's retry decision does not read it.
+        markUpstreamCall(e, { upstream: `AWS ${service}`, operation });
         const status = f.$metadata?.httpStatusCode;
         const throttled =
           Boolean(f.$retryable?.throttling) || /Throttl/.test(f.name ?? '');
         const transient =
           throttled || status === undefined || status >= 500 || !!f.$retryable;
         if (transient && attempt < maxAttempts) {
-          const operation = String(context.commandName ?? 'call').replace(
-            /Command$/,
-            '',
-          );
           noteRetry(
             `${service} ${operation} ${throttled ? 'throttled' : 'failed'} (${
               f.name ?? status

@@ -23,6 +23,7 @@ import {
   githubMessage,
   statusOf,
 } from '../gitops/gitData';
+import { withCause } from '../retry/failures';
 
 /** What the repository must look like. @public */
 export interface AppRepositorySpec {
@@ -357,10 +358,15 @@ export class AppRepositories {
       return await fn(github);
     } catch (e) {
       if (statusOf(e) === undefined) throw e;
-      throw githubError(
-        `GitHub ${owner}/${repo}: ${what}: ${githubMessage(e).slice(0, 300)}`,
-        statusOf(e),
-        token,
+      // Octokit's error stays as the cause: the failed request (method,
+      // path, attempts) names the step's failure in the task log.
+      throw withCause(
+        githubError(
+          `GitHub ${owner}/${repo}: ${what}: ${githubMessage(e).slice(0, 300)}`,
+          statusOf(e),
+          token,
+        ),
+        e,
       );
     }
   }

@@ -184,6 +184,7 @@ describe('GitHubReader against the seeded sandbox', () => {
     expect(await gh.getRepository(ORG, 'docs-portal')).toEqual({
       defaultBranch: 'main',
       htmlUrl: `${sb.urls.github}/${ORG}/docs-portal`,
+      topics: [],
     });
     expect(await gh.getRepository(ORG, 'nope')).toBeUndefined();
   });

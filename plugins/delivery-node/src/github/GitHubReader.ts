@@ -123,6 +123,7 @@ interface WorkflowRunJson {
 interface RepoJson {
   default_branch: string;
   html_url: string;
+  topics?: string[];
 }
 
 /** Web base URL of a GitHub host from its REST base URL. */
@@ -361,7 +362,9 @@ export class GitHubReader {
   async getRepository(
     owner: string,
     repo: string,
-  ): Promise<{ defaultBranch: string; htmlUrl: string } | undefined> {
+  ): Promise<
+    { defaultBranch: string; htmlUrl: string; topics: string[] } | undefined
+  > {
     checkOwnerRepo(owner, repo);
     const data = await this.#get<RepoJson>(
       'GET /repos/{owner}/{repo}',
@@ -369,7 +372,11 @@ export class GitHubReader {
       `repository ${owner}/${repo}`,
     );
     return data
-      ? { defaultBranch: data.default_branch, htmlUrl: data.html_url }
+      ? {
+          defaultBranch: data.default_branch,
+          htmlUrl: data.html_url,
+          topics: data.topics ?? [],
+        }
       : undefined;
   }
 

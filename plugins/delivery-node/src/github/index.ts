@@ -4,6 +4,7 @@
  */
 
 export { GitHubReader } from './GitHubReader';
+export { gitHubHosts } from './hosts';
 export type { GitHubFiles } from './GitHubFiles';
 export { AppRepositories, taskTopic } from './AppRepositories';
 export type {

@@ -24,6 +24,7 @@ import {
   statusOf,
   githubApiBaseUrl,
 } from './gitData';
+import { withCause } from '../retry/failures';
 import {
   ApiWorkTree,
   BlobMode,
@@ -395,10 +396,13 @@ export class HelmChartsRepo {
       });
     } catch (e) {
       if (isRace(e)) return 'raced';
-      throw this.#httpError(
-        statusOf(e),
-        `moving ${this.branch} to ${sha}: ${githubMessage(e).slice(0, 300)}`,
-        token,
+      throw withCause(
+        this.#httpError(
+          statusOf(e),
+          `moving ${this.branch} to ${sha}: ${githubMessage(e).slice(0, 300)}`,
+          token,
+        ),
+        e,
       );
     }
     options.logger?.info(
@@ -425,10 +429,15 @@ export class HelmChartsRepo {
 
   /** A failed call, named and classified, GitHub's words kept short. */
   #fail(e: unknown, what: string, token: string): Error {
-    return this.#httpError(
-      statusOf(e),
-      `${what}: ${githubMessage(e).slice(0, 300)}`,
-      token,
+    // Octokit's error stays as the cause: the failed request (method,
+    // path, attempts) names the step's failure in the task log.
+    return withCause(
+      this.#httpError(
+        statusOf(e),
+        `${what}: ${githubMessage(e).slice(0, 300)}`,
+        token,
+      ),
+      e,
     );
   }
 }

@@ -15,6 +15,7 @@ import {
   checkEcrRepositoryName,
   NameProblem,
   OWNER_TAG,
+  TASK_TAG,
   ownerTagValue,
 } from '@internal/backstage-plugin-delivery-common';
 import { editYaml, readYaml, YamlEdit } from './yamlEdit';
@@ -31,6 +32,8 @@ export interface ChartInput {
   overrides: Record<string, { replicas?: number }>;
   /** The service's own settings, from the wizard. */
   service?: ServiceSettings;
+  /** The scaffolder task registering it, annotated as TASK_TAG in Chart.yaml. */
+  task?: string;
 }
 
 /** What the wizard sets in every environment. @public */
@@ -296,6 +299,9 @@ export function renderChart(
     [['name'], input.name],
     [['annotations', OWNER_TAG], ownerTagValue(input.name)],
     [['annotations', NAMESPACE_ANNOTATION], input.namespace],
+    ...(input.task
+      ? ([[['annotations', TASK_TAG], input.task]] as YamlEdit[])
+      : []),
   ]);
   out.set(at('Chart.yaml'), Buffer.from(chart));
 
@@ -346,8 +352,14 @@ export function sameFiles(
   desired: Map<string, Buffer>,
 ): boolean {
   if (existing.size !== desired.size) return false;
+  // Which task registered it (TASK_TAG) does not make another chart.
+  const content = (p: string, text: string | undefined) =>
+    p.endsWith('/Chart.yaml') && text !== undefined
+      ? editYaml(text, [[['annotations', TASK_TAG], null]])
+      : text;
   for (const [p, c] of desired) {
-    if (existing.get(p) !== c.toString('utf8')) return false;
+    if (content(p, existing.get(p)) !== content(p, c.toString('utf8')))
+      return false;
   }
   return true;
 }

@@ -13,9 +13,8 @@ const sink = new AsyncLocalStorage<(line: string) => void>();
 
 /**
  * Runs `fn` with retry progress lines going to `logger` (a scaffolder
- * step's logger, so the task log shows them).
- *
- * @public
+ * step's logger, so the task log shows them). Actions run under
+ * runProvisioningStep, which calls this.
  */
 export function withRetryProgress<T>(
   logger: { info(message: string): void },

@@ -10,7 +10,8 @@ import {
   creationClaim,
   EcrRepositories,
   ServiceAccess,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './ecrCreate.examples';
 import { checkBoolean, checkOneOf, checkTags } from './inputs';
@@ -25,6 +26,8 @@ import { checkBoolean, checkOneOf, checkTags } from './inputs';
  * @public
  */
 export function createEcrCreateAction(options: {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
   clients: AwsClients;
   access: ServiceAccess;
 }) {
@@ -83,106 +86,115 @@ export function createEcrCreateAction(options: {
     },
 
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name, tags } = ctx.input;
-        const repositoryName = ctx.input.repositoryName ?? name;
-        assertValid(
-          checkServiceName(name, 'name'),
-          checkEcrRepositoryName(repositoryName, 'repositoryName'),
-          checkOneOf(
-            ctx.input.imageTagMutability,
-            ['IMMUTABLE', 'MUTABLE'],
-            'imageTagMutability',
-          ),
-          checkBoolean(ctx.input.scanOnPush, 'scanOnPush'),
-          checkTags(tags),
-        );
-        const claim = await creationClaim(access, ctx, name, 'aws:ecr:create');
-        const spec = {
-          repositoryName,
-          ...claim,
-          imageTagMutability:
-            ctx.input.imageTagMutability ?? defaults.imageTagMutability,
-          scanOnPush: ctx.input.scanOnPush ?? true,
-          tags: { ...(tags ?? {}) },
-        };
-
-        if (ctx.isDryRun) {
-          const expected = repositories.expectedRef(repositoryName);
-          ctx.logger.info(
-            `Dry run: would create or adopt ECR repository ${repositoryName} (${spec.imageTagMutability}, scanOnPush=${spec.scanOnPush}, ${defaults.encryption.type})`,
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        { ...options.reporting, action: 'aws:ecr:create', creating: true },
+        async () => {
+          const { name, tags } = ctx.input;
+          const repositoryName = ctx.input.repositoryName ?? name;
+          assertValid(
+            checkServiceName(name, 'name'),
+            checkEcrRepositoryName(repositoryName, 'repositoryName'),
+            checkOneOf(
+              ctx.input.imageTagMutability,
+              ['IMMUTABLE', 'MUTABLE'],
+              'imageTagMutability',
+            ),
+            checkBoolean(ctx.input.scanOnPush, 'scanOnPush'),
+            checkTags(tags),
           );
-          ctx.output('repositoryUri', expected.repositoryUri);
-          ctx.output('repositoryArn', expected.repositoryArn);
-          ctx.output('repositoryName', repositoryName);
-          return;
-        }
+          const claim = await creationClaim(
+            access,
+            ctx,
+            name,
+            'aws:ecr:create',
+          );
+          const spec = {
+            repositoryName,
+            ...claim,
+            imageTagMutability:
+              ctx.input.imageTagMutability ?? defaults.imageTagMutability,
+            scanOnPush: ctx.input.scanOnPush ?? true,
+            tags: { ...(tags ?? {}) },
+          };
 
-        ctx.logger.info(`Ensuring ECR repository ${repositoryName}`);
-        const repo = await ctx.checkpoint({
-          key: `ecr.create.${repositoryName}`,
-          fn: async () => {
-            const r = await repositories.ensure(spec);
-            return {
-              repositoryName: r.repositoryName,
-              repositoryUri: r.repositoryUri,
-              repositoryArn: r.repositoryArn,
-              adopted: r.adopted,
-            };
-          },
-        });
-        ctx.logger.info(
-          repo.adopted
-            ? `${
-                claim.adopt ? 'Adopted' : 'Took back (created by this task)'
-              } ECR repository ${repo.repositoryName} of ${
-                spec.owner
-              }; converging its settings`
-            : `Created ECR repository ${repo.repositoryName} (${spec.imageTagMutability}, scanOnPush=${spec.scanOnPush}, ${defaults.encryption.type})`,
-        );
+          if (ctx.isDryRun) {
+            const expected = repositories.expectedRef(repositoryName);
+            ctx.logger.info(
+              `Dry run: would create or adopt ECR repository ${repositoryName} (${spec.imageTagMutability}, scanOnPush=${spec.scanOnPush}, ${defaults.encryption.type})`,
+            );
+            ctx.output('repositoryUri', expected.repositoryUri);
+            ctx.output('repositoryArn', expected.repositoryArn);
+            ctx.output('repositoryName', repositoryName);
+            return;
+          }
 
-        if (repo.adopted) {
-          const converged = await ctx.checkpoint({
-            key: `ecr.settings.${repositoryName}`,
+          ctx.logger.info(`Ensuring ECR repository ${repositoryName}`);
+          const repo = await ctx.checkpoint({
+            key: `ecr.create.${repositoryName}`,
             fn: async () => {
-              const c = await repositories.converge(spec, repo.repositoryArn);
-              return { unchangeable: c.unchangeable };
+              const r = await repositories.ensure(spec);
+              return {
+                repositoryName: r.repositoryName,
+                repositoryUri: r.repositoryUri,
+                repositoryArn: r.repositoryArn,
+                adopted: r.adopted,
+              };
             },
           });
-          for (const note of converged.unchangeable) {
-            ctx.logger.warn(`ECR repository ${repositoryName}: ${note}`);
-          }
           ctx.logger.info(
-            `Set tag mutability, scan on push and tags of ${repositoryName}`,
+            repo.adopted
+              ? `${
+                  claim.adopt ? 'Adopted' : 'Took back (created by this task)'
+                } ECR repository ${repo.repositoryName} of ${
+                  spec.owner
+                }; converging its settings`
+              : `Created ECR repository ${repo.repositoryName} (${spec.imageTagMutability}, scanOnPush=${spec.scanOnPush}, ${defaults.encryption.type})`,
           );
-        }
 
-        await ctx.checkpoint({
-          key: `ecr.lifecycle.${repositoryName}`,
-          fn: async () => {
-            await repositories.putLifecyclePolicy(repositoryName);
-            return defaults.lifecycle;
-          },
-        });
-        ctx.logger.info(
-          `Put lifecycle policy on ${repositoryName}: keep the last ${defaults.lifecycle.keepTaggedImages} images, expire untagged after ${defaults.lifecycle.expireUntaggedAfterDays} days`,
-        );
+          if (repo.adopted) {
+            const converged = await ctx.checkpoint({
+              key: `ecr.settings.${repositoryName}`,
+              fn: async () => {
+                const c = await repositories.converge(spec, repo.repositoryArn);
+                return { unchangeable: c.unchangeable };
+              },
+            });
+            for (const note of converged.unchangeable) {
+              ctx.logger.warn(`ECR repository ${repositoryName}: ${note}`);
+            }
+            ctx.logger.info(
+              `Set tag mutability, scan on push and tags of ${repositoryName}`,
+            );
+          }
 
-        const principals = await ctx.checkpoint({
-          key: `ecr.policy.${repositoryName}`,
-          fn: () => repositories.applyPullPolicy(repositoryName),
-        });
-        ctx.logger.info(
-          principals.length
-            ? `Allowed ${principals.length} principal(s) to pull from ${repositoryName}`
-            : `No pull principals configured; ${repositoryName} has no repository policy`,
-        );
+          await ctx.checkpoint({
+            key: `ecr.lifecycle.${repositoryName}`,
+            fn: async () => {
+              await repositories.putLifecyclePolicy(repositoryName);
+              return defaults.lifecycle;
+            },
+          });
+          ctx.logger.info(
+            `Put lifecycle policy on ${repositoryName}: keep the last ${defaults.lifecycle.keepTaggedImages} images, expire untagged after ${defaults.lifecycle.expireUntaggedAfterDays} days`,
+          );
 
-        ctx.output('repositoryUri', repo.repositoryUri);
-        ctx.output('repositoryArn', repo.repositoryArn);
-        ctx.output('repositoryName', repo.repositoryName);
-      });
+          const principals = await ctx.checkpoint({
+            key: `ecr.policy.${repositoryName}`,
+            fn: () => repositories.applyPullPolicy(repositoryName),
+          });
+          ctx.logger.info(
+            principals.length
+              ? `Allowed ${principals.length} principal(s) to pull from ${repositoryName}`
+              : `No pull principals configured; ${repositoryName} has no repository policy`,
+          );
+
+          ctx.output('repositoryUri', repo.repositoryUri);
+          ctx.output('repositoryArn', repo.repositoryArn);
+          ctx.output('repositoryName', repo.repositoryName);
+        },
+      );
     },
   });
 }

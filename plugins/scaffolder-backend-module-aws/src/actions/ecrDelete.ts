@@ -10,7 +10,9 @@ import {
   AwsClients,
   EcrRepositories,
   ServiceAccess,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
+  HalfCreatedServices,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './ecrDelete.examples';
 import { checkBoolean } from './inputs';
@@ -23,6 +25,10 @@ import { checkBoolean } from './inputs';
  * @public
  */
 export function createEcrDeleteAction(options: {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
+  /** Finds and authorizes a service that never reached the catalog. */
+  halfCreated?: HalfCreatedServices;
   clients: AwsClients;
   access: ServiceAccess;
 }) {
@@ -65,61 +71,66 @@ export function createEcrDeleteAction(options: {
     },
 
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name, binding: owner } = await authorizeDecommission(
-          options.access,
-          ctx,
-          'aws:ecr:delete',
-        );
-        const repositoryName = ctx.input.repositoryName ?? name;
-        assertValid(
-          checkServiceName(name, 'name'),
-          checkEcrRepositoryName(repositoryName, 'repositoryName'),
-          checkBoolean(ctx.input.force, 'force'),
-        );
-        const force = ctx.input.force ?? false;
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        { ...options.reporting, action: 'aws:ecr:delete' },
+        async () => {
+          const { name, binding: owner } = await authorizeDecommission(
+            options.access,
+            ctx,
+            'aws:ecr:delete',
+            options.halfCreated,
+          );
+          const repositoryName = ctx.input.repositoryName ?? name;
+          assertValid(
+            checkServiceName(name, 'name'),
+            checkEcrRepositoryName(repositoryName, 'repositoryName'),
+            checkBoolean(ctx.input.force, 'force'),
+          );
+          const force = ctx.input.force ?? false;
 
-        if (ctx.isDryRun) {
+          if (ctx.isDryRun) {
+            ctx.logger.info(
+              `Dry run: would delete ECR repository ${repositoryName} if it is tagged as owned by ${owner}${
+                force ? ', images included' : ' and empty'
+              }`,
+            );
+            ctx.output('repositoryName', repositoryName);
+            ctx.output('deleted', true);
+            return;
+          }
+
+          ctx.logger.info(`Checking ECR repository ${repositoryName}`);
+          const check = await repositories.checkDeletable(
+            repositoryName,
+            owner,
+            force,
+          );
+          if (check.state === 'missing') {
+            ctx.logger.info(
+              `ECR repository ${repositoryName} does not exist; nothing to delete`,
+            );
+            ctx.output('repositoryName', repositoryName);
+            ctx.output('deleted', false);
+            return;
+          }
+
+          const deleted = await ctx.checkpoint({
+            key: `ecr.delete.${repositoryName}`,
+            fn: () => repositories.delete(repositoryName, owner, force),
+          });
           ctx.logger.info(
-            `Dry run: would delete ECR repository ${repositoryName} if it is tagged as owned by ${owner}${
-              force ? ', images included' : ' and empty'
-            }`,
+            deleted
+              ? `Deleted ECR repository ${repositoryName}${
+                  check.images ? ` with ${check.images} image(s)` : ''
+                }`
+              : `ECR repository ${repositoryName} was already gone`,
           );
           ctx.output('repositoryName', repositoryName);
-          ctx.output('deleted', true);
-          return;
-        }
-
-        ctx.logger.info(`Checking ECR repository ${repositoryName}`);
-        const check = await repositories.checkDeletable(
-          repositoryName,
-          owner,
-          force,
-        );
-        if (check.state === 'missing') {
-          ctx.logger.info(
-            `ECR repository ${repositoryName} does not exist; nothing to delete`,
-          );
-          ctx.output('repositoryName', repositoryName);
-          ctx.output('deleted', false);
-          return;
-        }
-
-        const deleted = await ctx.checkpoint({
-          key: `ecr.delete.${repositoryName}`,
-          fn: () => repositories.delete(repositoryName, owner, force),
-        });
-        ctx.logger.info(
-          deleted
-            ? `Deleted ECR repository ${repositoryName}${
-                check.images ? ` with ${check.images} image(s)` : ''
-              }`
-            : `ECR repository ${repositoryName} was already gone`,
-        );
-        ctx.output('repositoryName', repositoryName);
-        ctx.output('deleted', deleted);
-      });
+          ctx.output('deleted', deleted);
+        },
+      );
     },
   });
 }

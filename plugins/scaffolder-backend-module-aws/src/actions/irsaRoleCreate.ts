@@ -20,7 +20,8 @@ import {
   podIdentityTrustPolicy,
   selectAllowedPolicies,
   ServiceAccess,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './irsaRoleCreate.examples';
 import { checkOneOf } from './inputs';
@@ -49,6 +50,8 @@ export function roleConfig(clients: AwsClients) {
  * @public
  */
 export function createIrsaRoleCreateAction(options: {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
   clients: AwsClients;
   access: ServiceAccess;
   /** `slipway.reservedNamespaces`, refused besides kube-*, default and argocd. */
@@ -111,149 +114,160 @@ export function createIrsaRoleCreateAction(options: {
     },
 
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name, namespace } = ctx.input;
-        const serviceAccount = ctx.input.serviceAccount ?? name;
-        const mode = ctx.input.mode ?? 'irsa';
-        const names = ctx.input.policies ?? [];
-        assertValid(
-          checkServiceName(name, 'name'),
-          checkIamRoleName(name, 'name'),
-          checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
-          checkDnsLabel(serviceAccount, 'serviceAccount'),
-          checkOneOf(mode, MODES, 'mode'),
-          Array.isArray(names) && names.every(n => typeof n === 'string')
-            ? undefined
-            : 'policies must be a list of policy names',
-        );
-        const { iam, eks } = roleConfig(clients);
-        const chosen = selectAllowedPolicies(iam.allowedPolicies, names);
-        const pathProblem = checkIamPath(
-          iam.rolePath,
-          'slipway.aws.iam.rolePath',
-        );
-        if (pathProblem) throw new InputError(pathProblem);
-        const claim = await creationClaim(
-          access,
-          ctx,
-          name,
-          'aws:iam:irsa-role:create',
-        );
-        const { owner } = claim;
-        const roleName = name;
-        const policyName = `slipway-${name}`;
-        const permissions = inlinePolicy(chosen);
-
-        if (ctx.isDryRun) {
-          ctx.logger.info(
-            `Dry run: would create or adopt IAM role ${
-              iam.rolePath
-            }${roleName} (${mode}) for ${namespace}/${serviceAccount} with boundary ${
-              iam.permissionsBoundaryArn
-            } and policies [${chosen.map(p => p.name).join(', ')}]`,
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        {
+          ...options.reporting,
+          action: 'aws:iam:irsa-role:create',
+          creating: true,
+        },
+        async () => {
+          const { name, namespace } = ctx.input;
+          const serviceAccount = ctx.input.serviceAccount ?? name;
+          const mode = ctx.input.mode ?? 'irsa';
+          const names = ctx.input.policies ?? [];
+          assertValid(
+            checkServiceName(name, 'name'),
+            checkIamRoleName(name, 'name'),
+            checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
+            checkDnsLabel(serviceAccount, 'serviceAccount'),
+            checkOneOf(mode, MODES, 'mode'),
+            Array.isArray(names) && names.every(n => typeof n === 'string')
+              ? undefined
+              : 'policies must be a list of policy names',
           );
-          ctx.output('roleArn', roles.expectedRoleArn(roleName, iam.rolePath));
-          ctx.output('roleName', roleName);
-          if (mode === 'pod-identity') {
-            ctx.output('associationId', 'a-dryrun00000000000');
-          }
-          return;
-        }
-
-        let trustPolicy;
-        if (mode === 'irsa') {
-          ctx.logger.info(
-            `Reading the OIDC issuer of cluster ${eks.clusterName}`,
+          const { iam, eks } = roleConfig(clients);
+          const chosen = selectAllowedPolicies(iam.allowedPolicies, names);
+          const pathProblem = checkIamPath(
+            iam.rolePath,
+            'slipway.aws.iam.rolePath',
           );
-          const host = await roles.issuerHostPath(eks.clusterName);
-          trustPolicy = irsaTrustPolicy({
-            partition: clients.settings.partition,
-            accountId: clients.settings.accountId,
-            issuerHostPath: host,
-            namespace,
-            serviceAccount,
-          });
-        } else {
-          trustPolicy = podIdentityTrustPolicy();
-        }
+          if (pathProblem) throw new InputError(pathProblem);
+          const claim = await creationClaim(
+            access,
+            ctx,
+            name,
+            'aws:iam:irsa-role:create',
+          );
+          const { owner } = claim;
+          const roleName = name;
+          const policyName = `slipway-${name}`;
+          const permissions = inlinePolicy(chosen);
 
-        ctx.logger.info(`Ensuring IAM role ${iam.rolePath}${roleName}`);
-        const role = await ctx.checkpoint({
-          key: `iam.role.create.${roleName}`,
-          fn: async () => {
-            const r = await roles.ensureRole({
-              roleName,
-              path: iam.rolePath,
-              ...claim,
-              trustPolicy,
-              permissionsBoundaryArn: iam.permissionsBoundaryArn,
-              description: `Slipway: ${namespace}/${serviceAccount} (${mode})`,
-            });
-            return {
-              roleArn: r.roleArn,
-              roleName: r.roleName,
-              adopted: r.adopted,
-            };
-          },
-        });
-        ctx.logger.info(
-          role.adopted
-            ? `${
-                claim.adopt ? 'Adopted' : 'Took back (created by this task)'
-              } IAM role ${
-                role.roleArn
-              } of ${owner}; trust policy and boundary set from config`
-            : `Created IAM role ${role.roleArn} with boundary ${iam.permissionsBoundaryArn}`,
-        );
-
-        const policy = await ctx.checkpoint({
-          key: `iam.role.policy.${roleName}`,
-          fn: async () => {
-            const p = await roles.putInlinePolicy(
-              roleName,
-              owner,
-              policyName,
-              permissions,
+          if (ctx.isDryRun) {
+            ctx.logger.info(
+              `Dry run: would create or adopt IAM role ${
+                iam.rolePath
+              }${roleName} (${mode}) for ${namespace}/${serviceAccount} with boundary ${
+                iam.permissionsBoundaryArn
+              } and policies [${chosen.map(p => p.name).join(', ')}]`,
             );
-            return { policyName: p.policyName, statements: p.statements };
-          },
-        });
-        ctx.logger.info(
-          policy.statements
-            ? `Put inline policy ${policy.policyName} on ${roleName}: ${chosen
-                .map(p => p.name)
-                .join(', ')} (${policy.statements} statement(s))`
-            : `Role ${roleName} has no allowed policies; no inline policy`,
-        );
+            ctx.output(
+              'roleArn',
+              roles.expectedRoleArn(roleName, iam.rolePath),
+            );
+            ctx.output('roleName', roleName);
+            if (mode === 'pod-identity') {
+              ctx.output('associationId', 'a-dryrun00000000000');
+            }
+            return;
+          }
 
-        if (mode === 'pod-identity') {
-          const association = await ctx.checkpoint({
-            key: `eks.pod-identity.create.${roleName}`,
+          let trustPolicy;
+          if (mode === 'irsa') {
+            ctx.logger.info(
+              `Reading the OIDC issuer of cluster ${eks.clusterName}`,
+            );
+            const host = await roles.issuerHostPath(eks.clusterName);
+            trustPolicy = irsaTrustPolicy({
+              partition: clients.settings.partition,
+              accountId: clients.settings.accountId,
+              issuerHostPath: host,
+              namespace,
+              serviceAccount,
+            });
+          } else {
+            trustPolicy = podIdentityTrustPolicy();
+          }
+
+          ctx.logger.info(`Ensuring IAM role ${iam.rolePath}${roleName}`);
+          const role = await ctx.checkpoint({
+            key: `iam.role.create.${roleName}`,
             fn: async () => {
-              const a = await roles.ensurePodIdentityAssociation({
-                clusterName: eks.clusterName,
-                namespace,
-                serviceAccount,
-                roleArn: role.roleArn,
-                owner,
+              const r = await roles.ensureRole({
+                roleName,
+                path: iam.rolePath,
+                ...claim,
+                trustPolicy,
+                permissionsBoundaryArn: iam.permissionsBoundaryArn,
+                description: `Slipway: ${namespace}/${serviceAccount} (${mode})`,
               });
-              return { associationId: a.associationId, adopted: a.adopted };
+              return {
+                roleArn: r.roleArn,
+                roleName: r.roleName,
+                adopted: r.adopted,
+              };
             },
           });
           ctx.logger.info(
-            `${
-              association.adopted ? 'Reused' : 'Created'
-            } pod identity association ${association.associationId} on ${
-              eks.clusterName
-            } for ${namespace}/${serviceAccount}`,
+            role.adopted
+              ? `${
+                  claim.adopt ? 'Adopted' : 'Took back (created by this task)'
+                } IAM role ${
+                  role.roleArn
+                } of ${owner}; trust policy and boundary set from config`
+              : `Created IAM role ${role.roleArn} with boundary ${iam.permissionsBoundaryArn}`,
           );
-          ctx.output('associationId', association.associationId);
-        }
 
-        ctx.output('roleArn', role.roleArn);
-        ctx.output('roleName', role.roleName);
-      });
+          const policy = await ctx.checkpoint({
+            key: `iam.role.policy.${roleName}`,
+            fn: async () => {
+              const p = await roles.putInlinePolicy(
+                roleName,
+                owner,
+                policyName,
+                permissions,
+              );
+              return { policyName: p.policyName, statements: p.statements };
+            },
+          });
+          ctx.logger.info(
+            policy.statements
+              ? `Put inline policy ${policy.policyName} on ${roleName}: ${chosen
+                  .map(p => p.name)
+                  .join(', ')} (${policy.statements} statement(s))`
+              : `Role ${roleName} has no allowed policies; no inline policy`,
+          );
+
+          if (mode === 'pod-identity') {
+            const association = await ctx.checkpoint({
+              key: `eks.pod-identity.create.${roleName}`,
+              fn: async () => {
+                const a = await roles.ensurePodIdentityAssociation({
+                  clusterName: eks.clusterName,
+                  namespace,
+                  serviceAccount,
+                  roleArn: role.roleArn,
+                  owner,
+                });
+                return { associationId: a.associationId, adopted: a.adopted };
+              },
+            });
+            ctx.logger.info(
+              `${
+                association.adopted ? 'Reused' : 'Created'
+              } pod identity association ${association.associationId} on ${
+                eks.clusterName
+              } for ${namespace}/${serviceAccount}`,
+            );
+            ctx.output('associationId', association.associationId);
+          }
+
+          ctx.output('roleArn', role.roleArn);
+          ctx.output('roleName', role.roleName);
+        },
+      );
     },
   });
 }

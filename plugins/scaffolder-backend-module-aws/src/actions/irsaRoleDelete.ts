@@ -10,7 +10,9 @@ import {
   AwsClients,
   IrsaRoles,
   ServiceAccess,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
+  HalfCreatedServices,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './irsaRoleDelete.examples';
 import { roleConfig } from './irsaRoleCreate';
@@ -24,6 +26,10 @@ import { roleConfig } from './irsaRoleCreate';
  * @public
  */
 export function createIrsaRoleDeleteAction(options: {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
+  /** Finds and authorizes a service that never reached the catalog. */
+  halfCreated?: HalfCreatedServices;
   clients: AwsClients;
   access: ServiceAccess;
 }) {
@@ -53,79 +59,84 @@ export function createIrsaRoleDeleteAction(options: {
     },
 
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name, binding: owner } = await authorizeDecommission(
-          options.access,
-          ctx,
-          'aws:iam:irsa-role:delete',
-        );
-        assertValid(
-          checkServiceName(name, 'name'),
-          checkIamRoleName(name, 'name'),
-        );
-        const { iam, eks } = roleConfig(clients);
-        const roleName = name;
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        { ...options.reporting, action: 'aws:iam:irsa-role:delete' },
+        async () => {
+          const { name, binding: owner } = await authorizeDecommission(
+            options.access,
+            ctx,
+            'aws:iam:irsa-role:delete',
+            options.halfCreated,
+          );
+          assertValid(
+            checkServiceName(name, 'name'),
+            checkIamRoleName(name, 'name'),
+          );
+          const { iam, eks } = roleConfig(clients);
+          const roleName = name;
 
-        if (ctx.isDryRun) {
+          if (ctx.isDryRun) {
+            ctx.logger.info(
+              `Dry run: would delete IAM role ${iam.rolePath}${roleName}, its policies and owned pod identity associations on ${eks.clusterName}, if it is tagged as owned by ${owner}`,
+            );
+            ctx.output('roleName', roleName);
+            ctx.output('deleted', true);
+            return;
+          }
+
+          ctx.logger.info(`Checking IAM role ${roleName}`);
+          const check = await roles.checkDeletable(roleName, owner);
+          if (check.state === 'missing') {
+            ctx.logger.info(
+              `IAM role ${roleName} does not exist; nothing to delete`,
+            );
+            ctx.output('roleName', roleName);
+            ctx.output('deleted', false);
+            return;
+          }
+
+          const removed = await ctx.checkpoint({
+            key: `iam.role.delete.${roleName}.policies`,
+            fn: async () => {
+              const r = await roles.removeRolePolicies(roleName, owner);
+              return {
+                inlinePolicies: r.inlinePolicies,
+                detachedPolicies: r.detachedPolicies,
+              };
+            },
+          });
           ctx.logger.info(
-            `Dry run: would delete IAM role ${iam.rolePath}${roleName}, its policies and owned pod identity associations on ${eks.clusterName}, if it is tagged as owned by ${owner}`,
+            `Removed ${removed.inlinePolicies.length} inline and detached ${removed.detachedPolicies.length} managed polic(ies) from ${roleName}`,
+          );
+
+          const associations = await ctx.checkpoint({
+            key: `iam.role.delete.${roleName}.associations`,
+            fn: () =>
+              roles.deleteOwnedAssociations(
+                eks.clusterName,
+                check.roleArn,
+                owner,
+              ),
+          });
+          ctx.logger.info(
+            `Deleted ${associations.length} pod identity association(s) of ${roleName} on ${eks.clusterName}`,
+          );
+
+          const deleted = await ctx.checkpoint({
+            key: `iam.role.delete.${roleName}`,
+            fn: () => roles.deleteRole(roleName, owner),
+          });
+          ctx.logger.info(
+            deleted
+              ? `Deleted IAM role ${check.roleArn}`
+              : `IAM role ${roleName} was already gone`,
           );
           ctx.output('roleName', roleName);
-          ctx.output('deleted', true);
-          return;
-        }
-
-        ctx.logger.info(`Checking IAM role ${roleName}`);
-        const check = await roles.checkDeletable(roleName, owner);
-        if (check.state === 'missing') {
-          ctx.logger.info(
-            `IAM role ${roleName} does not exist; nothing to delete`,
-          );
-          ctx.output('roleName', roleName);
-          ctx.output('deleted', false);
-          return;
-        }
-
-        const removed = await ctx.checkpoint({
-          key: `iam.role.delete.${roleName}.policies`,
-          fn: async () => {
-            const r = await roles.removeRolePolicies(roleName, owner);
-            return {
-              inlinePolicies: r.inlinePolicies,
-              detachedPolicies: r.detachedPolicies,
-            };
-          },
-        });
-        ctx.logger.info(
-          `Removed ${removed.inlinePolicies.length} inline and detached ${removed.detachedPolicies.length} managed polic(ies) from ${roleName}`,
-        );
-
-        const associations = await ctx.checkpoint({
-          key: `iam.role.delete.${roleName}.associations`,
-          fn: () =>
-            roles.deleteOwnedAssociations(
-              eks.clusterName,
-              check.roleArn,
-              owner,
-            ),
-        });
-        ctx.logger.info(
-          `Deleted ${associations.length} pod identity association(s) of ${roleName} on ${eks.clusterName}`,
-        );
-
-        const deleted = await ctx.checkpoint({
-          key: `iam.role.delete.${roleName}`,
-          fn: () => roles.deleteRole(roleName, owner),
-        });
-        ctx.logger.info(
-          deleted
-            ? `Deleted IAM role ${check.roleArn}`
-            : `IAM role ${roleName} was already gone`,
-        );
-        ctx.output('roleName', roleName);
-        ctx.output('deleted', deleted);
-      });
+          ctx.output('deleted', deleted);
+        },
+      );
     },
   });
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { Sandbox } from '@internal/sandbox';
-import { withRetryProgress } from '@internal/backstage-plugin-delivery-node';
+import { runProvisioningStep } from '@internal/backstage-plugin-delivery-node';
 import { buildApplication } from './application';
 import {
   buildActions,
@@ -492,9 +492,12 @@ describe('argocd:application:* (against the sandbox)', () => {
       });
     failing(2);
     const lines: string[] = [];
+    const logger = { info: (l: string) => lines.push(l), warn: () => {} };
     const read = () =>
-      withRetryProgress({ info: l => lines.push(l) }, () =>
-        client.getApplication(app.metadata.name!),
+      runProvisioningStep(
+        { logger },
+        { action: 'argocd:application:wait' },
+        () => client.getApplication(app.metadata.name!),
       );
     expect((await read()).metadata.name).toBe(app.metadata.name);
     expect(lines).toEqual([

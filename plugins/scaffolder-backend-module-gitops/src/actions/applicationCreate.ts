@@ -19,13 +19,16 @@ import {
   creationClaim,
   isOwnedBy,
   ServiceAccess,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
 } from '@internal/backstage-plugin-delivery-node';
 import { applicationDifferences, buildApplication } from './application';
 import { examples } from './applicationCreate.examples';
 
 /** What `argocd:application:create` needs from the module. @public */
 export interface ApplicationCreateActionOptions {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
   instances: ArgoCdInstances;
   settings: ArgoCdSettings;
   /** The helm-charts repository the Application deploys from. */
@@ -132,113 +135,123 @@ export function createApplicationCreateAction(
       },
     },
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name, namespace } = ctx.input;
-        const environment = ctx.input.environment ?? environments[0];
-        const targetRevision = ctx.input.targetRevision ?? helmCharts.branch;
-        const chartPath = ctx.input.chartPath ?? chartPathOf(name);
-        assertValid(
-          checkServiceName(name),
-          checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
-          environments.includes(environment)
-            ? undefined
-            : `environment must be one of ${environments.join(
-                ', ',
-              )} (got '${environment}')`,
-          GIT_REF.test(targetRevision) && !targetRevision.includes('..')
-            ? undefined
-            : `targetRevision must be a branch, tag or commit (got '${targetRevision}')`,
-          checkChartPath(chartPath, name),
-        );
-        const client = instanceOf(instances, ctx.input.instance);
-        const claim = await creationClaim(
-          access,
-          ctx,
-          name,
-          'argocd:application:create',
-        );
-        const wanted = buildApplication(
-          {
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        {
+          ...options.reporting,
+          action: 'argocd:application:create',
+          creating: true,
+        },
+        async () => {
+          const { name, namespace } = ctx.input;
+          const environment = ctx.input.environment ?? environments[0];
+          const targetRevision = ctx.input.targetRevision ?? helmCharts.branch;
+          const chartPath = ctx.input.chartPath ?? chartPathOf(name);
+          assertValid(
+            checkServiceName(name),
+            checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
+            environments.includes(environment)
+              ? undefined
+              : `environment must be one of ${environments.join(
+                  ', ',
+                )} (got '${environment}')`,
+            GIT_REF.test(targetRevision) && !targetRevision.includes('..')
+              ? undefined
+              : `targetRevision must be a branch, tag or commit (got '${targetRevision}')`,
+            checkChartPath(chartPath, name),
+          );
+          const client = instanceOf(instances, ctx.input.instance);
+          const claim = await creationClaim(
+            access,
+            ctx,
             name,
-            namespace,
-            environment,
-            chartPath,
-            targetRevision,
-            autoscaling: ctx.input.autoscaling ?? false,
-            repoURL: helmCharts.cloneUrl,
-            task: claim.task,
-          },
-          settings,
-        );
-        const appUrl = client.applicationUrl(name, settings.namespace);
+            'argocd:application:create',
+          );
+          const wanted = buildApplication(
+            {
+              name,
+              namespace,
+              environment,
+              chartPath,
+              targetRevision,
+              autoscaling: ctx.input.autoscaling ?? false,
+              repoURL: helmCharts.cloneUrl,
+              task: claim.task,
+            },
+            settings,
+          );
+          const appUrl = client.applicationUrl(name, settings.namespace);
 
-        if (ctx.isDryRun) {
+          if (ctx.isDryRun) {
+            ctx.logger.info(
+              `Dry run: would create Argo CD application ${name} on ${client.name} (project ${settings.project}, ${chartPath}, values-${environment}.yaml)`,
+            );
+            ctx.output('appName', name);
+            ctx.output('appUrl', appUrl);
+            ctx.output('instance', client.name);
+            return;
+          }
+
           ctx.logger.info(
-            `Dry run: would create Argo CD application ${name} on ${client.name} (project ${settings.project}, ${chartPath}, values-${environment}.yaml)`,
+            `Creating Argo CD application ${name} on ${client.name} (project ${settings.project}, ${chartPath}, values-${environment}.yaml)`,
+          );
+          const outcome = await ctx.checkpoint({
+            key: `argocd.application.create.${name}`,
+            fn: async () => {
+              const existing = await client.findApplication(name);
+              if (!existing) {
+                await client.createApplication(wanted, { upsert: false });
+                return 'created';
+              }
+              if (!isOwnedBy(existing, name)) {
+                throw new ConflictError(
+                  `Argo CD application '${name}' already exists on ${
+                    client.name
+                  } and is not owned by ${ownerTagValue(
+                    name,
+                  )} (label ${OWNER_TAG}); not touching it`,
+                );
+              }
+              const createdBy = existing.metadata?.annotations?.[TASK_TAG];
+              if (!claim.adopt && createdBy !== claim.task) {
+                throw new ConflictError(
+                  `Argo CD application '${name}' on ${
+                    client.name
+                  } already exists for ${
+                    claim.owner
+                  } and was not created by this run (${
+                    createdBy
+                      ? `task ${createdBy} created it`
+                      : `no ${TASK_TAG}`
+                  }). Creating a service never takes over existing resources; the service's owners adopt it on purpose with the 'adopt' input.`,
+                );
+              }
+              const diffs = applicationDifferences(existing, wanted);
+              if (diffs.length === 0) return 'adopted';
+              if (!ctx.input.upsert && !claim.adopt) {
+                throw new ConflictError(
+                  `Argo CD application '${name}' on ${
+                    client.name
+                  } differs in ${diffs.join(', ')}; set upsert to update it`,
+                );
+              }
+              await client.createApplication(wanted, { upsert: true });
+              return 'updated';
+            },
+          });
+          ctx.logger.info(
+            {
+              created: `Created Argo CD application ${name}: ${appUrl}`,
+              adopted: `Argo CD application ${name} already exists as wanted; adopted it`,
+              updated: `Updated Argo CD application ${name}: ${appUrl}`,
+            }[outcome],
           );
           ctx.output('appName', name);
           ctx.output('appUrl', appUrl);
           ctx.output('instance', client.name);
-          return;
-        }
-
-        ctx.logger.info(
-          `Creating Argo CD application ${name} on ${client.name} (project ${settings.project}, ${chartPath}, values-${environment}.yaml)`,
-        );
-        const outcome = await ctx.checkpoint({
-          key: `argocd.application.create.${name}`,
-          fn: async () => {
-            const existing = await client.findApplication(name);
-            if (!existing) {
-              await client.createApplication(wanted, { upsert: false });
-              return 'created';
-            }
-            if (!isOwnedBy(existing, name)) {
-              throw new ConflictError(
-                `Argo CD application '${name}' already exists on ${
-                  client.name
-                } and is not owned by ${ownerTagValue(
-                  name,
-                )} (label ${OWNER_TAG}); not touching it`,
-              );
-            }
-            const createdBy = existing.metadata?.annotations?.[TASK_TAG];
-            if (!claim.adopt && createdBy !== claim.task) {
-              throw new ConflictError(
-                `Argo CD application '${name}' on ${
-                  client.name
-                } already exists for ${
-                  claim.owner
-                } and was not created by this run (${
-                  createdBy ? `task ${createdBy} created it` : `no ${TASK_TAG}`
-                }). Creating a service never takes over existing resources; the service's owners adopt it on purpose with the 'adopt' input.`,
-              );
-            }
-            const diffs = applicationDifferences(existing, wanted);
-            if (diffs.length === 0) return 'adopted';
-            if (!ctx.input.upsert && !claim.adopt) {
-              throw new ConflictError(
-                `Argo CD application '${name}' on ${
-                  client.name
-                } differs in ${diffs.join(', ')}; set upsert to update it`,
-              );
-            }
-            await client.createApplication(wanted, { upsert: true });
-            return 'updated';
-          },
-        });
-        ctx.logger.info(
-          {
-            created: `Created Argo CD application ${name}: ${appUrl}`,
-            adopted: `Argo CD application ${name} already exists as wanted; adopted it`,
-            updated: `Updated Argo CD application ${name}: ${appUrl}`,
-          }[outcome],
-        );
-        ctx.output('appName', name);
-        ctx.output('appUrl', appUrl);
-        ctx.output('instance', client.name);
-      });
+        },
+      );
     },
   });
 }

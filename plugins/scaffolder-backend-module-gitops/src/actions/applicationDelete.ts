@@ -11,13 +11,19 @@ import {
   authorizeDecommission,
   isBoundTo,
   ServiceAccess,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
+  HalfCreatedServices,
 } from '@internal/backstage-plugin-delivery-node';
 import { instanceOf } from './applicationCreate';
 import { examples } from './applicationDelete.examples';
 
 /** What `argocd:application:delete` needs from the module. @public */
 export interface ApplicationDeleteActionOptions {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
+  /** Finds and authorizes a service that never reached the catalog. */
+  halfCreated?: HalfCreatedServices;
   instances: ArgoCdInstances;
   access: ServiceAccess;
 }
@@ -60,50 +66,55 @@ export function createApplicationDeleteAction(
       },
     },
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name, entityRef, binding } = await authorizeDecommission(
-          access,
-          ctx,
-          'argocd:application:delete',
-        );
-        assertValid(checkServiceName(name));
-        const client = instanceOf(instances, ctx.input.instance);
-
-        if (ctx.isDryRun) {
-          ctx.logger.info(
-            `Dry run: would delete Argo CD application ${name} on ${client.name} (cascade)`,
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        { ...options.reporting, action: 'argocd:application:delete' },
+        async () => {
+          const { name, entityRef, binding } = await authorizeDecommission(
+            access,
+            ctx,
+            'argocd:application:delete',
+            options.halfCreated,
           );
-          ctx.output('deleted', true);
-          return;
-        }
+          assertValid(checkServiceName(name));
+          const client = instanceOf(instances, ctx.input.instance);
 
-        const deleted = await ctx.checkpoint({
-          key: `argocd.application.delete.${name}`,
-          fn: async () => {
-            const existing = await client.findApplication(name);
-            if (!existing) return false;
-            if (!isBoundTo(existing, binding)) {
-              throw new ConflictError(
-                `Argo CD application '${name}' on ${client.name} is not bound to ${entityRef} (${OWNER_TAG}); not deleting it`,
-              );
-            }
-            try {
-              await client.deleteApplication(name, { cascade: true });
-            } catch (e) {
-              if ((e as Error).name !== 'NotFoundError') throw e;
-              return false;
-            }
-            return true;
-          },
-        });
-        ctx.logger.info(
-          deleted
-            ? `Deleted Argo CD application ${name} on ${client.name} (cascade)`
-            : `Argo CD application ${name} was not there; nothing to delete`,
-        );
-        ctx.output('deleted', deleted);
-      });
+          if (ctx.isDryRun) {
+            ctx.logger.info(
+              `Dry run: would delete Argo CD application ${name} on ${client.name} (cascade)`,
+            );
+            ctx.output('deleted', true);
+            return;
+          }
+
+          const deleted = await ctx.checkpoint({
+            key: `argocd.application.delete.${name}`,
+            fn: async () => {
+              const existing = await client.findApplication(name);
+              if (!existing) return false;
+              if (!isBoundTo(existing, binding)) {
+                throw new ConflictError(
+                  `Argo CD application '${name}' on ${client.name} is not bound to ${entityRef} (${OWNER_TAG}); not deleting it`,
+                );
+              }
+              try {
+                await client.deleteApplication(name, { cascade: true });
+              } catch (e) {
+                if ((e as Error).name !== 'NotFoundError') throw e;
+                return false;
+              }
+              return true;
+            },
+          });
+          ctx.logger.info(
+            deleted
+              ? `Deleted Argo CD application ${name} on ${client.name} (cascade)`
+              : `Argo CD application ${name} was not there; nothing to delete`,
+          );
+          ctx.output('deleted', deleted);
+        },
+      );
     },
   });
 }

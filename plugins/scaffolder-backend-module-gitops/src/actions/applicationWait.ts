@@ -7,7 +7,8 @@ import {
 import {
   ArgoApplication,
   ArgoCdInstances,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
 } from '@internal/backstage-plugin-delivery-node';
 import { instanceOf } from './applicationCreate';
 import { DRY_RUN_SHA } from './chartRegister';
@@ -15,6 +16,8 @@ import { examples } from './applicationWait.examples';
 
 /** What `argocd:application:wait` needs from the module. @public */
 export interface ApplicationWaitActionOptions {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
   instances: ArgoCdInstances;
 }
 
@@ -96,104 +99,112 @@ export function createApplicationWaitAction(
       },
     },
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name, revision } = ctx.input;
-        const timeoutSeconds = ctx.input.timeoutSeconds ?? 300;
-        const intervalSeconds = ctx.input.intervalSeconds ?? 2;
-        assertValid(
-          checkServiceName(name),
-          revision === undefined ||
-            (REVISION.test(revision) && !revision.includes('..'))
-            ? undefined
-            : `revision must be a git commit, branch or tag (got '${revision}')`,
-          timeoutSeconds >= 1 && timeoutSeconds <= 3600
-            ? undefined
-            : 'timeoutSeconds must be from 1 to 3600',
-          intervalSeconds >= 0.1 && intervalSeconds <= 60
-            ? undefined
-            : 'intervalSeconds must be from 0.1 to 60',
-        );
-        const client = instanceOf(instances, ctx.input.instance);
-
-        if (ctx.isDryRun) {
-          ctx.logger.info(
-            `Dry run: would wait up to ${timeoutSeconds}s for ${name} on ${client.name} to be Synced and Healthy`,
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        {
+          ...options.reporting,
+          action: 'argocd:application:wait',
+          creating: true,
+        },
+        async () => {
+          const { name, revision } = ctx.input;
+          const timeoutSeconds = ctx.input.timeoutSeconds ?? 300;
+          const intervalSeconds = ctx.input.intervalSeconds ?? 2;
+          assertValid(
+            checkServiceName(name),
+            revision === undefined ||
+              (REVISION.test(revision) && !revision.includes('..'))
+              ? undefined
+              : `revision must be a git commit, branch or tag (got '${revision}')`,
+            timeoutSeconds >= 1 && timeoutSeconds <= 3600
+              ? undefined
+              : 'timeoutSeconds must be from 1 to 3600',
+            intervalSeconds >= 0.1 && intervalSeconds <= 60
+              ? undefined
+              : 'intervalSeconds must be from 0.1 to 60',
           );
-          ctx.output('revision', revision ?? DRY_RUN_SHA);
-          ctx.output('health', 'Healthy');
-          ctx.output('syncStatus', 'Synced');
-          return;
-        }
+          const client = instanceOf(instances, ctx.input.instance);
 
-        const want = revision ? ` at ${revision}` : '';
-        ctx.logger.info(
-          `Waiting up to ${timeoutSeconds}s for ${name} on ${client.name} to be Synced and Healthy${want}`,
-        );
-        const deadline = Date.now() + timeoutSeconds * 1000;
-        let last: ArgoApplication | undefined;
-        let lastError: Error | undefined;
-        let lastLine = '';
-        for (;;) {
-          if (ctx.signal?.aborted)
-            throw new Error(`Waiting for ${name} was cancelled`);
-          try {
-            last = await client.getApplication(name);
-            lastError = undefined;
-          } catch (e) {
-            const err = e as Error;
-            // A missing app or refused credentials will not heal by waiting.
-            if (
-              [
-                'NotFoundError',
-                'AuthenticationError',
-                'NotAllowedError',
-                'InputError',
-              ].includes(err.name)
-            ) {
-              throw err;
-            }
-            lastError = err;
-          }
-          const sync = last?.status?.sync;
-          const health = last?.status?.health?.status;
-          if (
-            sync?.status === 'Synced' &&
-            health === 'Healthy' &&
-            (!revision || sync.revision === revision)
-          ) {
+          if (ctx.isDryRun) {
             ctx.logger.info(
-              `${name} is Synced and Healthy at ${sync.revision}`,
+              `Dry run: would wait up to ${timeoutSeconds}s for ${name} on ${client.name} to be Synced and Healthy`,
             );
-            ctx.output('revision', sync.revision ?? '');
-            ctx.output('health', health);
-            ctx.output('syncStatus', sync.status);
+            ctx.output('revision', revision ?? DRY_RUN_SHA);
+            ctx.output('health', 'Healthy');
+            ctx.output('syncStatus', 'Synced');
             return;
           }
-          const line = `${name}: sync ${sync?.status ?? 'Unknown'} at ${
-            sync?.revision ?? '(none)'
-          }, health ${health ?? 'Unknown'}`;
-          if (line !== lastLine) ctx.logger.info(line);
-          lastLine = line;
 
-          const remaining = deadline - Date.now();
-          if (remaining <= 0) break;
-          await new Promise(resolve =>
-            setTimeout(resolve, Math.min(intervalSeconds * 1000, remaining)),
+          const want = revision ? ` at ${revision}` : '';
+          ctx.logger.info(
+            `Waiting up to ${timeoutSeconds}s for ${name} on ${client.name} to be Synced and Healthy${want}`,
           );
-        }
-        const s = last?.status;
-        const message = last ? messageOf(last) : lastError?.message;
-        throw new Error(
-          `Timed out after ${timeoutSeconds}s waiting for Argo CD application '${name}' on ${
-            client.name
-          } to be Synced and Healthy${want}: last sync status ${
-            s?.sync?.status ?? 'Unknown'
-          } at revision ${s?.sync?.revision ?? '(none)'}, health ${
-            s?.health?.status ?? 'Unknown'
-          }${message ? ` (${message})` : ''}`,
-        );
-      });
+          const deadline = Date.now() + timeoutSeconds * 1000;
+          let last: ArgoApplication | undefined;
+          let lastError: Error | undefined;
+          let lastLine = '';
+          for (;;) {
+            if (ctx.signal?.aborted)
+              throw new Error(`Waiting for ${name} was cancelled`);
+            try {
+              last = await client.getApplication(name);
+              lastError = undefined;
+            } catch (e) {
+              const err = e as Error;
+              // A missing app or refused credentials will not heal by waiting.
+              if (
+                [
+                  'NotFoundError',
+                  'AuthenticationError',
+                  'NotAllowedError',
+                  'InputError',
+                ].includes(err.name)
+              ) {
+                throw err;
+              }
+              lastError = err;
+            }
+            const sync = last?.status?.sync;
+            const health = last?.status?.health?.status;
+            if (
+              sync?.status === 'Synced' &&
+              health === 'Healthy' &&
+              (!revision || sync.revision === revision)
+            ) {
+              ctx.logger.info(
+                `${name} is Synced and Healthy at ${sync.revision}`,
+              );
+              ctx.output('revision', sync.revision ?? '');
+              ctx.output('health', health);
+              ctx.output('syncStatus', sync.status);
+              return;
+            }
+            const line = `${name}: sync ${sync?.status ?? 'Unknown'} at ${
+              sync?.revision ?? '(none)'
+            }, health ${health ?? 'Unknown'}`;
+            if (line !== lastLine) ctx.logger.info(line);
+            lastLine = line;
+
+            const remaining = deadline - Date.now();
+            if (remaining <= 0) break;
+            await new Promise(resolve =>
+              setTimeout(resolve, Math.min(intervalSeconds * 1000, remaining)),
+            );
+          }
+          const s = last?.status;
+          const message = last ? messageOf(last) : lastError?.message;
+          throw new Error(
+            `Timed out after ${timeoutSeconds}s waiting for Argo CD application '${name}' on ${
+              client.name
+            } to be Synced and Healthy${want}: last sync status ${
+              s?.sync?.status ?? 'Unknown'
+            } at revision ${s?.sync?.revision ?? '(none)'}, health ${
+              s?.health?.status ?? 'Unknown'
+            }${message ? ` (${message})` : ''}`,
+          );
+        },
+      );
     },
   });
 }

@@ -9,7 +9,11 @@ import {
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { parse } from 'yaml';
-import { createCatalogRegisterAction } from './catalogRegister';
+import { ResponseError } from '@backstage/errors';
+import {
+  createCatalogRegisterAction,
+  transientReadFailure,
+} from './catalogRegister';
 import { examples } from './catalogRegister.examples';
 
 const REPO = 'http://127.0.0.1:7071/slipway-demo/orders/blob/main';
@@ -98,6 +102,57 @@ describe('slipway:catalog:register', () => {
       'component:default/orders',
     );
     expect(catalog.addLocation).toHaveBeenCalledTimes(2);
+  });
+
+  it("tries again while the catalog's read of the file fails in passing, a progress line each, and not for a lasting refusal", async () => {
+    /** The catalog's answer when its GitHub read failed (it does not retry). */
+    const readFailed = (why: string) =>
+      ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: {
+              name: 'InputError',
+              message: `Unable to read url, ${why}`,
+            },
+            request: { method: 'POST', url: '/locations' },
+            response: { statusCode: 400 },
+          }),
+          {
+            status: 400,
+            statusText: 'Bad Request',
+            headers: { 'content-type': 'application/json' },
+          },
+        ),
+      );
+    const passing = await readFailed(
+      `Error: Request failed for ${TARGET}, 503 Service Unavailable`,
+    );
+    expect(transientReadFailure(passing)).toBe('503');
+    const { catalog, action, registered } = setup([orders]);
+    const answer = (catalog.addLocation as jest.Mock).getMockImplementation()!;
+    (catalog.addLocation as jest.Mock)
+      .mockRejectedValueOnce(passing)
+      .mockRejectedValueOnce(passing)
+      .mockImplementation(answer);
+    const c = ctx(input);
+    const info = jest.spyOn(c.logger, 'info');
+    await action.handler(c);
+    expect(registered()).toHaveLength(1);
+    const lines = info.mock.calls
+      .map(([m]) => String(m))
+      .filter(m => m.startsWith('The catalog could not read'));
+    expect(lines).toEqual([
+      `The catalog could not read ${TARGET} (503), retrying 1/4`,
+      `The catalog could not read ${TARGET} (503), retrying 2/4`,
+    ]);
+
+    // A file that is not there does not appear by asking again.
+    const missing = await readFailed(`NotFoundError: ${TARGET} not found`);
+    expect(transientReadFailure(missing)).toBeUndefined();
+    const second = setup([orders]);
+    (second.catalog.addLocation as jest.Mock).mockRejectedValue(missing);
+    await expect(second.action.handler(ctx(input))).rejects.toThrow();
+    expect(second.catalog.addLocation).toHaveBeenCalledTimes(1);
   });
 
   it("refuses another team's member before reading the file, audited", async () => {

@@ -1,4 +1,7 @@
-import { withRetryProgress } from '@internal/backstage-plugin-delivery-node';
+import {
+  runProvisioningStep,
+  StepReporting,
+} from '@internal/backstage-plugin-delivery-node';
 import { AuthService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -25,6 +28,8 @@ const MANAGED_BY = 'backstage.io/managed-by-location';
  * @public
  */
 export function createCatalogUnregisterAction(options: {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
   catalog: CatalogService;
   access: ServiceAccess;
   auth: AuthService;
@@ -49,105 +54,111 @@ export function createCatalogUnregisterAction(options: {
       },
     },
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { entityRef } = ctx.input;
-        if (!ENTITY_REF.test(entityRef)) {
-          throw new InputError(
-            `entityRef must name a Component as component:<namespace>/<name> (got '${entityRef}')`,
-          );
-        }
-        const credentials = await ctx.getInitiatorCredentials();
-        const existing = await catalog.getEntityByRef(entityRef, {
-          credentials,
-        });
-        if (!existing) {
-          ctx.logger.info(
-            `${entityRef} is not in the catalog; nothing to unregister`,
-          );
-          ctx.output('removed', false);
-          return;
-        }
-        const { entity } = await access.authorize({
-          action: 'decommission',
-          entityRef,
-          permission: serviceDeletePermission,
-          credentials,
-          meta: { step: 'catalog:unregister' },
-        });
-        if (
-          entity.metadata.annotations?.[ANNOTATIONS.argocdAppName] !==
-          entity.metadata.name
-        ) {
-          throw new InputError(
-            `${entityRef} was not created by Slipway (no ${ANNOTATIONS.argocdAppName} annotation naming it); refusing to unregister it`,
-          );
-        }
-        if (ctx.isDryRun) {
-          ctx.logger.info(`Dry run: would unregister ${entityRef}`);
-          ctx.output('removed', true);
-          return;
-        }
-        const removed = await ctx.checkpoint({
-          key: `catalog.unregister.${entityRef}`,
-          fn: async () => {
-            const service = await auth.getOwnServiceCredentials();
-            const locationRef = entity.metadata.annotations?.[MANAGED_BY];
-            const location = locationRef
-              ? await catalog.getLocationByRef(locationRef, {
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        { ...options.reporting, action: 'catalog:unregister' },
+        async () => {
+          const { entityRef } = ctx.input;
+          if (!ENTITY_REF.test(entityRef)) {
+            throw new InputError(
+              `entityRef must name a Component as component:<namespace>/<name> (got '${entityRef}')`,
+            );
+          }
+          const credentials = await ctx.getInitiatorCredentials();
+          const existing = await catalog.getEntityByRef(entityRef, {
+            credentials,
+          });
+          if (!existing) {
+            ctx.logger.info(
+              `${entityRef} is not in the catalog; nothing to unregister`,
+            );
+            ctx.output('removed', false);
+            return;
+          }
+          const { entity } = await access.authorize({
+            action: 'decommission',
+            entityRef,
+            permission: serviceDeletePermission,
+            credentials,
+            meta: { step: 'catalog:unregister' },
+          });
+          if (
+            entity.metadata.annotations?.[ANNOTATIONS.argocdAppName] !==
+            entity.metadata.name
+          ) {
+            throw new InputError(
+              `${entityRef} was not created by Slipway (no ${ANNOTATIONS.argocdAppName} annotation naming it); refusing to unregister it`,
+            );
+          }
+          if (ctx.isDryRun) {
+            ctx.logger.info(`Dry run: would unregister ${entityRef}`);
+            ctx.output('removed', true);
+            return;
+          }
+          const removed = await ctx.checkpoint({
+            key: `catalog.unregister.${entityRef}`,
+            fn: async () => {
+              const service = await auth.getOwnServiceCredentials();
+              const locationRef = entity.metadata.annotations?.[MANAGED_BY];
+              const location = locationRef
+                ? await catalog.getLocationByRef(locationRef, {
+                    credentials: service,
+                  })
+                : undefined;
+              if (!location) {
+                // Its Location is gone (a run that failed after removing it, or
+                // an earlier clean-up): the entity is an orphan; remove it so a
+                // Retry finishes.
+                if (!entity.metadata.uid) return false;
+                await catalog.removeEntityByUid(entity.metadata.uid, {
                   credentials: service,
-                })
-              : undefined;
-            if (!location) {
-              // Its Location is gone (a run that failed after removing it, or
-              // an earlier clean-up): the entity is an orphan; remove it so a
-              // Retry finishes.
-              if (!entity.metadata.uid) return false;
-              await catalog.removeEntityByUid(entity.metadata.uid, {
+                });
+                ctx.logger.info(
+                  `${entityRef} had no registered Location; removed the orphaned entity`,
+                );
+                return true;
+              }
+              const { items } = await catalog.getEntities(
+                {
+                  filter: {
+                    [`metadata.annotations.${MANAGED_BY}`]: locationRef!,
+                  },
+                  fields: ['kind', 'metadata.namespace', 'metadata.name'],
+                },
+                { credentials: service },
+              );
+              // The catalog's own Location entity for it carries the same
+              // annotation; anything else means the file holds other entities.
+              const others = items.filter(e => e.kind !== 'Location');
+              if (others.length > 1) {
+                throw new ConflictError(
+                  `The Location of ${entityRef} (${
+                    location.target
+                  }) also holds ${
+                    others.length - 1
+                  } other entit(ies); not removing it. Remove ${entityRef} from that file instead.`,
+                );
+              }
+              await catalog.removeLocationById(location.id, {
                 credentials: service,
               });
+              // As the catalog's own "Unregister entity" does: the Location
+              // first, then the entity it produced.
+              if (entity.metadata.uid) {
+                await catalog.removeEntityByUid(entity.metadata.uid, {
+                  credentials: service,
+                });
+              }
               ctx.logger.info(
-                `${entityRef} had no registered Location; removed the orphaned entity`,
+                `Unregistered ${entityRef} (Location ${location.target})`,
               );
               return true;
-            }
-            const { items } = await catalog.getEntities(
-              {
-                filter: {
-                  [`metadata.annotations.${MANAGED_BY}`]: locationRef!,
-                },
-                fields: ['kind', 'metadata.namespace', 'metadata.name'],
-              },
-              { credentials: service },
-            );
-            // The catalog's own Location entity for it carries the same
-            // annotation; anything else means the file holds other entities.
-            const others = items.filter(e => e.kind !== 'Location');
-            if (others.length > 1) {
-              throw new ConflictError(
-                `The Location of ${entityRef} (${location.target}) also holds ${
-                  others.length - 1
-                } other entit(ies); not removing it. Remove ${entityRef} from that file instead.`,
-              );
-            }
-            await catalog.removeLocationById(location.id, {
-              credentials: service,
-            });
-            // As the catalog's own "Unregister entity" does: the Location
-            // first, then the entity it produced.
-            if (entity.metadata.uid) {
-              await catalog.removeEntityByUid(entity.metadata.uid, {
-                credentials: service,
-              });
-            }
-            ctx.logger.info(
-              `Unregistered ${entityRef} (Location ${location.target})`,
-            );
-            return true;
-          },
-        });
-        ctx.output('removed', removed);
-      });
+            },
+          });
+          ctx.output('removed', removed);
+        },
+      );
     },
   });
 }

@@ -22,12 +22,15 @@ import {
   readBaseChart,
   renderChart,
   sameFiles,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './chartRegister.examples';
 
 /** What `gitops:chart:register` needs from the module. @public */
 export interface ChartRegisterActionOptions {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
   helmCharts: HelmChartsRepo;
   /** Absolute path of the base chart folder. */
   baseChartDir: string;
@@ -168,105 +171,114 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
       },
     },
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name, imageRepository, roleArn, namespace } = ctx.input;
-        const imageTag = ctx.input.imageTag ?? 'bootstrap';
-        const environments = ctx.input.environments ?? configured;
-        const chartPath = ctx.input.chartPath ?? chartPathOf(name);
-        assertValid(
-          checkServiceName(name),
-          checkImageRepository(imageRepository),
-          checkImageTag(imageTag, 'imageTag'),
-          checkRoleArn(roleArn),
-          checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
-          checkEnvironments(environments, configured),
-          checkOverrides(ctx.input.overrides, environments),
-          checkServiceSettings(ctx.input.service),
-          checkChartPath(chartPath, name),
-        );
-        // Local, and checked before anything is sent anywhere.
-        const base = await readBaseChart(baseChartDir);
-        const desired = renderChart(base, {
-          name,
-          chartPath,
-          imageRepository,
-          imageTag,
-          roleArn,
-          namespace,
-          environments,
-          overrides: ctx.input.overrides ?? {},
-          service: ctx.input.service,
-        });
-
-        if (ctx.isDryRun) {
-          ctx.logger.info(
-            `Dry run: would commit ${desired.size} files under ${chartPath}/ to ${helmCharts.repoUrl} (${helmCharts.branch})`,
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        {
+          ...options.reporting,
+          action: 'gitops:chart:register',
+          creating: true,
+        },
+        async () => {
+          const { name, imageRepository, roleArn, namespace } = ctx.input;
+          const imageTag = ctx.input.imageTag ?? 'bootstrap';
+          const environments = ctx.input.environments ?? configured;
+          const chartPath = ctx.input.chartPath ?? chartPathOf(name);
+          assertValid(
+            checkServiceName(name),
+            checkImageRepository(imageRepository),
+            checkImageTag(imageTag, 'imageTag'),
+            checkRoleArn(roleArn),
+            checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
+            checkEnvironments(environments, configured),
+            checkOverrides(ctx.input.overrides, environments),
+            checkServiceSettings(ctx.input.service),
+            checkChartPath(chartPath, name),
           );
-          ctx.output('commitSha', DRY_RUN_SHA);
-          ctx.output('chartPath', chartPath);
-          if (helmCharts.mode === 'pull-request') {
-            ctx.output('pullRequestUrl', `${helmCharts.repoUrl}/pull/1`);
-          }
-          return;
-        }
+          // Local, and checked before anything is sent anywhere.
+          const base = await readBaseChart(baseChartDir);
+          const desired = renderChart(base, {
+            name,
+            chartPath,
+            imageRepository,
+            imageTag,
+            roleArn,
+            namespace,
+            environments,
+            overrides: ctx.input.overrides ?? {},
+            service: ctx.input.service,
+            task: ctx.task?.id,
+          });
 
-        const message = formatChartRegisterCommit({
-          name,
-          imageRepository,
-          imageTag,
-          namespace,
-          roleArn,
-          environments,
-        });
-
-        ctx.logger.info(
-          `Registering ${chartPath}/ in ${helmCharts.repoUrl} (${helmCharts.branch})`,
-        );
-        const published = await ctx.checkpoint({
-          key: `gitops.chart.register.${name}`,
-          fn: async () => {
-            const r = await helmCharts.update(
-              async files => {
-                const existing = await files.listFiles(chartPath);
-                if (existing.length === 0) {
-                  for (const [p, content] of desired) {
-                    await files.writeFile(p, content);
-                  }
-                  return 'created';
-                }
-                const current = new Map<string, string>();
-                for (const p of existing) {
-                  current.set(p, (await files.readFile(p)) ?? '');
-                }
-                if (sameFiles(current, desired)) return 'adopted';
-                throw new ConflictError(
-                  `${chartPath} already exists in ${helmCharts.repoUrl} with different content; remove it or choose another name`,
-                );
-              },
-              message,
-              { name, logger: ctx.logger },
+          if (ctx.isDryRun) {
+            ctx.logger.info(
+              `Dry run: would commit ${desired.size} files under ${chartPath}/ to ${helmCharts.repoUrl} (${helmCharts.branch})`,
             );
-            return {
-              commitSha: r.commitSha,
-              pullRequestUrl: r.pullRequestUrl ?? null,
-              outcome: r.result,
-            };
-          },
-        });
+            ctx.output('commitSha', DRY_RUN_SHA);
+            ctx.output('chartPath', chartPath);
+            if (helmCharts.mode === 'pull-request') {
+              ctx.output('pullRequestUrl', `${helmCharts.repoUrl}/pull/1`);
+            }
+            return;
+          }
 
-        ctx.logger.info(
-          published.outcome === 'adopted'
-            ? `${chartPath}/ already holds this chart; adopted it (no new commit)`
-            : `Committed ${chartPath}/ as ${published.commitSha}`,
-        );
-        ctx.output('commitSha', published.commitSha);
-        ctx.output('chartPath', chartPath);
-        if (published.pullRequestUrl) {
-          ctx.logger.info(`Opened ${published.pullRequestUrl}`);
-          ctx.output('pullRequestUrl', published.pullRequestUrl);
-        }
-      });
+          const message = formatChartRegisterCommit({
+            name,
+            imageRepository,
+            imageTag,
+            namespace,
+            roleArn,
+            environments,
+          });
+
+          ctx.logger.info(
+            `Registering ${chartPath}/ in ${helmCharts.repoUrl} (${helmCharts.branch})`,
+          );
+          const published = await ctx.checkpoint({
+            key: `gitops.chart.register.${name}`,
+            fn: async () => {
+              const r = await helmCharts.update(
+                async files => {
+                  const existing = await files.listFiles(chartPath);
+                  if (existing.length === 0) {
+                    for (const [p, content] of desired) {
+                      await files.writeFile(p, content);
+                    }
+                    return 'created';
+                  }
+                  const current = new Map<string, string>();
+                  for (const p of existing) {
+                    current.set(p, (await files.readFile(p)) ?? '');
+                  }
+                  if (sameFiles(current, desired)) return 'adopted';
+                  throw new ConflictError(
+                    `${chartPath} already exists in ${helmCharts.repoUrl} with different content; remove it or choose another name`,
+                  );
+                },
+                message,
+                { name, logger: ctx.logger },
+              );
+              return {
+                commitSha: r.commitSha,
+                pullRequestUrl: r.pullRequestUrl ?? null,
+                outcome: r.result,
+              };
+            },
+          });
+
+          ctx.logger.info(
+            published.outcome === 'adopted'
+              ? `${chartPath}/ already holds this chart; adopted it (no new commit)`
+              : `Committed ${chartPath}/ as ${published.commitSha}`,
+          );
+          ctx.output('commitSha', published.commitSha);
+          ctx.output('chartPath', chartPath);
+          if (published.pullRequestUrl) {
+            ctx.logger.info(`Opened ${published.pullRequestUrl}`);
+            ctx.output('pullRequestUrl', published.pullRequestUrl);
+          }
+        },
+      );
     },
   });
 }

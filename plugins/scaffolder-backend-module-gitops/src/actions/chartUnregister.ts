@@ -15,13 +15,19 @@ import {
   HelmChartsRepo,
   readYaml,
   ServiceAccess,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
+  HalfCreatedServices,
 } from '@internal/backstage-plugin-delivery-node';
 import { DRY_RUN_SHA } from './chartRegister';
 import { examples } from './chartUnregister.examples';
 
 /** What `gitops:chart:unregister` needs from the module. @public */
 export interface ChartUnregisterActionOptions {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
+  /** Finds and authorizes a service that never reached the catalog. */
+  halfCreated?: HalfCreatedServices;
   helmCharts: HelmChartsRepo;
   access: ServiceAccess;
 }
@@ -65,64 +71,69 @@ export function createChartUnregisterAction(
       },
     },
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name, entityRef, binding } = await authorizeDecommission(
-          access,
-          ctx,
-          'gitops:chart:unregister',
-        );
-        const chartPath = ctx.input.chartPath ?? chartPathOf(name);
-        assertValid(checkServiceName(name), checkChartPath(chartPath, name));
-
-        if (ctx.isDryRun) {
-          ctx.logger.info(
-            `Dry run: would remove ${chartPath}/ from ${helmCharts.repoUrl} (${helmCharts.branch})`,
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        { ...options.reporting, action: 'gitops:chart:unregister' },
+        async () => {
+          const { name, entityRef, binding } = await authorizeDecommission(
+            access,
+            ctx,
+            'gitops:chart:unregister',
+            options.halfCreated,
           );
-          ctx.output('commitSha', DRY_RUN_SHA);
-          ctx.output('removed', true);
-          return;
-        }
+          const chartPath = ctx.input.chartPath ?? chartPathOf(name);
+          assertValid(checkServiceName(name), checkChartPath(chartPath, name));
 
-        ctx.logger.info(`Removing ${chartPath}/ from ${helmCharts.repoUrl}`);
-        const r = await ctx.checkpoint({
-          key: `gitops.chart.unregister.${name}`,
-          fn: async () => {
-            const u = await helmCharts.update(
-              async files => {
-                const existing = await files.listFiles(chartPath);
-                if (existing.length === 0) return false;
-                const chart = await files.readFile(`${chartPath}/Chart.yaml`);
-                const owner = chart
-                  ? readYaml(chart, ['annotations', OWNER_TAG])
-                  : undefined;
-                if (typeof owner !== 'string' || owner !== binding) {
-                  throw new ConflictError(
-                    `${chartPath} in ${helmCharts.repoUrl} is not bound to ${entityRef} (Chart.yaml annotation ${OWNER_TAG}); not removing it`,
-                  );
-                }
-                await files.remove(chartPath);
-                return true;
-              },
-              formatChartUnregisterCommit({ name, entityRef }),
-              { name, logger: ctx.logger },
+          if (ctx.isDryRun) {
+            ctx.logger.info(
+              `Dry run: would remove ${chartPath}/ from ${helmCharts.repoUrl} (${helmCharts.branch})`,
             );
-            return {
-              commitSha: u.commitSha,
-              removed: u.changed,
-              pullRequestUrl: u.pullRequestUrl ?? null,
-            };
-          },
-        });
-        ctx.logger.info(
-          r.removed
-            ? `Removed ${chartPath}/ in ${r.commitSha}`
-            : `${chartPath}/ was not there; nothing to remove`,
-        );
-        ctx.output('commitSha', r.commitSha);
-        ctx.output('removed', r.removed);
-        if (r.pullRequestUrl) ctx.output('pullRequestUrl', r.pullRequestUrl);
-      });
+            ctx.output('commitSha', DRY_RUN_SHA);
+            ctx.output('removed', true);
+            return;
+          }
+
+          ctx.logger.info(`Removing ${chartPath}/ from ${helmCharts.repoUrl}`);
+          const r = await ctx.checkpoint({
+            key: `gitops.chart.unregister.${name}`,
+            fn: async () => {
+              const u = await helmCharts.update(
+                async files => {
+                  const existing = await files.listFiles(chartPath);
+                  if (existing.length === 0) return false;
+                  const chart = await files.readFile(`${chartPath}/Chart.yaml`);
+                  const owner = chart
+                    ? readYaml(chart, ['annotations', OWNER_TAG])
+                    : undefined;
+                  if (typeof owner !== 'string' || owner !== binding) {
+                    throw new ConflictError(
+                      `${chartPath} in ${helmCharts.repoUrl} is not bound to ${entityRef} (Chart.yaml annotation ${OWNER_TAG}); not removing it`,
+                    );
+                  }
+                  await files.remove(chartPath);
+                  return true;
+                },
+                formatChartUnregisterCommit({ name, entityRef }),
+                { name, logger: ctx.logger },
+              );
+              return {
+                commitSha: u.commitSha,
+                removed: u.changed,
+                pullRequestUrl: u.pullRequestUrl ?? null,
+              };
+            },
+          });
+          ctx.logger.info(
+            r.removed
+              ? `Removed ${chartPath}/ in ${r.commitSha}`
+              : `${chartPath}/ was not there; nothing to remove`,
+          );
+          ctx.output('commitSha', r.commitSha);
+          ctx.output('removed', r.removed);
+          if (r.pullRequestUrl) ctx.output('pullRequestUrl', r.pullRequestUrl);
+        },
+      );
     },
   });
 }

@@ -13,7 +13,4 @@ export { createCatalogRegisterAction } from './catalogRegister';
 export { createRepositoryPublishAction } from './repositoryPublish';
 export type { RepositoryPublishActionOptions } from './repositoryPublish';
 export { createServicePreflightAction } from './servicePreflight';
-export type {
-  PreflightGitHub,
-  ServicePreflightActionOptions,
-} from './servicePreflight';
+export type { ServicePreflightActionOptions } from './servicePreflight';

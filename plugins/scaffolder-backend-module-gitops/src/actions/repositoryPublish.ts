@@ -18,12 +18,15 @@ import {
   declaresEntity,
   ServiceAccess,
   taskTopic,
-  withRetryProgress,
+  runProvisioningStep,
+  StepReporting,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './repositoryPublish.examples';
 
 /** What `slipway:repository:publish` needs from the module. @public */
 export interface RepositoryPublishActionOptions {
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
   integrations: ScmIntegrationRegistry;
   access: ServiceAccess;
   /** The repositories of a GitHub host (module.ts: AppRepositories.forHost). */
@@ -119,134 +122,147 @@ export function createRepositoryPublishAction(
       },
     },
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { name } = ctx.input;
-        const { host, owner, repo } = parseRepoUrl(
-          ctx.input.repoUrl,
-          integrations,
-        );
-        if (!owner) {
-          throw new InputError(
-            `repoUrl must name an owner (got '${ctx.input.repoUrl}')`,
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        {
+          ...options.reporting,
+          action: 'slipway:repository:publish',
+          creating: true,
+        },
+        async () => {
+          const { name } = ctx.input;
+          const { host, owner, repo } = parseRepoUrl(
+            ctx.input.repoUrl,
+            integrations,
           );
-        }
-        if (!integrations.github.byHost(host)) {
-          throw new InputError(
-            `repoUrl's host ${host} is not a GitHub host under integrations.github`,
-          );
-        }
-        const spec: AppRepositorySpec = {
-          owner,
-          repo,
-          description: ctx.input.description,
-          visibility: ctx.input.repoVisibility ?? 'private',
-          defaultBranch: ctx.input.defaultBranch ?? 'main',
-          protectDefaultBranch: ctx.input.protectDefaultBranch ?? true,
-          deleteBranchOnMerge: ctx.input.deleteBranchOnMerge ?? true,
-        };
-        const webUrl = `https://${host}/${owner}/${repo}`;
-        const files = await serializeDirectoryContents(
-          ctx.input.sourcePath
-            ? `${ctx.workspacePath}/${ctx.input.sourcePath}`
-            : ctx.workspacePath,
-          { gitignore: false },
-        );
-        if (ctx.isDryRun) {
-          ctx.logger.info(
-            `Dry run: would create ${webUrl} and push ${files.length} files as its first commit`,
-          );
-          ctx.output('remoteUrl', webUrl);
-          ctx.output('repoContentsUrl', `${webUrl}/blob/${spec.defaultBranch}`);
-          ctx.output('commitHash', '0'.repeat(40));
-          ctx.output('created', true);
-          return;
-        }
-        const claim = await creationClaim(
-          access,
-          ctx,
-          name,
-          'slipway:repository:publish',
-        );
-        const repos = repositories(host);
-        // Without a task id there is nothing to recognise a Retry by.
-        const topic = claim.task ? taskTopic(claim.task) : undefined;
-
-        const made = await ctx.checkpoint({
-          key: `github.repository.${owner}/${repo}`,
-          fn: async () => {
-            const existing = await repos.get(owner, repo);
-            if (!existing) {
-              ctx.logger.info(`Creating ${webUrl}`);
-              const created = await repos.create(spec, [
-                'slipway',
-                ...(topic ? [topic] : []),
-              ]);
-              return {
-                htmlUrl: created.htmlUrl,
-                created: true,
-                byThisTask: true,
-              };
-            }
-            // A Retry of this task: the topic names it. Otherwise the
-            // repository must declare the service and be adopted on purpose.
-            const byThisTask =
-              topic !== undefined && existing.topics.includes(topic);
-            const declares =
-              byThisTask || (await isDeclared(repos, spec, name));
-            assertClaimable(
-              'GitHub repository',
-              `${owner}/${repo}`,
-              {
-                ...(declares ? { [OWNER_TAG]: claim.owner } : {}),
-                ...(byThisTask && claim.task ? { [TASK_TAG]: claim.task } : {}),
-              },
-              claim,
+          if (!owner) {
+            throw new InputError(
+              `repoUrl must name an owner (got '${ctx.input.repoUrl}')`,
             );
+          }
+          if (!integrations.github.byHost(host)) {
+            throw new InputError(
+              `repoUrl's host ${host} is not a GitHub host under integrations.github`,
+            );
+          }
+          const spec: AppRepositorySpec = {
+            owner,
+            repo,
+            description: ctx.input.description,
+            visibility: ctx.input.repoVisibility ?? 'private',
+            defaultBranch: ctx.input.defaultBranch ?? 'main',
+            protectDefaultBranch: ctx.input.protectDefaultBranch ?? true,
+            deleteBranchOnMerge: ctx.input.deleteBranchOnMerge ?? true,
+          };
+          const webUrl = `https://${host}/${owner}/${repo}`;
+          const files = await serializeDirectoryContents(
+            ctx.input.sourcePath
+              ? `${ctx.workspacePath}/${ctx.input.sourcePath}`
+              : ctx.workspacePath,
+            { gitignore: false },
+          );
+          if (ctx.isDryRun) {
             ctx.logger.info(
-              `${webUrl} exists and is this service's; reusing it`,
+              `Dry run: would create ${webUrl} and push ${files.length} files as its first commit`,
             );
-            return { htmlUrl: existing.htmlUrl, created: false, byThisTask };
-          },
-        });
+            ctx.output('remoteUrl', webUrl);
+            ctx.output(
+              'repoContentsUrl',
+              `${webUrl}/blob/${spec.defaultBranch}`,
+            );
+            ctx.output('commitHash', '0'.repeat(40));
+            ctx.output('created', true);
+            return;
+          }
+          const claim = await creationClaim(
+            access,
+            ctx,
+            name,
+            'slipway:repository:publish',
+          );
+          const repos = repositories(host);
+          // Without a task id there is nothing to recognise a Retry by.
+          const topic = claim.task ? taskTopic(claim.task) : undefined;
 
-        // Fixed on the first attempt, so every attempt writes the same commit.
-        const date = await ctx.checkpoint({
-          key: `github.repository.${owner}/${repo}.date`,
-          fn: async () => new Date().toISOString(),
-        });
-        const pushed = await repos.pushInitial(
-          spec,
-          {
-            files: files.map(f => ({
-              path: f.path,
-              content: f.content,
-              executable: f.executable,
-            })),
-            message: 'Initial commit from the Slipway wizard',
-            author,
-            date,
-          },
-          // An adopted repository keeps its history; one this task created
-          // holds GitHub's first commit or this task's.
-          { keepHistory: !made.byThisTask },
-        );
-        ctx.logger.info(
-          (pushed.kept &&
-            `${spec.defaultBranch} keeps its own history (head ${pushed.commitSha}); the wizard's files were not pushed`) ||
-            (pushed.pushed
-              ? `Pushed the initial commit ${pushed.commitSha} to ${spec.defaultBranch}`
-              : `${spec.defaultBranch} already holds the initial commit ${pushed.commitSha}`),
-        );
-        await repos.applySettings(spec);
-        ctx.output('remoteUrl', made.htmlUrl);
-        ctx.output(
-          'repoContentsUrl',
-          `${made.htmlUrl}/blob/${spec.defaultBranch}`,
-        );
-        ctx.output('commitHash', pushed.commitSha);
-        ctx.output('created', made.created);
-      });
+          const made = await ctx.checkpoint({
+            key: `github.repository.${owner}/${repo}`,
+            fn: async () => {
+              const existing = await repos.get(owner, repo);
+              if (!existing) {
+                ctx.logger.info(`Creating ${webUrl}`);
+                const created = await repos.create(spec, [
+                  'slipway',
+                  ...(topic ? [topic] : []),
+                ]);
+                return {
+                  htmlUrl: created.htmlUrl,
+                  created: true,
+                  byThisTask: true,
+                };
+              }
+              // A Retry of this task: the topic names it. Otherwise the
+              // repository must declare the service and be adopted on purpose.
+              const byThisTask =
+                topic !== undefined && existing.topics.includes(topic);
+              const declares =
+                byThisTask || (await isDeclared(repos, spec, name));
+              assertClaimable(
+                'GitHub repository',
+                `${owner}/${repo}`,
+                {
+                  ...(declares ? { [OWNER_TAG]: claim.owner } : {}),
+                  ...(byThisTask && claim.task
+                    ? { [TASK_TAG]: claim.task }
+                    : {}),
+                },
+                claim,
+              );
+              ctx.logger.info(
+                `${webUrl} exists and is this service's; reusing it`,
+              );
+              return { htmlUrl: existing.htmlUrl, created: false, byThisTask };
+            },
+          });
+
+          // Fixed on the first attempt, so every attempt writes the same commit.
+          const date = await ctx.checkpoint({
+            key: `github.repository.${owner}/${repo}.date`,
+            fn: async () => new Date().toISOString(),
+          });
+          const pushed = await repos.pushInitial(
+            spec,
+            {
+              files: files.map(f => ({
+                path: f.path,
+                content: f.content,
+                executable: f.executable,
+              })),
+              message: 'Initial commit from the Slipway wizard',
+              author,
+              date,
+            },
+            // An adopted repository keeps its history; one this task created
+            // holds GitHub's first commit or this task's.
+            { keepHistory: !made.byThisTask },
+          );
+          ctx.logger.info(
+            (pushed.kept &&
+              `${spec.defaultBranch} keeps its own history (head ${pushed.commitSha}); the wizard's files were not pushed`) ||
+              (pushed.pushed
+                ? `Pushed the initial commit ${pushed.commitSha} to ${spec.defaultBranch}`
+                : `${spec.defaultBranch} already holds the initial commit ${pushed.commitSha}`),
+          );
+          await repos.applySettings(spec);
+          ctx.output('remoteUrl', made.htmlUrl);
+          ctx.output(
+            'repoContentsUrl',
+            `${made.htmlUrl}/blob/${spec.defaultBranch}`,
+          );
+          ctx.output('commitHash', pushed.commitSha);
+          ctx.output('created', made.created);
+        },
+      );
     },
   });
 }

@@ -6,6 +6,7 @@ import {
   ArgoCdInstances,
   AwsClients,
   HelmChartsRepo,
+  ServiceInventory,
 } from '@internal/backstage-plugin-delivery-node';
 import { testServiceAccess } from '@internal/backstage-plugin-delivery-node/testUtils';
 import { createServicePreflightAction } from './servicePreflight';
@@ -57,17 +58,21 @@ describe('slipway:service:preflight examples', () => {
       const { access, auditor } = testServiceAccess({
         ownerOfUnknown: 'payments-team',
       });
+      const aws = AwsClients.fromConfig(config);
       const action = createServicePreflightAction({
-        catalog: catalogServiceMock(),
-        auth: mockServices.auth(),
         access,
         integrations: ScmIntegrations.fromConfig(config),
-        aws: AwsClients.fromConfig(config),
-        helmCharts: HelmChartsRepo.fromConfig(config),
-        instances: ArgoCdInstances.fromConfig(config),
-        github: () => {
-          throw new Error('a dry run reads no repository');
-        },
+        aws,
+        inventory: new ServiceInventory({
+          catalog: catalogServiceMock(),
+          auth: mockServices.auth(),
+          aws,
+          helmCharts: HelmChartsRepo.fromConfig(config),
+          instances: ArgoCdInstances.fromConfig(config),
+          github: () => {
+            throw new Error('a dry run reads no repository');
+          },
+        }),
         environments: ['dev', 'staging', 'prod'],
       });
       const c = context(input, { isDryRun: true });

@@ -12,6 +12,7 @@ import {
   AwsClients,
   GitHubReader,
   HelmChartsRepo,
+  ServiceInventory,
 } from '@internal/backstage-plugin-delivery-node';
 import {
   serviceComponent,
@@ -69,18 +70,22 @@ describe('slipway:service:preflight', () => {
     });
     const integrations = ScmIntegrations.fromConfig(config);
     const { access, auditor } = testServiceAccess({ entities });
+    const aws = AwsClients.fromConfig(config);
     const action = createServicePreflightAction({
-      catalog: catalogServiceMock({ entities }),
-      auth: mockServices.auth(),
       access,
       integrations,
-      aws: AwsClients.fromConfig(config),
-      helmCharts: HelmChartsRepo.fromConfig(config, { fetch: undiciFetch }),
-      instances: ArgoCdInstances.fromConfig(config, { fetch: undiciFetch }),
-      github: host =>
-        integrations.github.byHost(host)
-          ? GitHubReader.fromConfig(config, { host, fetch: undiciFetch })
-          : undefined,
+      aws,
+      inventory: new ServiceInventory({
+        catalog: catalogServiceMock({ entities }),
+        auth: mockServices.auth(),
+        aws,
+        helmCharts: HelmChartsRepo.fromConfig(config, { fetch: undiciFetch }),
+        instances: ArgoCdInstances.fromConfig(config, { fetch: undiciFetch }),
+        github: host =>
+          integrations.github.byHost(host)
+            ? GitHubReader.fromConfig(config, { host, fetch: undiciFetch })
+            : undefined,
+      }),
       environments: ['dev', 'staging', 'prod'],
       reservedNamespaces: ['monitoring'],
     });

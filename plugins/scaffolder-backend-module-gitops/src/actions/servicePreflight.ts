@@ -1,8 +1,6 @@
-import { AuthService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   createTemplateAction,
   parseRepoUrl,
@@ -19,37 +17,27 @@ import {
   TASK_TAG,
 } from '@internal/backstage-plugin-delivery-common';
 import {
-  ArgoCdInstances,
   AwsClients,
   checkEnvironments,
   checkServiceSettings,
   creationClaim,
   CreationClaim,
-  EcrRepositories,
-  GitHubFiles,
-  HelmChartsRepo,
-  IrsaRoles,
-  isBoundTo,
-  readYaml,
   ServiceAccess,
-  withRetryProgress,
+  ServiceInventory,
+  runProvisioningStep,
+  StepReporting,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './servicePreflight.examples';
 
-/** Reads a GitHub host: whether a repository exists, a file's text. @public */
-export type PreflightGitHub = GitHubFiles;
-
 /** What `slipway:service:preflight` needs from the module. @public */
 export interface ServicePreflightActionOptions {
-  catalog: CatalogService;
-  auth: AuthService;
+  /** The module's backend logger and failure summary (module.ts passes them; runProvisioningStep). */
+  reporting?: StepReporting;
   access: ServiceAccess;
   integrations: ScmIntegrationRegistry;
   aws: AwsClients;
-  helmCharts: HelmChartsRepo;
-  instances: ArgoCdInstances;
-  /** A GitHub reader for a host with an integration (undefined otherwise). */
-  github: (host: string) => PreflightGitHub | undefined;
+  /** Where the name is looked up: catalog, GitHub, ECR, IAM, helm-charts, Argo CD. */
+  inventory: ServiceInventory;
   /** slipway.gitops.environments */
   environments: string[];
   /** slipway.reservedNamespaces */
@@ -102,22 +90,16 @@ export function createServicePreflightAction(
   options: ServicePreflightActionOptions,
 ) {
   const {
-    catalog,
-    auth,
     access,
     integrations,
     aws,
-    helmCharts,
-    instances,
-    github,
+    inventory,
     environments: configured,
     reservedNamespaces = [],
   } = options;
   const allowedPolicies = (aws.settings.iam?.allowedPolicies ?? []).map(
     p => p.name,
   );
-  const ecr = new EcrRepositories(aws);
-  const roles = new IrsaRoles(aws);
 
   return createTemplateAction({
     id: 'slipway:service:preflight',
@@ -174,122 +156,132 @@ export function createServicePreflightAction(
     },
 
     async handler(ctx) {
-      // Retries of the shared clients show as lines in this task's log.
-      return withRetryProgress(ctx.logger, async () => {
-        const { input } = ctx;
-        const problems: Problem[] = [];
-        const check = (field: string, problem: string | undefined) => {
-          if (problem) problems.push([field, problem]);
-        };
+      // Retries show in the task log; a failure there is one readable line.
+      return runProvisioningStep(
+        ctx,
+        { ...options.reporting, action: 'slipway:service:preflight' },
+        async () => {
+          const { input } = ctx;
+          const problems: Problem[] = [];
+          const check = (field: string, problem: string | undefined) => {
+            if (problem) problems.push([field, problem]);
+          };
 
-        // 1. Every rule on the values alone: no upstream call.
-        check('name', checkServiceName(input.name));
-        let owner = '';
-        try {
-          owner = stringifyEntityRef(
-            parseEntityRef(input.owner, { defaultKind: 'group' }),
-          );
-          if (!owner.startsWith('group:')) {
-            check('owner', `must be a Group (got ${owner})`);
+          // 1. Every rule on the values alone: no upstream call.
+          check('name', checkServiceName(input.name));
+          let owner = '';
+          try {
+            owner = stringifyEntityRef(
+              parseEntityRef(input.owner, { defaultKind: 'group' }),
+            );
+            if (!owner.startsWith('group:')) {
+              check('owner', `must be a Group (got ${owner})`);
+            }
+          } catch (e) {
+            check('owner', (e as Error).message);
           }
-        } catch (e) {
-          check('owner', (e as Error).message);
-        }
-        check(
-          'namespace',
-          checkServiceNamespace(
-            input.namespace,
-            'namespace',
-            reservedNamespaces,
-          ),
-        );
-        check(
-          'environments',
-          checkEnvironments(input.environments, configured),
-        );
-        // The chart's own rules, each on its field; the HPA bounds are
-        // checked whether or not autoscaling is on, as the chart step does.
-        const service = (settings: object) =>
-          checkServiceSettings(settings)?.replace(
-            /service\.(autoscaling\.)?/g,
-            '',
-          );
-        check('port', service({ port: input.port }));
-        check('replicas', service({ replicas: input.replicas }));
-        const bounds = {
-          minReplicas: input.minReplicas,
-          maxReplicas: input.maxReplicas,
-        };
-        check(
-          'minReplicas',
-          service({ autoscaling: { minReplicas: bounds.minReplicas } }),
-        );
-        check('maxReplicas', service({ autoscaling: bounds }));
-        const unknown = (input.awsPermissions ?? []).filter(
-          p => !allowedPolicies.includes(p),
-        );
-        if (unknown.length) {
           check(
-            'awsPermissions',
-            `${unknown.join(', ')} ${
-              unknown.length === 1 ? 'is' : 'are'
-            } not allowed; choose from ${allowedPolicies.join(', ') || 'none'}`,
+            'namespace',
+            checkServiceNamespace(
+              input.namespace,
+              'namespace',
+              reservedNamespaces,
+            ),
           );
-        }
-        let repo: { host: string; owner: string; repo: string } | undefined;
-        try {
-          const parsed = parseRepoUrl(input.repoUrl, integrations);
-          if (!parsed.owner || !parsed.repo) {
-            throw new Error('it names no owner and repository');
+          check(
+            'environments',
+            checkEnvironments(input.environments, configured),
+          );
+          // The chart's own rules, each on its field; the HPA bounds are
+          // checked whether or not autoscaling is on, as the chart step does.
+          const service = (settings: object) =>
+            checkServiceSettings(settings)?.replace(
+              /service\.(autoscaling\.)?/g,
+              '',
+            );
+          check('port', service({ port: input.port }));
+          check('replicas', service({ replicas: input.replicas }));
+          const bounds = {
+            minReplicas: input.minReplicas,
+            maxReplicas: input.maxReplicas,
+          };
+          check(
+            'minReplicas',
+            service({ autoscaling: { minReplicas: bounds.minReplicas } }),
+          );
+          check('maxReplicas', service({ autoscaling: bounds }));
+          const unknown = (input.awsPermissions ?? []).filter(
+            p => !allowedPolicies.includes(p),
+          );
+          if (unknown.length) {
+            check(
+              'awsPermissions',
+              `${unknown.join(', ')} ${
+                unknown.length === 1 ? 'is' : 'are'
+              } not allowed; choose from ${
+                allowedPolicies.join(', ') || 'none'
+              }`,
+            );
           }
-          repo = { host: parsed.host, owner: parsed.owner, repo: parsed.repo };
-        } catch (e) {
-          check('repoUrl', (e as Error).message);
-        }
-        if (problems.length) refuse(problems);
+          let repo: { host: string; owner: string; repo: string } | undefined;
+          try {
+            const parsed = parseRepoUrl(input.repoUrl, integrations);
+            if (!parsed.owner || !parsed.repo) {
+              throw new Error('it names no owner and repository');
+            }
+            repo = {
+              host: parsed.host,
+              owner: parsed.owner,
+              repo: parsed.repo,
+            };
+          } catch (e) {
+            check('repoUrl', (e as Error).message);
+          }
+          if (problems.length) refuse(problems);
 
-        // 2. Who asks: a member of the owner team, and (for adopt) an owner.
-        await access.authorize({
-          action: 'create',
-          entityRef: owner,
-          permission: serviceCreatePermission,
-          credentials: await ctx.getInitiatorCredentials(),
-          meta: {
-            service: ownerTagValue(input.name),
-            step: 'slipway:service:preflight',
-          },
-        });
-        const claim = await creationClaim(
-          access,
-          ctx,
-          input.name,
-          'slipway:service:preflight',
-        );
-        const entityRef = claim.owner;
-        ctx.output('entityRef', entityRef);
-        if (ctx.isDryRun) {
-          ctx.logger.info(
-            `Dry run: ${entityRef} for ${owner} passes the input rules; the name is checked upstream on a real run`,
+          // 2. Who asks: a member of the owner team, and (for adopt) an owner.
+          await access.authorize({
+            action: 'create',
+            entityRef: owner,
+            permission: serviceCreatePermission,
+            credentials: await ctx.getInitiatorCredentials(),
+            meta: {
+              service: ownerTagValue(input.name),
+              step: 'slipway:service:preflight',
+            },
+          });
+          const claim = await creationClaim(
+            access,
+            ctx,
+            input.name,
+            'slipway:service:preflight',
           );
-          return;
-        }
+          const entityRef = claim.owner;
+          ctx.output('entityRef', entityRef);
+          if (ctx.isDryRun) {
+            ctx.logger.info(
+              `Dry run: ${entityRef} for ${owner} passes the input rules; the name is checked upstream on a real run`,
+            );
+            return;
+          }
 
-        // 3. The name and repository are free (or, on a Retry, this task's).
-        // Recorded, so a Retry of this task does not refuse what it created.
-        const verdict = await ctx.checkpoint({
-          key: `preflight.${input.name}`,
-          fn: async () => {
-            const found = await freeEverywhere(input.name, repo!, claim);
-            if (found.length) refuse(found);
-            return { entityRef, adopt: claim.adopt ?? false };
-          },
-        });
-        ctx.logger.info(
-          `${entityRef} may be created for ${owner}: the name is free in the catalog, GitHub, ECR, IAM, helm-charts and Argo CD${
-            verdict.adopt ? ' (or bound to it and adopted on purpose)' : ''
-          }`,
-        );
-      });
+          // 3. The name and repository are free (or, on a Retry, this task's).
+          // Recorded, so a Retry of this task does not refuse what it created.
+          const verdict = await ctx.checkpoint({
+            key: `preflight.${input.name}`,
+            fn: async () => {
+              const found = await freeEverywhere(input.name, repo!, claim);
+              if (found.length) refuse(found);
+              return { entityRef, adopt: claim.adopt ?? false };
+            },
+          });
+          ctx.logger.info(
+            `${entityRef} may be created for ${owner}: the name is free in the catalog, GitHub, ECR, IAM, helm-charts and Argo CD${
+              verdict.adopt ? ' (or bound to it and adopted on purpose)' : ''
+            }`,
+          );
+        },
+      );
     },
   });
 
@@ -299,80 +291,35 @@ export function createServicePreflightAction(
     claim: CreationClaim,
   ): Promise<Problem[]> {
     const problems: Problem[] = [];
-    const taken = (what: string, why: string | undefined) => {
-      if (why) problems.push(['name', `${what} ${why}`]);
-    };
-    const credentials = await auth.getOwnServiceCredentials();
-    const { items } = await catalog.getEntities(
-      { filter: { kind: 'component', 'metadata.name': name } },
-      { credentials },
-    );
-    for (const e of items) {
-      const ref = stringifyEntityRef(e);
-      if (claim.adopt && ref === claim.owner) continue;
-      problems.push([
-        'name',
-        `${ref} already exists in the catalog (owner ${
-          e.spec?.owner ?? 'unknown'
-        })`,
-      ]);
-    }
-
-    const host = github(repo.host);
-    if (!host) {
-      problems.push([
-        'repoUrl',
-        `no GitHub integration is configured for ${repo.host}`,
-      ]);
-    } else if (await host.getRepository(repo.owner, repo.repo)) {
-      problems.push([
-        'repoUrl',
-        `${repo.owner}/${repo.repo} already exists on ${repo.host}; choose a new repository`,
-      ]);
-    }
-
-    const ecrRepo = await ecr.describe(name);
-    if (ecrRepo) {
-      taken(`ECR repository ${name}:`, claimable(ecrRepo.tags, claim));
-    }
-    const role = await roles.describe(name);
-    if (role) taken(`IAM role ${name}:`, claimable(role.tags, claim));
-
-    const charts = new URL(helmCharts.repoUrl).pathname.split('/');
-    const chartsHost = github(new URL(helmCharts.repoUrl).host);
-    const chart = await chartsHost?.getFileContent(
-      charts[1],
-      charts[2],
-      `charts/${name}/Chart.yaml`,
-      helmCharts.branch,
-    );
-    if (chart !== undefined) {
-      const binding = readYaml(chart, ['annotations', OWNER_TAG]);
-      taken(
-        `charts/${name} in helm-charts:`,
-        claimable(
-          { [OWNER_TAG]: typeof binding === 'string' ? binding : undefined },
-          claim,
-        ),
+    for (const item of await inventory.lookup(name, { repo, strict: true })) {
+      if (item.kind === 'repository') {
+        if (item.unchecked) problems.push(['repoUrl', item.unchecked]);
+        else if (item.exists) {
+          problems.push([
+            'repoUrl',
+            `${repo.owner}/${repo.repo} already exists on ${repo.host}; choose a new repository`,
+          ]);
+        }
+        continue;
+      }
+      if (!item.exists) continue;
+      if (item.kind === 'catalog') {
+        if (claim.adopt && item.binding === claim.owner) continue;
+        problems.push([
+          'name',
+          `${item.binding} already exists in the catalog (owner ${
+            item.owner ?? 'unknown'
+          })`,
+        ]);
+        continue;
+      }
+      const what =
+        item.kind === 'chart' ? `charts/${name} in helm-charts` : item.label;
+      const why = claimable(
+        { [OWNER_TAG]: item.binding, [TASK_TAG]: item.task },
+        claim,
       );
-    }
-
-    for (const instance of instances.names()) {
-      const app = await instances.get(instance).findApplication(name);
-      if (!app) continue;
-      const annotations = app.metadata?.annotations ?? {};
-      taken(
-        `Argo CD application ${name} on ${instance}:`,
-        claimable(
-          {
-            [OWNER_TAG]: isBoundTo(app, claim.owner)
-              ? claim.owner
-              : annotations[OWNER_TAG],
-            [TASK_TAG]: annotations[TASK_TAG],
-          },
-          claim,
-        ),
-      );
+      if (why) problems.push(['name', `${what}: ${why}`]);
     }
     return problems;
   }

@@ -1,0 +1,3 @@
+export * from './ServiceInventory';
+export * from './CreationReport';
+export * from './tasks';
