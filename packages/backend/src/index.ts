@@ -65,6 +65,12 @@ backend.add(
 // Where a resumed task finds its workspace (scaffolder.taskRecovery).
 backend.add(scaffolderModuleWorkspace);
 
+// The actions registry's actions (`backend.actions.pluginSources`: Slipway's
+// delivery operations, catalog lookups) as MCP tools at /api/mcp-actions/v1,
+// called with the caller's own Backstage token (see "Automation" in the
+// README).
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // The delivery page: build, image and sync cards, the timeline, rollback and
 // promote (`slipway.delivery`).
 backend.add(import('@internal/backstage-plugin-delivery-backend'));

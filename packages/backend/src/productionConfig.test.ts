@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { BackendProcess, ROOT } from './testing/backendProcess';
-import { freePort, request } from './testing/net';
-import { startTestPostgres, TestPostgres } from './testing/postgres';
+import { BackendProcess, ROOT } from './__testUtils__/backendProcess';
+import { freePort, request } from './__testUtils__/net';
+import { startTestPostgres, TestPostgres } from './__testUtils__/postgres';
 
 jest.setTimeout(240_000);
 

@@ -108,6 +108,23 @@ describe('app-config.production.yaml', () => {
     }
   });
 
+  it('drops the development automation token: production lets no caller in without its own credentials', async () => {
+    const dev = await load(['app-config.yaml'], {});
+    expect(
+      dev
+        .getConfigArray('backend.auth.externalAccess')
+        .map(c => c.getString('options.token')),
+    ).toEqual(['slipway-dev-automation-token']);
+    const prod = await load(
+      ['app-config.yaml', 'app-config.production.yaml'],
+      ENV,
+    );
+    expect(prod.getConfigArray('backend.auth.externalAccess')).toEqual([]);
+    expect(JSON.stringify(prod.get())).not.toContain(
+      'slipway-dev-automation-token',
+    );
+  });
+
   it('refuses to start when an unset variable lets a sandbox value show through', async () => {
     const empty = await load(
       ['app-config.yaml', 'app-config.production.yaml'],

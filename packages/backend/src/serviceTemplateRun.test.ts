@@ -15,20 +15,16 @@
  * service, and nothing else was created.
  */
 
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import {
   PROVISIONING_FAULT_MIX,
   Sandbox,
   SANDBOX_CREDENTIALS,
-  sandboxAppConfig,
-  startSandbox,
 } from '@internal/sandbox';
-import { BackendProcess } from './testing/backendProcess';
-import { freePort, request } from './testing/net';
+import { BackendProcess } from './__testUtils__/backendProcess';
+import { DevPortal, startDevPortal } from './__testUtils__/devPortal';
+import { request } from './__testUtils__/net';
 
 jest.setTimeout(900_000);
 
@@ -41,97 +37,36 @@ interface TaskEvent {
 }
 
 describe('templates/service/template.yaml, run by the backend', () => {
+  let portal: DevPortal;
   let sb: Sandbox;
-  let workDir: string;
   let backend: BackendProcess;
-  let baseUrl: string;
   let token: string;
 
   beforeAll(async () => {
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slipway-template-run-'));
-    sb = await startSandbox({
-      dataDir: path.join(workDir, 'sandbox'),
-      ports: { control: 0, github: 0, aws: 0, argocd: 0, jenkins: 0 },
-      faultSeed: FAULT_SEED,
-      buildMs: 200,
-      progressingMs: 500,
-      reconcileIntervalMs: 250,
-    });
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const upstreams = sandboxAppConfig(sb);
-    const overlay = path.join(workDir, 'app-config.test.yaml');
-    fs.writeFileSync(
-      overlay,
-      JSON.stringify({
-        ...upstreams,
-        app: { baseUrl },
-        backend: {
-          baseUrl,
-          listen: { port, host: '127.0.0.1' },
-          // On disk, so a restarted backend finds its tasks.
-          database: {
-            client: 'better-sqlite3',
-            connection: { directory: path.join(workDir, 'db') },
-          },
-        },
-        // Recovery sooner than the default 30 s, so the test waits less.
+    portal = await startDevPortal({
+      sandbox: {
+        faultSeed: FAULT_SEED,
+        buildMs: 200,
+        progressingMs: 500,
+        reconcileIntervalMs: 250,
+      },
+      // Recovery sooner than the default 30 s, so the test waits less.
+      config: {
         scaffolder: { taskRecovery: { staleTimeout: { seconds: 3 } } },
-      }),
-    );
-    backend = new BackendProcess({
-      baseUrl,
-      configs: ['app-config.yaml', overlay],
-      env: { NODE_ENV: 'development' },
+      },
     });
-    await backend.start();
-    token = await signIn('guest');
+    ({ sb, backend } = portal);
+    token = await portal.signIn('guest');
     // The templates Location is read at start-up; wait for the template.
-    await backend.waitFor(
-      'the service template in the catalog',
-      async () =>
-        (
-          await api(
-            'GET',
-            '/api/catalog/entities/by-name/template/default/service',
-          )
-        ).status === 200 || undefined,
-      120_000,
-    );
+    await portal.entity('template/default/service');
   });
 
   afterAll(async () => {
-    await backend?.stop();
-    await sb?.stop();
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    await portal?.stop();
   });
 
-  /**
-   * A Backstage token for one of the example users (development sign-in),
-   * once the catalog has read the user in.
-   */
-  function signIn(user: string): Promise<string> {
-    return backend.waitFor(
-      `${user} to sign in`,
-      async () => {
-        const res = await request(`${baseUrl}/api/auth/development/refresh`, {
-          headers: { 'x-slipway-development-user': user },
-        });
-        return res.status === 200
-          ? (res.json().backstageIdentity.token as string)
-          : undefined;
-      },
-      120_000,
-    );
-  }
-
-  function api(method: string, p: string, body?: unknown) {
-    return request(`${baseUrl}${p}`, {
-      method,
-      body,
-      headers: { authorization: `Bearer ${token}` },
-    });
-  }
+  const api = (method: string, p: string, body?: unknown) =>
+    portal.api(token, method, p, body);
 
   /** Starts the template for service `name`, as guest (payments-team). */
   async function create(name: string): Promise<string> {
@@ -271,17 +206,7 @@ describe('templates/service/template.yaml, run by the backend', () => {
     expect(added(after.apps, before.apps)).toEqual([name]);
     expect(await after.chartCommits(name)).toBe(1);
     // Registered by the last step; the catalog processes it in the background.
-    const entity = await backend.waitFor(
-      `component:default/${name} in the catalog`,
-      async () => {
-        const res = await api(
-          'GET',
-          `/api/catalog/entities/by-name/component/default/${name}`,
-        );
-        return res.status === 200 ? res : undefined;
-      },
-      120_000,
-    );
+    const entity = await portal.entity(`component/default/${name}`);
     expect(entity.json().spec.owner).toBe('group:default/payments-team');
   }
 
@@ -359,7 +284,7 @@ describe('templates/service/template.yaml, run by the backend', () => {
     // have served it): the role exists, created by that task.
     gate.release();
     await backend.start();
-    token = await signIn('guest');
+    token = await portal.signIn('guest');
 
     // The stale task is taken again and resumes where it stopped.
     await expectEnds(taskId, 'completed');

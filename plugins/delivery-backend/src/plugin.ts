@@ -2,22 +2,27 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { deliveryPermissions } from '@internal/backstage-plugin-delivery-common';
 import {
   assertNoSandboxInProduction,
   serviceAccessServiceRef,
 } from '@internal/backstage-plugin-delivery-node';
+import { registerDeliveryActions } from './actions/deliveryActions';
 import { createRouter } from './router';
 import { DeliveryStatusService } from './services/DeliveryStatusService';
 import { deliveryUpstreamsServiceRef } from './services/deliveryUpstreams';
+import { ReleaseRequests } from './services/releaseRequests';
 import { ReleaseService } from './services/ReleaseService';
 import { readDeliverySettings } from './services/settings';
 
 /**
  * The delivery backend: `GET /status` (build, image, sync, source and
  * helm-charts sections plus the timeline and DORA figures of one entity),
- * `POST /rollback` and `POST /promote`.
+ * `POST /rollback` and `POST /promote`; the same three in the actions
+ * registry (`delivery:get-delivery-status`, `delivery:promote-service`,
+ * `delivery:rollback-service`) for `backstage-cli actions` and MCP.
  *
  * @public
  */
@@ -31,6 +36,7 @@ export const deliveryPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         auditor: coreServices.auditor,
+        actionsRegistry: actionsRegistryServiceRef,
         permissionsRegistry: coreServices.permissionsRegistry,
         events: eventsServiceRef,
         upstreams: deliveryUpstreamsServiceRef,
@@ -66,14 +72,19 @@ export const deliveryPlugin = createBackendPlugin({
             }
           },
         });
+        const releases = new ReleaseRequests({
+          auditor: deps.auditor,
+          status,
+          releases: ReleaseService.create(common),
+        });
         deps.httpRouter.use(
-          await createRouter({
-            httpAuth: deps.httpAuth,
-            auditor: deps.auditor,
-            status,
-            releases: ReleaseService.create(common),
-          }),
+          await createRouter({ httpAuth: deps.httpAuth, status, releases }),
         );
+        registerDeliveryActions({
+          actionsRegistry: deps.actionsRegistry,
+          status,
+          releases,
+        });
       },
     });
   },

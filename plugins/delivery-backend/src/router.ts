@@ -1,22 +1,14 @@
-import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
+import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { DeliveryStatusService } from './services/DeliveryStatusService';
-import { ReleaseService } from './services/ReleaseService';
-
-const rollbackSchema = z.object({
-  entityRef: z.string().min(1).max(512),
-  environment: z.string().min(1).max(63),
-});
-
-const promoteSchema = z.object({
-  entityRef: z.string().min(1).max(512),
-  from: z.string().min(1).max(63),
-  to: z.string().min(1).max(63),
-  tag: z.string().min(1).max(128).optional(),
-});
+import {
+  promoteInput,
+  ReleaseRequests,
+  rollbackInput,
+} from './services/releaseRequests';
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
@@ -33,11 +25,10 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 /** The delivery plugin's HTTP API (mounted at /api/delivery). */
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
-  auditor: AuditorService;
   status: DeliveryStatusService;
-  releases: ReleaseService;
+  releases: ReleaseRequests;
 }): Promise<express.Router> {
-  const { httpAuth, auditor, status, releases } = options;
+  const { httpAuth, status, releases } = options;
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
 
@@ -53,48 +44,16 @@ export async function createRouter(options: {
   });
 
   // Rollback and promote change what runs: users only, audited.
-  for (const action of ['rollback', 'promote'] as const) {
-    router.post(`/${action}`, async (req, res) => {
-      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-      const body =
-        action === 'rollback'
-          ? parse(rollbackSchema, req.body)
-          : parse(promoteSchema, req.body);
-      const event = await auditor.createEvent({
-        eventId: action,
-        severityLevel: 'medium',
-        request: req,
-        meta: { ...body },
-      });
-      try {
-        const userEntityRef = credentials.principal.userEntityRef;
-        const result =
-          action === 'rollback'
-            ? await releases.rollback(body as z.infer<typeof rollbackSchema>, {
-                credentials,
-                userEntityRef,
-              })
-            : await releases.promote(body as z.infer<typeof promoteSchema>, {
-                credentials,
-                userEntityRef,
-              });
-        status.invalidate(result.entityRef);
-        await event.success({
-          meta: {
-            environment: result.environment,
-            fromTag: result.fromTag ?? null,
-            toTag: result.toTag,
-            commitSha: result.commitSha,
-            pullRequestUrl: result.pullRequestUrl ?? null,
-          },
-        });
-        res.status(201).json(result);
-      } catch (error) {
-        await event.fail({ error: error as Error });
-        throw error;
-      }
-    });
-  }
+  router.post('/rollback', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const body = parse(rollbackInput(z), req.body);
+    res.status(201).json(await releases.rollback(body, credentials, req));
+  });
+  router.post('/promote', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const body = parse(promoteInput(z), req.body);
+    res.status(201).json(await releases.promote(body, credentials, req));
+  });
 
   return router;
 }
