@@ -29,12 +29,14 @@ test('a guest signs in, finds the portal and the example services, and opens Cre
   await expect(enter).toBeVisible();
   await enter.click();
 
-  // The catalog is the landing page. It opens on "Owned" components; the
-  // guest belongs to payments-team; "all" shows every example service.
+  // The catalog is the landing page, at /catalog. It opens on "Owned"
+  // components; the guest belongs to payments-team; "all" shows every
+  // example service.
   await expect(
     page.getByRole('heading', { name: 'Slipway Catalog' }),
   ).toBeVisible();
-  await page.goto('/?filters%5Bkind%5D=component&filters%5Buser%5D=all');
+  await expect(page).toHaveURL(/\/catalog(\?|$)/);
+  await page.goto('/catalog?filters%5Bkind%5D=component&filters%5Buser%5D=all');
 
   const table = page.getByRole('table');
   await expect(

@@ -1,6 +1,7 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import { argocdCompatPlugin } from './modules/argocd';
+import { homeModule } from './modules/home';
 import { navModule } from './modules/nav';
 import { signInModule } from './modules/signIn';
 
@@ -13,5 +14,11 @@ import { signInModule } from './modules/signIn';
  * offers the example users in development: modules/signIn).
  */
 export default createApp({
-  features: [catalogPlugin, navModule, signInModule, argocdCompatPlugin],
+  features: [
+    catalogPlugin,
+    homeModule,
+    navModule,
+    signInModule,
+    argocdCompatPlugin,
+  ],
 });

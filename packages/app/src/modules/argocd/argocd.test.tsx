@@ -6,11 +6,7 @@ import {
 } from '@backstage/frontend-test-utils';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { createTestEntityPage } from '@backstage/plugin-catalog-react/testUtils';
-import {
-  argocdCompatPlugin,
-  argocdHistoryCard,
-  argocdOverviewCard,
-} from './index';
+import { argocdCompatPlugin, argocdOverviewCard } from './index';
 
 const withAnnotations = (annotations: Record<string, string>) => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -20,7 +16,7 @@ const withAnnotations = (annotations: Record<string, string>) => ({
 });
 
 describe("Roadie's Argo CD cards in the new frontend system", () => {
-  it('renders the overview and history cards, through their own API, on an entity with argocd/app-name', async () => {
+  it('renders the overview card through its own API on an entity with argocd/app-name, and not the history card', async () => {
     expect(argocdCompatPlugin.pluginId).toBe('argocd');
     renderTestApp({
       features: [argocdCompatPlugin],
@@ -38,35 +34,34 @@ describe("Roadie's Argo CD cards in the new frontend system", () => {
         },
       },
     });
-    // Both cards mount and reach Roadie's API client (built by the converted
-    // plugin's API factory); jest blocks the network, so the client's own
-    // "cannot locate" error is what shows.
+    // The card mounts and reaches Roadie's API client (built by the
+    // converted plugin's API factory); jest blocks the network, so the
+    // client's own "cannot locate" error is what shows.
     expect(await screen.findByText('ArgoCD overview')).toBeInTheDocument();
-    expect(await screen.findByText('ArgoCD history')).toBeInTheDocument();
-    // Both cards answer on their own: wait for the second, not the first.
     await waitFor(() =>
       expect(
         screen.getAllByText(/Cannot get argo location\(s\) for service/),
-      ).toHaveLength(2),
+      ).toHaveLength(1),
     );
     expect(screen.queryByText(/No implementation available/)).toBeNull();
+    // The history card would show other services' chart commits (the
+    // revision is the helm-charts head): it is not part of the app.
+    expect(screen.queryByText('ArgoCD history')).toBeNull();
   });
 
   it.each([
     ['argocd/app-name', true],
     ['argocd/app-selector', true],
     ['github.com/project-slug', false],
-  ])('shows the cards on an entity with %s: %s', (annotation, shown) => {
-    for (const card of [argocdOverviewCard, argocdHistoryCard]) {
-      const filter = createExtensionTester(card).get(
-        EntityCardBlueprint.dataRefs.filterFunction,
-      );
-      expect(
-        (filter as ((e: Entity) => boolean) | undefined)?.(
-          withAnnotations({ [annotation]: 'x' }),
-        ),
-      ).toBe(shown);
-    }
+  ])('shows the card on an entity with %s: %s', (annotation, shown) => {
+    const filter = createExtensionTester(argocdOverviewCard).get(
+      EntityCardBlueprint.dataRefs.filterFunction,
+    );
+    expect(
+      (filter as ((e: Entity) => boolean) | undefined)?.(
+        withAnnotations({ [annotation]: 'x' }),
+      ),
+    ).toBe(shown);
   });
 
   it('leaves an entity without Argo CD annotations alone on its page', async () => {
@@ -76,7 +71,6 @@ describe("Roadie's Argo CD cards in the new frontend system", () => {
           entity: withAnnotations({ 'github.com/project-slug': 'a/b' }),
         }),
         argocdOverviewCard,
-        argocdHistoryCard,
       ],
     });
     expect(await screen.findByTestId('empty-entity-page')).toBeInTheDocument();

@@ -1,6 +1,13 @@
 /*
- * Roadie's Argo CD cards (@roadiehq/backstage-plugin-argo-cd), for teams
- * that know them, next to Slipway's own delivery cards.
+ * Roadie's Argo CD overview card (@roadiehq/backstage-plugin-argo-cd), for
+ * teams that know it, next to Slipway's own delivery cards.
+ *
+ * Its "ArgoCD history" card is left out: it lists each sync's revision
+ * message, and an application's revision is the helm-charts head at sync
+ * time, so on payments-api it showed other services' chart commits
+ * ("ci(docs-portal): deploy ...") as if they were payments-api's changes.
+ * The Delivery tab's timeline is the service's own history: each of its
+ * commits to each environment it reached.
  *
  * The package's main entry is a legacy (core-plugin-api) plugin; its
  * `./alpha` entry is built against an older @backstage/frontend-plugin-api
@@ -16,7 +23,6 @@
 import { convertLegacyPlugin } from '@backstage/core-compat-api';
 import { convertLegacyEntityCardExtension } from '@backstage/plugin-catalog-react/alpha';
 import {
-  EntityArgoCDHistoryCard,
   EntityArgoCDOverviewCard,
   argocdPlugin,
   isArgocdAvailable,
@@ -30,13 +36,7 @@ export const argocdOverviewCard = convertLegacyEntityCardExtension(
   { name: 'overview', filter: isArgocdAvailable },
 );
 
-/** `entity-card:argocd/history`: the sync history (`argocd.revisionsToLoad`). */
-export const argocdHistoryCard = convertLegacyEntityCardExtension(
-  EntityArgoCDHistoryCard,
-  { name: 'history', filter: isArgocdAvailable },
-);
-
-/** The legacy plugin converted: its API factory and the two cards, pluginId `argocd`. */
+/** The legacy plugin converted: its API factory and the overview card, pluginId `argocd`. */
 export const argocdCompatPlugin = convertLegacyPlugin(argocdPlugin, {
-  extensions: [argocdOverviewCard, argocdHistoryCard],
+  extensions: [argocdOverviewCard],
 });

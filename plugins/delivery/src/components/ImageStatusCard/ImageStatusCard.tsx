@@ -28,6 +28,8 @@ const MAX_IMAGES = 5;
 
 const useStyles = makeStyles(theme => ({
   chips: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5) },
+  // A tag, a size or a digest is one token: never broken across lines.
+  nowrap: { whiteSpace: 'nowrap' },
   critical: {
     backgroundColor: theme.palette.error.main,
     color: theme.palette.error.contrastText,
@@ -136,9 +138,13 @@ function ImageTable(props: { image: ImageSection }) {
           <TableBody>
             {image.images.slice(0, MAX_IMAGES).map((img: Image) => (
               <TableRow key={img.digest}>
-                <TableCell>
+                <TableCell className={classes.nowrap}>
                   {img.tags.length ? (
-                    img.tags.map(tag => <code key={tag}>{tag} </code>)
+                    img.tags.map(tag => (
+                      <code key={tag} style={{ display: 'block' }}>
+                        {tag}
+                      </code>
+                    ))
                   ) : (
                     <em>untagged</em>
                   )}
@@ -146,8 +152,10 @@ function ImageTable(props: { image: ImageSection }) {
                 <TableCell title={formatAbsolute(img.pushedAt)}>
                   {formatRelative(img.pushedAt)}
                 </TableCell>
-                <TableCell>{formatBytes(img.sizeBytes)}</TableCell>
-                <TableCell title={img.digest}>
+                <TableCell className={classes.nowrap}>
+                  {formatBytes(img.sizeBytes)}
+                </TableCell>
+                <TableCell title={img.digest} className={classes.nowrap}>
                   <code>{shortDigest(img.digest)}</code>
                 </TableCell>
                 <TableCell>

@@ -3,6 +3,7 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import { Link } from '@backstage/core-components';
 import {
   ANNOTATIONS,
@@ -45,7 +46,23 @@ export function SyncStatusCard() {
   );
 }
 
+const useStyles = makeStyles({
+  // Short values stay on one line, so the columns read at a glance.
+  nowrap: { whiteSpace: 'nowrap' },
+  // Argo CD's health and operation messages can be a paragraph: two lines
+  // here, all of it on hover.
+  message: {
+    display: '-webkit-box',
+    WebkitLineClamp: 2,
+    WebkitBoxOrient: 'vertical',
+    overflow: 'hidden',
+    whiteSpace: 'normal',
+    maxWidth: '24em',
+  },
+});
+
 function SyncTable(props: { environments: EnvironmentSync[] }) {
+  const classes = useStyles();
   return (
     <Table size="small" aria-label="Environments">
       <HeaderRow
@@ -61,15 +78,15 @@ function SyncTable(props: { environments: EnvironmentSync[] }) {
       <TableBody>
         {props.environments.map(env => (
           <TableRow key={`${env.instance}/${env.appName}`}>
-            <TableCell>
+            <TableCell className={classes.nowrap}>
               <Link to={env.appUrl} title={`${env.appName} in Argo CD`}>
                 {env.environment}
               </Link>
             </TableCell>
-            <TableCell>
+            <TableCell className={classes.nowrap}>
               <SyncStatusLabel status={env.syncStatus} />
             </TableCell>
-            <TableCell>
+            <TableCell className={classes.nowrap}>
               <HealthStatusLabel status={env.healthStatus} />
               {env.healthSince && (
                 <Typography
@@ -82,15 +99,19 @@ function SyncTable(props: { environments: EnvironmentSync[] }) {
                 </Typography>
               )}
               {env.healthMessage && (
-                <Typography variant="caption" display="block">
+                <Typography
+                  variant="caption"
+                  className={classes.message}
+                  title={env.healthMessage}
+                >
                   {env.healthMessage}
                 </Typography>
               )}
             </TableCell>
-            <TableCell title={env.revision}>
+            <TableCell title={env.revision} className={classes.nowrap}>
               <code>{sha7(env.revision)}</code>
             </TableCell>
-            <TableCell>
+            <TableCell className={classes.nowrap}>
               {env.images.length ? (
                 env.images.map(image => (
                   <code key={image} title={image}>
@@ -120,7 +141,11 @@ function SyncTable(props: { environments: EnvironmentSync[] }) {
                     </Typography>
                   )}
                   {env.operation.message && (
-                    <Typography variant="caption" display="block">
+                    <Typography
+                      variant="caption"
+                      className={classes.message}
+                      title={env.operation.message}
+                    >
                       {env.operation.message}
                     </Typography>
                   )}

@@ -49,8 +49,11 @@ export function HeaderRow(props: { columns: string[] }) {
   return (
     <TableHead>
       <TableRow>
+        {/* A heading reads as one word, however narrow the card. */}
         {props.columns.map(column => (
-          <TableCell key={column}>{column}</TableCell>
+          <TableCell key={column} style={{ whiteSpace: 'nowrap' }}>
+            {column}
+          </TableCell>
         ))}
       </TableRow>
     </TableHead>
