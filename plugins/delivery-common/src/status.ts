@@ -246,18 +246,28 @@ export interface TimelineEntry {
   totalMs?: number;
 }
 
-/** DORA's four keys over one window. @public */
+/**
+ * DORA's keys over one window (DORA.md in the delivery backend). Rollbacks
+ * are rework, not change deployments: they neither count towards the
+ * deployment frequency nor dilute the change failure rate.
+ *
+ * @public
+ */
 export interface DoraWindow {
   days: number;
-  /** Deployments that reached the environment in the window. */
+  /** Change deployments (deploys and promotions, not rollbacks) that reached the environment in the window. */
   deployments: number;
-  /** Deployments that did not fail, per day. */
+  /** Change deployments per day. */
   deploymentsPerDay: number;
   /** Median of commit → deployed over the changes deployed in the window. */
   leadTimeMedianMs?: number;
-  /** Deployments in the window that failed / deployments in the window. */
+  /** Change deployments in the window that failed / change deployments in the window. */
   changeFailureRate?: number;
   failedDeployments: number;
+  /** Rollbacks that reached the environment in the window: unplanned deployments made because a change failed. */
+  rollbacks: number;
+  /** DORA's deployment rework rate: rollbacks / all deployments (changes and rollbacks) in the window. */
+  reworkRate?: number;
   /** Median of failure → next good deployment over the failures restored in the window. */
   timeToRestoreMedianMs?: number;
 }

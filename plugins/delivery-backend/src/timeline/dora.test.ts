@@ -227,6 +227,9 @@ describe('computeDora', () => {
     const { gitops, prod } = history();
     const report = prodReport(gitops, prod);
     expect(report.environment).toBe('prod');
+    // Rollbacks are rework: D4 counts as a rollback, not a deployment, so it
+    // no longer dilutes the failure rate (1 of 4 changes in 30 days failed,
+    // not 1 of 5 deployments).
     expect(report.windows).toEqual([
       {
         days: 7,
@@ -234,23 +237,29 @@ describe('computeDora', () => {
         deploymentsPerDay: 2 / 7,
         failedDeployments: 0,
         changeFailureRate: 0,
+        rollbacks: 0,
+        reworkRate: 0,
         leadTimeMedianMs: 13.5 * HOUR,
       },
       {
         days: 30,
-        deployments: 5,
+        deployments: 4,
         deploymentsPerDay: 4 / 30,
         failedDeployments: 1,
-        changeFailureRate: 0.2,
+        changeFailureRate: 0.25,
+        rollbacks: 1,
+        reworkRate: 0.2,
         leadTimeMedianMs: 36 * HOUR,
         timeToRestoreMedianMs: 45 * MIN,
       },
       {
         days: 90,
-        deployments: 6,
+        deployments: 5,
         deploymentsPerDay: 5 / 90,
         failedDeployments: 1,
-        changeFailureRate: 1 / 6,
+        changeFailureRate: 0.2,
+        rollbacks: 1,
+        reworkRate: 1 / 6,
         leadTimeMedianMs: 1 * DAY,
         timeToRestoreMedianMs: 45 * MIN,
       },
@@ -285,9 +294,11 @@ describe('computeDora', () => {
       now: new Date(NOW),
       windows: [1, 120],
     });
-    expect(report.windows.map(w => [w.days, w.deployments])).toEqual([
-      [1, 0], // D6 was exactly 1 day ago: the window's open end
-      [120, 7], // D0 .. D6
+    expect(
+      report.windows.map(w => [w.days, w.deployments, w.rollbacks]),
+    ).toEqual([
+      [1, 0, 0], // D6 was exactly 1 day ago: the window's open end
+      [120, 6, 1], // D0 .. D6: six changes and the rollback D4
     ]);
     expect(report.windows[1].failedDeployments).toBe(1);
   });
@@ -305,6 +316,7 @@ describe('computeDora', () => {
         deployments: 0,
         deploymentsPerDay: 0,
         failedDeployments: 0,
+        rollbacks: 0,
       })),
     );
   });
@@ -318,11 +330,56 @@ describe('computeDora', () => {
       deployments: 2,
       failedDeployments: 1,
       changeFailureRate: 0.5,
-      deploymentsPerDay: 1 / 7,
+      deploymentsPerDay: 2 / 7,
     });
     expect(week.timeToRestoreMedianMs).toBeUndefined();
     // The restored failure 9 days ago still gives the 30-day window its figure.
     expect(report.windows[1].timeToRestoreMedianMs).toBe(45 * MIN);
+  });
+
+  it('reports a team whose every change fails as a 100% failure rate, with its rollbacks as rework', () => {
+    // Two changes this week, each rolled back within the hour. Counting
+    // rollbacks as deployments made this 2 failures of 4 deployments: 50%.
+    const promote = (sha7: string, days: number) => ({
+      sha: sha(sha7),
+      kind: 'promote' as const,
+      tag: `${sha7}-1`,
+      deployedAt: ago(days),
+      timeFrom: 'argocd' as const,
+      failed: true,
+    });
+    const rollback = (sha7: string, at: string) => ({
+      sha: sha(sha7),
+      kind: 'rollback' as const,
+      tag: '0a0a0a0-1',
+      deployedAt: at,
+      timeFrom: 'argocd' as const,
+      failed: false,
+    });
+    const a = { ...promote('a1a1a1a', 5), restoredAt: ago(5, 30) };
+    const b = { ...promote('b2b2b2b', 3), restoredAt: ago(3, 20) };
+    const report = computeDora({
+      environment: 'prod',
+      deployments: [
+        a,
+        rollback('r1r1r1r', ago(5, 30)),
+        b,
+        rollback('r2r2r2r', ago(3, 20)),
+      ],
+      commits: [],
+      now: new Date(NOW),
+      windows: [7],
+    });
+    expect(report.windows[0]).toEqual({
+      days: 7,
+      deployments: 2,
+      deploymentsPerDay: 2 / 7,
+      failedDeployments: 2,
+      changeFailureRate: 1,
+      rollbacks: 2,
+      reworkRate: 0.5,
+      timeToRestoreMedianMs: 25 * MIN,
+    });
   });
 
   it('does not count a restore that happens after now', () => {

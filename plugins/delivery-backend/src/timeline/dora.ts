@@ -136,16 +136,17 @@ export function median(values: number[]): number | undefined {
 }
 
 /**
- * DORA's four keys over windows ending at `now` (a window of d days holds
- * the times t with now − d days < t ≤ now):
+ * DORA's keys over windows ending at `now` (a window of d days holds the
+ * times t with now − d days < t ≤ now). A change deployment is a deploy or
+ * a promotion; a rollback is rework:
  *
- * - deployment frequency: deployments that did not fail / days (and the
- *   count of all deployments);
+ * - deployment frequency: change deployments / days;
  * - lead time for changes: median of first deployed − committed over the
- *   app commits first deployed in the window;
- * - change failure rate: failed / all deployments in the window;
- * - time to restore: median of restored − deployed over the failed
- *   deployments in the window that were restored by `now`.
+ *   app commits first deployed (by a change deployment) in the window;
+ * - change failure rate: failed / all change deployments in the window;
+ * - deployment rework rate: rollbacks / all deployments in the window;
+ * - failed deployment recovery time: median of restored − deployed over
+ *   the failed deployments in the window that were restored by `now`.
  */
 export function computeDora(input: DoraInput): DoraReport {
   const { environment, commits } = input;
@@ -155,13 +156,15 @@ export function computeDora(input: DoraInput): DoraReport {
     .filter(d => Number.isFinite(d.time) && d.time <= now)
     .sort((a, b) => a.time - b.time);
 
-  // Each commit's first deployment: the first one whose image was built
-  // from that commit or a newer one on the branch.
+  // Each commit's first deployment: the first change deployment whose
+  // image was built from that commit or a newer one on the branch (a
+  // rollback brings back an older image, never a new commit).
   const position = new Map<string, number>();
   commits.forEach((c, i) => position.set(shortSha(c.sha), i));
+  const changes = deployments.filter(d => d.kind !== 'rollback');
   const firstDeployed = commits.map(
     (commit, i): { committed: number; deployed: number } | undefined => {
-      const first = deployments.find(d => {
+      const first = changes.find(d => {
         const built = position.get(d.tag.split('-')[0]);
         return built !== undefined && built <= i;
       });
@@ -175,7 +178,9 @@ export function computeDora(input: DoraInput): DoraReport {
   const windows = (input.windows ?? [7, 30, 90]).map((days): DoraWindow => {
     const from = now - days * DAY_MS;
     const inWindow = (t: number) => t > from && t <= now;
-    const deployed = deployments.filter(d => inWindow(d.time));
+    const all = deployments.filter(d => inWindow(d.time));
+    const deployed = all.filter(d => d.kind !== 'rollback');
+    const rollbacks = all.length - deployed.length;
     const failed = deployed.filter(d => d.failed);
     const leadTimes = firstDeployed
       .filter(
@@ -195,8 +200,9 @@ export function computeDora(input: DoraInput): DoraReport {
     const window: DoraWindow = {
       days,
       deployments: deployed.length,
-      deploymentsPerDay: (deployed.length - failed.length) / days,
+      deploymentsPerDay: deployed.length / days,
       failedDeployments: failed.length,
+      rollbacks,
     };
     const lead = median(leadTimes);
     if (lead !== undefined) {
@@ -204,6 +210,9 @@ export function computeDora(input: DoraInput): DoraReport {
     }
     if (deployed.length > 0) {
       window.changeFailureRate = failed.length / deployed.length;
+    }
+    if (all.length > 0) {
+      window.reworkRate = rollbacks / all.length;
     }
     const restore = median(restoreTimes);
     if (restore !== undefined) {
@@ -226,7 +235,8 @@ function basis(input: DoraInput, sorted: DoraDeployment[]): string {
   return [
     `${sorted.length} helm-charts changes that set ${input.environment}'s image tag${since}`,
     `deployment times from Argo CD's sync history for ${fromArgo}, from the helm-charts commit time for ${fromCommit}`,
-    'failures are deployments reverted by a rollback or running Degraded',
+    'rollbacks are rework, not change deployments',
+    'failures are change deployments reverted by a rollback or running Degraded, timed from their deployment',
     `lead time over the ${input.commits.length} newest app commits${commitsSince}.`,
   ].join('; ');
 }

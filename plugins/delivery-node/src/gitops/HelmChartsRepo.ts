@@ -88,7 +88,7 @@ export interface HelmChartsRepoOptions {
    * cap, in ms. Default 100 / 10000.
    */
   backoff?: { baseMs: number; maxMs: number };
-  /** Retries of a request that failed with a 5xx or a network error. Default 2. */
+  /** Retries of a request that failed with a 429 (not a rate limit), a 5xx or no answer. Default 4 (gitDataClient). */
   retries?: number;
 }
 

@@ -55,7 +55,7 @@ describe('DeliveryContent', () => {
     expect(within(done).getByText('Total: 9 min 1 s')).toBeInTheDocument();
   });
 
-  it("shows DORA's four keys per window, '—' where a key is undefined, and the basis", async () => {
+  it("shows DORA's keys per window (rollbacks as rework), '—' where a key is undefined, and the basis", async () => {
     await renderOnEntityPage(<DeliveryContent />, {
       api: mockDeliveryApi(sampleStatus()),
     });
@@ -69,8 +69,8 @@ describe('DeliveryContent', () => {
     // The first cell is the key's name and explanation.
     expect(row('Deployment frequency').map(c => c.textContent)).toEqual([
       'none',
-      '1.2/week (5 of 6)',
-      '1.4/week (18 of 20)',
+      '1.2/week (5)',
+      '1.4/week (18)',
     ]);
     expect(row('Lead time for changes').map(c => c.textContent)).toEqual([
       '—',
@@ -79,13 +79,18 @@ describe('DeliveryContent', () => {
     ]);
     expect(row('Change failure rate').map(c => c.textContent)).toEqual([
       '—',
-      '17% (1/6)',
-      '10% (2/20)',
+      '20% (1/5)',
+      '11% (2/18)',
     ]);
     expect(row('Time to restore').map(c => c.textContent)).toEqual([
       '—',
       '30 min',
       '45 min',
+    ]);
+    expect(row('Rework rate').map(c => c.textContent)).toEqual([
+      '—',
+      '17% (1/6)',
+      '10% (2/20)',
     ]);
     expect(
       screen.getByText(/Basis: Argo CD sync history of payments-api-prod/),

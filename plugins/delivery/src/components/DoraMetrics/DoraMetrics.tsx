@@ -29,16 +29,15 @@ function perDay(w: DoraWindow): string {
   return `${(rate * 30).toFixed(1)}/month`;
 }
 
+const percent = (rate: number) => `${Math.round(rate * 100)}%`;
+
 const KEYS: Key[] = [
   {
     name: 'Deployment frequency',
-    explanation: 'How often a change reached the environment and did not fail.',
+    explanation:
+      'How often a change (a deploy or promotion, not a rollback) reached the environment.',
     value: w =>
-      w.deployments === 0
-        ? 'none'
-        : `${perDay(w)} (${w.deployments - w.failedDeployments} of ${
-            w.deployments
-          })`,
+      w.deployments === 0 ? 'none' : `${perDay(w)} (${w.deployments})`,
   },
   {
     name: 'Lead time for changes',
@@ -51,26 +50,38 @@ const KEYS: Key[] = [
   {
     name: 'Change failure rate',
     explanation:
-      'Share of deployments that failed and needed a fix or rollback.',
+      'Share of changes that failed: rolled back, or running Degraded.',
     value: w =>
       w.changeFailureRate === undefined
         ? DASH
-        : `${Math.round(w.changeFailureRate * 100)}% (${w.failedDeployments}/${
+        : `${percent(w.changeFailureRate)} (${w.failedDeployments}/${
             w.deployments
           })`,
   },
   {
     name: 'Time to restore',
-    explanation: 'Median time from a failed deployment to the next good one.',
+    explanation:
+      'Median time from a failed change to the next good deployment.',
     value: w =>
       w.timeToRestoreMedianMs === undefined
         ? DASH
         : formatDuration(w.timeToRestoreMedianMs),
   },
+  {
+    name: 'Rework rate',
+    explanation:
+      "Share of deployments that were rollbacks: unplanned, because a change failed (DORA's deployment rework rate).",
+    value: w =>
+      w.reworkRate === undefined
+        ? DASH
+        : `${percent(w.reworkRate)} (${w.rollbacks}/${
+            w.deployments + w.rollbacks
+          })`,
+  },
 ];
 
 /**
- * DORA's four keys over 7, 30 and 90 days for the production-most
+ * DORA's four keys and rework rate over 7, 30 and 90 days for the production-most
  * environment, with what they were computed from.
  *
  * @public
