@@ -4,7 +4,14 @@ import { Sandbox } from '@internal/sandbox';
 import request from 'supertest';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { BackendFeature } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  type BackendFeature,
+} from '@backstage/backend-plugin-api';
+import {
+  signalsServiceRef,
+  type SignalPayload,
+} from '@backstage/plugin-signals-node';
 import eventsPlugin from '@backstage/plugin-events-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import {
@@ -490,8 +497,11 @@ describe('GitHub push webhooks (events backend, topic github.push)', () => {
     await sb?.stop();
   });
 
-  it('shows a pushed commit at the next load instead of after the cache TTL, and refuses unsigned deliveries', async () => {
+  it('shows a pushed commit at the next load instead of after the cache TTL, signals the open pages, and refuses unsigned deliveries', async () => {
     const secret = 'test-webhook-secret';
+    // The signals the plugin publishes (the signals backend would send them
+    // over the events bus to the browsers subscribed to each channel).
+    const signalled: SignalPayload[] = [];
     const { backend, server } = await startDeliveryBackend({
       sb,
       entities: [serviceEntity('ledger-worker')],
@@ -509,6 +519,15 @@ describe('GitHub push webhooks (events backend, topic github.push)', () => {
         eventsPlugin,
         eventsModuleGithubEventRouter,
         eventsModuleGithubWebhook,
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => ({
+            publish: async (signal: SignalPayload) => {
+              signalled.push(signal);
+            },
+          }),
+        }),
       ],
     });
     try {
@@ -562,6 +581,17 @@ describe('GitHub push webhooks (events backend, topic github.push)', () => {
       expect(after.source.data!.commits[0].sha).not.toBe(
         before.source.data!.commits[0].sha,
       );
+      // The entity's open pages were told to refresh, on its own channel.
+      expect(signalled).toEqual([
+        {
+          recipients: { type: 'broadcast' },
+          channel: 'delivery:status:component:default/ledger-worker',
+          message: {
+            entityRef: 'component:default/ledger-worker',
+            reason: 'push',
+          },
+        },
+      ]);
 
       // A delivery without a valid signature is refused by the ingress.
       const forged = await request(server)

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { deliveryPermissions } from '@internal/backstage-plugin-delivery-common';
 import {
   assertNoSandboxInProduction,
@@ -15,6 +16,7 @@ import { DeliveryStatusService } from './services/DeliveryStatusService';
 import { deliveryUpstreamsServiceRef } from './services/deliveryUpstreams';
 import { ReleaseRequests } from './services/releaseRequests';
 import { ReleaseService } from './services/ReleaseService';
+import { statusAnnouncer } from './services/statusSignals';
 import { readDeliverySettings } from './services/settings';
 
 /**
@@ -39,6 +41,7 @@ export const deliveryPlugin = createBackendPlugin({
         actionsRegistry: actionsRegistryServiceRef,
         permissionsRegistry: coreServices.permissionsRegistry,
         events: eventsServiceRef,
+        signals: signalsServiceRef,
         upstreams: deliveryUpstreamsServiceRef,
         access: serviceAccessServiceRef,
       },
@@ -53,8 +56,10 @@ export const deliveryPlugin = createBackendPlugin({
           access: deps.access,
         };
         const status = DeliveryStatusService.create(common);
+        const announce = statusAnnouncer(deps.signals, deps.logger);
         // GitHub push webhooks (events backend, topic github.push): a push
-        // shows on the page at its next poll instead of after the cache TTL.
+        // shows on the page at once (a signal to its open pages) instead of
+        // after the cache TTL.
         await deps.events.subscribe({
           id: 'delivery',
           topics: ['github.push'],
@@ -69,6 +74,8 @@ export const deliveryPlugin = createBackendPlugin({
                 repository,
                 entities: entities.join(', '),
               });
+              // Open pages of those entities refresh now, not at their next poll.
+              await announce(entities, 'push');
             }
           },
         });
@@ -76,6 +83,7 @@ export const deliveryPlugin = createBackendPlugin({
           auditor: deps.auditor,
           status,
           releases: ReleaseService.create(common),
+          announce,
         });
         deps.httpRouter.use(
           await createRouter({ httpAuth: deps.httpAuth, status, releases }),

@@ -40,3 +40,22 @@ export function isInMotion(status: DeliveryStatus): boolean {
       Date.parse(status.generatedAt) - WALKING_MS;
   return building || deploying || hopMoving || walking;
 }
+
+/**
+ * The signals channel on which the delivery backend says an entity's
+ * status changed (a push reached its repository, it was promoted or rolled
+ * back): the page refreshes at once instead of at its next poll. The
+ * message is {@link DeliveryStatusSignal}; it names the entity only.
+ *
+ * @public
+ */
+export function deliveryStatusChannel(entityRef: string): string {
+  return `delivery:status:${entityRef.toLowerCase()}`;
+}
+
+/** What a {@link deliveryStatusChannel} message says. @public */
+export type DeliveryStatusSignal = {
+  entityRef: string;
+  /** `push`, `promote` or `rollback`. */
+  reason: string;
+};

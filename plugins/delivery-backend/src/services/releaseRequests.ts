@@ -8,6 +8,7 @@ import type { Request } from 'express';
 import { z } from 'zod/v3';
 import { DeliveryStatusService } from './DeliveryStatusService';
 import { ReleaseService } from './ReleaseService';
+import type { AnnounceChange } from './statusSignals';
 
 /** A rollback request, as the route's body and the action's input. */
 export const rollbackInput = (zod: typeof z) =>
@@ -65,21 +66,26 @@ export type ReleaseOutcome = ReleaseResult & { entityRef: string };
  * routes, the actions registry and through it MCP and `backstage-cli
  * actions`): users only, audited (`rollback` / `promote` events, besides
  * ServiceAccess's `<action>-authorization`), then the status cache of the
- * entity is dropped so its next read shows the change.
+ * entity is dropped so its next read shows the change, and open pages are
+ * told to read it (signals).
  */
 export class ReleaseRequests {
   readonly #auditor: AuditorService;
   readonly #status: DeliveryStatusService;
   readonly #releases: ReleaseService;
+  readonly #announce?: AnnounceChange;
 
   constructor(deps: {
     auditor: AuditorService;
     status: DeliveryStatusService;
     releases: ReleaseService;
+    /** Tells open pages the entity changed (signals). */
+    announce?: AnnounceChange;
   }) {
     this.#auditor = deps.auditor;
     this.#status = deps.status;
     this.#releases = deps.releases;
+    this.#announce = deps.announce;
   }
 
   rollback(
@@ -131,6 +137,7 @@ export class ReleaseRequests {
           ? await this.#releases.rollback(body as RollbackRequest, options)
           : await this.#releases.promote(body as PromoteRequest, options);
       this.#status.invalidate(result.entityRef);
+      await this.#announce?.([result.entityRef], action);
       await event.success({
         meta: {
           environment: result.environment,

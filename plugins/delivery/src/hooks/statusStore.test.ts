@@ -1,3 +1,4 @@
+import type { SignalApi } from '@backstage/plugin-signals-react';
 import { isInMotion } from '@internal/backstage-plugin-delivery-common';
 import type { DeliveryStatus } from '@internal/backstage-plugin-delivery-common';
 import { sampleEntityRef, sampleStatus } from '../__testUtils__/status';
@@ -109,5 +110,39 @@ describe('DeliveryStatusStore', () => {
     expect(snapshot.error?.message).toBe('backend restarting');
     expect(snapshot.loading).toBe(false);
     unsubscribe();
+  });
+
+  it("refreshes at once when the backend signals the entity changed, on the entity's own channel, while subscribed", async () => {
+    const api = mockDeliveryApi(settled());
+    const channels = new Map<string, (message: any) => void>();
+    const unsubscribed: string[] = [];
+    const signals: SignalApi = {
+      subscribe: (channel, onMessage) => {
+        channels.set(channel, onMessage);
+        return {
+          unsubscribe: () => {
+            unsubscribed.push(channel);
+          },
+        };
+      },
+    };
+    const store = new DeliveryStatusStore(api, { signals });
+    const first = store.subscribe(sampleEntityRef, () => {});
+    const second = store.subscribe(sampleEntityRef, () => {});
+    await flush();
+    expect(api.getStatus).toHaveBeenCalledTimes(1);
+    const channel = `delivery:status:${sampleEntityRef.toLowerCase()}`;
+    expect([...channels.keys()]).toEqual([channel]);
+
+    // A push: the page asks now, long before the 15 s poll.
+    channels.get(channel)!({ entityRef: sampleEntityRef, reason: 'push' });
+    await flush();
+    expect(api.getStatus).toHaveBeenCalledTimes(2);
+
+    // The last subscriber leaving closes the channel.
+    first();
+    expect(unsubscribed).toEqual([]);
+    second();
+    expect(unsubscribed).toEqual([channel]);
   });
 });

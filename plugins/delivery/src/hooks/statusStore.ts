@@ -1,7 +1,9 @@
 import {
+  deliveryStatusChannel,
   isInMotion,
   type DeliveryStatus,
 } from '@internal/backstage-plugin-delivery-common';
+import type { SignalApi } from '@backstage/plugin-signals-react';
 import type { DeliveryApi } from '../api';
 
 /** Poll interval while a change is on its way (a hop running or pending, a build running). */
@@ -25,22 +27,31 @@ interface Entry {
   inFlight?: Promise<void>;
   listeners: Set<() => void>;
   timer?: ReturnType<typeof setTimeout>;
+  /** The entity's signals channel, while something is subscribed. */
+  signal?: { unsubscribe(): void };
 }
 
 /**
  * One entity page's status, shared by every card and the Delivery tab: one
  * request per refresh however many components subscribe, concurrent
  * refreshes join the request in flight, and polling runs only while
- * something is subscribed.
+ * something is subscribed. With Backstage's signals, the backend's word
+ * that the entity changed (a push, a promote, a rollback) refreshes it at
+ * once; polling stays as the fallback.
  */
 export class DeliveryStatusStore {
   readonly #api: DeliveryApi;
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
+  readonly #signals?: SignalApi;
 
-  constructor(api: DeliveryApi, options: { now?: () => number } = {}) {
+  constructor(
+    api: DeliveryApi,
+    options: { now?: () => number; signals?: SignalApi } = {},
+  ) {
     this.#api = api;
     this.#now = options.now ?? Date.now;
+    this.#signals = options.signals;
   }
 
   getSnapshot(entityRef: string): StatusSnapshot {
@@ -56,6 +67,10 @@ export class DeliveryStatusStore {
     const entry = this.#entry(entityRef);
     entry.listeners.add(listener);
     if (entry.listeners.size === 1) {
+      entry.signal = this.#signals?.subscribe(
+        deliveryStatusChannel(entityRef),
+        () => this.refresh(entityRef),
+      );
       const age = entry.snapshot.receivedAt
         ? this.#now() - entry.snapshot.receivedAt
         : Infinity;
@@ -71,6 +86,8 @@ export class DeliveryStatusStore {
       if (entry.listeners.size === 0) {
         clearTimeout(entry.timer);
         entry.timer = undefined;
+        entry.signal?.unsubscribe();
+        entry.signal = undefined;
       }
     };
   }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useApi } from '@backstage/frontend-plugin-api';
+import { useApi, useApiHolder } from '@backstage/frontend-plugin-api';
+import { signalApiRef, type SignalApi } from '@backstage/plugin-signals-react';
 import { deliveryApiRef, type DeliveryApi } from '../api';
 import { DeliveryStatusStore, type StatusSnapshot } from './statusStore';
 
@@ -7,10 +8,10 @@ import { DeliveryStatusStore, type StatusSnapshot } from './statusStore';
 // share it, while tests (each with its own mock API) never do.
 const stores = new WeakMap<DeliveryApi, DeliveryStatusStore>();
 
-function storeFor(api: DeliveryApi): DeliveryStatusStore {
+function storeFor(api: DeliveryApi, signals?: SignalApi): DeliveryStatusStore {
   let store = stores.get(api);
   if (!store) {
-    store = new DeliveryStatusStore(api);
+    store = new DeliveryStatusStore(api, { signals });
     stores.set(api, store);
   }
   return store;
@@ -19,14 +20,18 @@ function storeFor(api: DeliveryApi): DeliveryStatusStore {
 /**
  * An entity's delivery status, shared: the build, image and sync cards and
  * the Delivery tab of one page make one request per refresh between them.
- * Polls every 5 s while a change is moving and every 15 s otherwise.
+ * Refreshes when the backend signals a change (when the app has Backstage's
+ * signals), and polls every 5 s while a change is moving and every 15 s
+ * otherwise.
  *
  * @public
  */
 export function useDeliveryStatus(
   entityRef: string,
 ): StatusSnapshot & { refresh: () => Promise<void> } {
-  const store = storeFor(useApi(deliveryApiRef));
+  // Signals are optional: without the signals plugin, polling alone.
+  const signals = useApiHolder().get(signalApiRef);
+  const store = storeFor(useApi(deliveryApiRef), signals);
   const [snapshot, setSnapshot] = useState(() => store.getSnapshot(entityRef));
 
   useEffect(() => {
