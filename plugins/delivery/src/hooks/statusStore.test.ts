@@ -139,6 +139,19 @@ describe('DeliveryStatusStore', () => {
     await flush();
     expect(api.getStatus).toHaveBeenCalledTimes(2);
 
+    // A signal during a request (which may have been answered before the
+    // change) asks once more when that request ends, not at the next poll.
+    let answer!: (s: DeliveryStatus) => void;
+    api.getStatus.mockImplementationOnce(
+      () => new Promise<DeliveryStatus>(r => (answer = r)),
+    );
+    store.refresh(sampleEntityRef);
+    channels.get(channel)!({ entityRef: sampleEntityRef, reason: 'push' });
+    expect(api.getStatus).toHaveBeenCalledTimes(3);
+    answer(settled());
+    await flush();
+    expect(api.getStatus).toHaveBeenCalledTimes(4);
+
     // The last subscriber leaving closes the channel.
     first();
     expect(unsubscribed).toEqual([]);

@@ -29,6 +29,8 @@ interface Entry {
   timer?: ReturnType<typeof setTimeout>;
   /** The entity's signals channel, while something is subscribed. */
   signal?: { unsubscribe(): void };
+  /** A change was signalled while a request was in flight: ask again after it. */
+  changed?: boolean;
 }
 
 /**
@@ -69,7 +71,7 @@ export class DeliveryStatusStore {
     if (entry.listeners.size === 1) {
       entry.signal = this.#signals?.subscribe(
         deliveryStatusChannel(entityRef),
-        () => this.refresh(entityRef),
+        () => this.#changed(entityRef),
       );
       const age = entry.snapshot.receivedAt
         ? this.#now() - entry.snapshot.receivedAt
@@ -119,10 +121,27 @@ export class DeliveryStatusStore {
     );
     return entry.inFlight.finally(() => {
       entry.inFlight = undefined;
-      if (entry.listeners.size > 0) {
+      if (entry.listeners.size === 0) return;
+      if (entry.changed) {
+        entry.changed = false;
+        this.refresh(entityRef);
+      } else {
         this.#schedule(entityRef, entry, this.#interval(entry));
       }
     });
+  }
+
+  /**
+   * The backend signalled a change: fetch now, or, when a request is in
+   * flight (it may have been answered before the change), once it ends.
+   */
+  #changed(entityRef: string) {
+    const entry = this.#entry(entityRef);
+    if (entry.inFlight) {
+      entry.changed = true;
+      return;
+    }
+    this.refresh(entityRef);
   }
 
   #interval(entry: Entry): number {

@@ -60,7 +60,7 @@ describe('DeliveryContent', () => {
       api: mockDeliveryApi(sampleStatus()),
     });
 
-    const table = await screen.findByRole('table', { name: 'DORA four keys' });
+    const table = await screen.findByRole('table', { name: 'DORA keys' });
     const row = (name: string) =>
       within(within(table).getByText(name).closest('tr')!)
         .getAllByRole('cell')

@@ -18,7 +18,7 @@ import { EnvironmentActions } from '../EnvironmentActions';
 
 /**
  * The Delivery tab: every recent commit followed from push to healthy, the
- * DORA four keys, and rollback / promote per environment. Shares the
+ * DORA's keys, and rollback / promote per environment. Shares the
  * entity page's one status request with the cards.
  *
  * @public
@@ -75,8 +75,8 @@ export function DeliveryContent() {
           </Grid>
           <Grid item xs={12} md={7}>
             <InfoCard
-              title="DORA four keys"
-              subheader="Deployment frequency, lead time for changes, change failure rate and time to restore, over 7, 30 and 90 days"
+              title="DORA's keys"
+              subheader="Deployment frequency, lead time for changes, change failure rate, time to restore and rework rate, over 7, 30 and 90 days"
             >
               <DoraMetrics dora={status.dora} />
             </InfoCard>

@@ -98,7 +98,7 @@ export function DoraMetrics(props: { dora?: DoraReport }) {
   const windows = [...dora.windows].sort((a, b) => a.days - b.days);
   return (
     <>
-      <Table size="small" aria-label="DORA four keys">
+      <Table size="small" aria-label="DORA keys">
         <TableHead>
           <TableRow>
             <TableCell>Key ({dora.environment})</TableCell>
