@@ -10,6 +10,7 @@
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { DeliveryStatusService } from '../services/DeliveryStatusService';
 import {
+  entityRefInput,
   promoteInput,
   ReleaseOutcome,
   ReleaseRequests,
@@ -67,14 +68,7 @@ export function registerDeliveryActions(options: {
       "What a service runs in each environment (image tag, Argo CD sync and health, whether a promotion pinned it), which commits are on their way and where they wait or failed (build, image, tag bump, sync, health), and what is wrong (failed build, degraded environment, an upstream that did not answer). Use it to answer questions like 'why is payments-api not deployed yet?' or to decide whether to promote.",
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
-      input: zod =>
-        zod.object({
-          entityRef: zod
-            .string()
-            .min(1)
-            .max(512)
-            .describe('The service, e.g. component:default/payments-api'),
-        }),
+      input: zod => zod.object({ entityRef: entityRefInput(zod) }),
       output: zod =>
         zod.object({
           entityRef: zod.string(),

@@ -10,14 +10,18 @@ import { DeliveryStatusService } from './DeliveryStatusService';
 import { ReleaseService } from './ReleaseService';
 import type { AnnounceChange } from './statusSignals';
 
+/** The service a request is about, as every route and action takes it. */
+export const entityRefInput = (zod: typeof z) =>
+  zod
+    .string()
+    .min(1)
+    .max(512)
+    .describe('The service, e.g. component:default/payments-api');
+
 /** A rollback request, as the route's body and the action's input. */
 export const rollbackInput = (zod: typeof z) =>
   zod.object({
-    entityRef: zod
-      .string()
-      .min(1)
-      .max(512)
-      .describe('The service, e.g. component:default/payments-api'),
+    entityRef: entityRefInput(zod),
     environment: zod
       .string()
       .min(1)
@@ -30,11 +34,7 @@ export const rollbackInput = (zod: typeof z) =>
 /** A promote request, as the route's body and the action's input. */
 export const promoteInput = (zod: typeof z) =>
   zod.object({
-    entityRef: zod
-      .string()
-      .min(1)
-      .max(512)
-      .describe('The service, e.g. component:default/payments-api'),
+    entityRef: entityRefInput(zod),
     from: zod
       .string()
       .min(1)
