@@ -1,12 +1,11 @@
 import { Config } from '@backstage/config';
-import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import {
   DefaultGithubCredentialsProvider,
   GithubCredentialsProvider,
   ScmIntegrations,
 } from '@backstage/integration';
 import type {
-  Build,
   BuildSection,
   SourceCommit,
 } from '@internal/backstage-plugin-delivery-common';
@@ -22,7 +21,14 @@ import {
   checkPerPage,
   checkRef,
 } from './readerInputs';
-import { workflowRunStatus } from './workflowRuns';
+import { readFailure, webBaseOf } from './readerHttp';
+import {
+  buildOf,
+  commitOf,
+  CommitJson,
+  RepoJson,
+  WorkflowRunJson,
+} from './readerShapes';
 
 // The plugins' type declarations resolve @octokit/core through their peer
 // dependency, which the workspace hoists at an older major than the one
@@ -97,41 +103,6 @@ export interface GitHubReaderStats {
   notModified: number;
   /** Answers currently remembered. */
   cacheEntries: number;
-}
-
-interface CommitJson {
-  sha: string;
-  html_url: string;
-  commit: {
-    message: string;
-    author?: { name?: string; date?: string } | null;
-    committer?: { name?: string; date?: string } | null;
-  };
-}
-
-interface WorkflowRunJson {
-  run_number: number;
-  status?: string | null;
-  conclusion?: string | null;
-  head_sha: string;
-  html_url: string;
-  created_at: string;
-  updated_at: string;
-  run_started_at?: string;
-}
-
-interface RepoJson {
-  default_branch: string;
-  html_url: string;
-  topics?: string[];
-}
-
-/** Web base URL of a GitHub host from its REST base URL. */
-function webBaseOf(apiBaseUrl: string, host: string): string {
-  const api = apiBaseUrl.replace(/\/+$/, '');
-  if (api === 'https://api.github.com') return 'https://github.com';
-  if (api.endsWith('/api/v3')) return api.slice(0, -'/api/v3'.length);
-  return `https://${host}`;
 }
 
 /**
@@ -278,14 +249,7 @@ export class GitHubReader {
       `commits of ${owner}/${repo}`,
     );
     if (!res) return [];
-    return res.map(c => ({
-      sha: c.sha,
-      message: (c.commit.message ?? '').split('\n', 1)[0],
-      fullMessage: c.commit.message ?? '',
-      ...(c.commit.author?.name ? { author: c.commit.author.name } : {}),
-      committedAt: c.commit.committer?.date ?? c.commit.author?.date ?? '',
-      url: c.html_url,
-    }));
+    return res.map(commitOf);
   }
 
   /**
@@ -312,26 +276,8 @@ export class GitHubReader {
     return {
       provider: 'github-actions',
       url: this.actionsUrl(owner, repo),
-      builds: (res?.workflow_runs ?? []).map(run => this.#build(run)),
+      builds: (res?.workflow_runs ?? []).map(buildOf),
     };
-  }
-
-  #build(run: WorkflowRunJson): Build {
-    const status = workflowRunStatus(run.status, run.conclusion);
-    const startedAt = run.run_started_at ?? run.created_at;
-    const build: Build = {
-      number: Number(run.run_number),
-      status,
-      commitSha: run.head_sha,
-      startedAt,
-      url: run.html_url,
-    };
-    if (run.status === 'completed' && run.updated_at) {
-      build.finishedAt = run.updated_at;
-      const ms = Date.parse(run.updated_at) - Date.parse(startedAt);
-      if (Number.isFinite(ms) && ms >= 0) build.durationMs = ms;
-    }
-    return build;
   }
 
   /**
@@ -418,37 +364,7 @@ export class GitHubReader {
         this.#cache.delete(key);
         return undefined;
       }
-      throw this.#error(e, what);
+      throw readFailure(e, what, this.host, this.#timeoutMs);
     }
-  }
-
-  #error(e: unknown, what: string): Error {
-    const err = e as {
-      name?: string;
-      status?: number;
-      response?: { data?: { message?: unknown } };
-    };
-    const where = `Could not read ${what} from GitHub (${this.host})`;
-    if (!err?.response) {
-      const timedOut =
-        err?.name === 'TimeoutError' || err?.name === 'AbortError';
-      return new ServiceUnavailableError(
-        `${where}: ${
-          timedOut
-            ? `no answer within ${this.#timeoutMs} ms`
-            : 'the request failed'
-        }`,
-      );
-    }
-    const message = err.response.data?.message;
-    const said =
-      typeof message === 'string' && message.length < 200 ? `: ${message}` : '';
-    const hint =
-      err.status === 401
-        ? ' (check the token or GitHub App under integrations.github)'
-        : '';
-    return new ServiceUnavailableError(
-      `${where}: HTTP ${err.status}${said}${hint}`,
-    );
   }
 }
