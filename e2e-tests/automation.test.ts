@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { expect, test } from '@playwright/test';
+import { signInAs } from './support';
 
 /*
  * Automation acting as a user: a client (here `backstage-cli`'s, as `auth
@@ -19,11 +20,7 @@ test('a user approves the CLI on the consent page, and its token reads a deliver
   page,
   request,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in as guest' }).click();
-  await expect(
-    page.getByRole('heading', { name: 'Slipway Catalog' }),
-  ).toBeVisible();
+  await signInAs(page);
 
   // The CLI's own callback server is not running here: the test answers it.
   let callback: URL | undefined;

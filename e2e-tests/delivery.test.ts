@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { cloneService, signInAs } from './support';
 
 /*
  * The delivery page of an example service, against the sandbox: the cards
@@ -29,14 +26,6 @@ const ecr = new ECRClient({
 });
 
 test.setTimeout(240_000);
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in as guest' }).click();
-  await expect(
-    page.getByRole('heading', { name: 'Slipway Catalog' }),
-  ).toBeVisible();
-}
 
 /** What the sandbox's upstreams say now, through their own APIs. */
 async function upstreamState(request: APIRequestContext) {
@@ -92,32 +81,11 @@ async function upstreamState(request: APIRequestContext) {
 
 /** Pushes one commit to the service's default branch with git, as a developer would. */
 function pushCommit(message: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-push-'));
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  const clone = cloneService(SERVICE);
   try {
-    git(
-      'clone',
-      '--quiet',
-      `http://x-access-token:sandbox-github-token@127.0.0.1:7071/slipway-demo/${SERVICE}.git`,
-      '.',
-    );
-    fs.appendFileSync(path.join(dir, 'README.md'), `\n${message}\n`);
-    git('add', 'README.md');
-    git(
-      '-c',
-      'user.name=E2E Developer',
-      '-c',
-      'user.email=e2e@example.com',
-      'commit',
-      '--quiet',
-      '-m',
-      message,
-    );
-    git('push', '--quiet', 'origin', 'HEAD');
-    return git('rev-parse', 'HEAD');
+    return clone.push(message);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    clone.remove();
   }
 }
 
@@ -134,7 +102,7 @@ test('the delivery page shows the sandbox state, follows a push to Healthy, and 
   page,
   request,
 }) => {
-  await signIn(page);
+  await signInAs(page);
   const before = await upstreamState(request);
 
   // Overview: the three cards agree with Jenkins, ECR and Argo CD.

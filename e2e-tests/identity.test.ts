@@ -1,4 +1,5 @@
-import { APIRequestContext, expect, Page, test } from '@playwright/test';
+import { APIRequestContext, expect, test } from '@playwright/test';
+import { signInAs } from './support';
 
 /*
  * Identity decides: dana (docs-team) signs in through the development
@@ -13,14 +14,6 @@ const CONTROL = 'http://127.0.0.1:7070';
 const SERVICE = 'payments-api';
 
 test.setTimeout(180_000);
-
-async function signInAs(page: Page, user: string) {
-  await page.goto('/');
-  await page.getByRole('button', { name: `Sign in as ${user}` }).click();
-  await expect(
-    page.getByRole('heading', { name: 'Slipway Catalog' }),
-  ).toBeVisible();
-}
 
 /** The token the development provider gives `user`, as the browser gets it. */
 async function tokenOf(request: APIRequestContext, user: string) {

@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { cloneService, signInAs } from './support';
 
 /*
  * A push reaches the open page through Backstage's signals: the sandbox's
@@ -22,40 +19,16 @@ test.setTimeout(600_000);
 test('each push shows on the open Delivery tab, through a signal', async ({
   page,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in as guest' }).click();
-  await expect(
-    page.getByRole('heading', { name: 'Slipway Catalog' }),
-  ).toBeVisible();
+  await signInAs(page);
   await page.goto(`/catalog/default/component/${SERVICE}/delivery`);
   await expect(page.getByText('From commit to running').first()).toBeVisible();
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-live-'));
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  const clone = cloneService(SERVICE);
   const times: number[] = [];
   try {
-    git(
-      'clone',
-      '--quiet',
-      `http://x-access-token:sandbox-github-token@127.0.0.1:7071/slipway-demo/${SERVICE}.git`,
-      '.',
-    );
     for (let i = 1; i <= PUSHES; i++) {
       const message = `live update ${i} ${Date.now()}`;
-      fs.appendFileSync(path.join(dir, 'README.md'), `\n${message}\n`);
-      git('add', 'README.md');
-      git(
-        '-c',
-        'user.name=E2E Developer',
-        '-c',
-        'user.email=e2e@example.com',
-        'commit',
-        '--quiet',
-        '-m',
-        message,
-      );
-      git('push', '--quiet', 'origin', 'HEAD');
+      clone.push(message);
       const pushed = Date.now();
       await expect(page.getByText(message).first()).toBeVisible({
         timeout: 60_000,
@@ -63,7 +36,7 @@ test('each push shows on the open Delivery tab, through a signal', async ({
       times.push(Date.now() - pushed);
     }
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    clone.remove();
   }
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) =>

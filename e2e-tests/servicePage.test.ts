@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { signInAs } from './support';
 import path from 'node:path';
 
 /*
@@ -11,18 +12,10 @@ import path from 'node:path';
 
 test.setTimeout(120_000);
 
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in as guest' }).click();
-  await expect(
-    page.getByRole('heading', { name: 'Slipway Catalog' }),
-  ).toBeVisible();
-}
-
 test("the catalog is at /catalog, and a service's Overview leads with its delivery cards", async ({
   page,
 }) => {
-  await signInAsGuest(page);
+  await signInAs(page);
   await expect(page).toHaveURL(/\/catalog(\?|$)/);
 
   // /catalog itself, and / with catalog filters, land on the catalog.

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { expect, Page, test } from '@playwright/test';
+import { signInAs } from './support';
 
 /*
  * The "Create component" wizard in the browser, against the sandbox: bad
@@ -32,14 +33,6 @@ const AWS = {
 
 test.setTimeout(300_000);
 
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in as guest' }).click();
-  await expect(
-    page.getByRole('heading', { name: 'Slipway Catalog' }),
-  ).toBeVisible();
-}
-
 const field = (page: Page, label: string | RegExp) =>
   page
     .getByRole('textbox', { name: label })
@@ -50,7 +43,7 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
   request,
 }) => {
   const name = `e2e-${Date.now().toString(36)}`;
-  await signIn(page);
+  await signInAs(page);
   await page.goto('/create');
   await expect(page.getByText('Service on EKS')).toBeVisible();
   await expect(page.getByText('Decommission a service')).toBeVisible();

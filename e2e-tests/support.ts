@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, Page } from '@playwright/test';
+
+/** Signs in through the development sign-in page as one of the example users. */
+export async function signInAs(page: Page, user = 'guest') {
+  await page.goto('/');
+  await page.getByRole('button', { name: `Sign in as ${user}` }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Slipway Catalog' }),
+  ).toBeVisible();
+}
+
+/** A clone of a service's app repository in the sandbox, pushed to with git as a developer would. */
+export function cloneService(service: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-push-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  git(
+    'clone',
+    '--quiet',
+    `http://x-access-token:sandbox-github-token@127.0.0.1:7071/slipway-demo/${service}.git`,
+    '.',
+  );
+  return {
+    /** Commits a README line with `message` and pushes it; returns the commit's SHA. */
+    push(message: string): string {
+      fs.appendFileSync(path.join(dir, 'README.md'), `\n${message}\n`);
+      git('add', 'README.md');
+      git(
+        '-c',
+        'user.name=E2E Developer',
+        '-c',
+        'user.email=e2e@example.com',
+        'commit',
+        '--quiet',
+        '-m',
+        message,
+      );
+      git('push', '--quiet', 'origin', 'HEAD');
+      return git('rev-parse', 'HEAD');
+    },
+    remove() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
