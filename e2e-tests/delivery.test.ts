@@ -1,4 +1,5 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import fs from 'node:fs';
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
 import { cloneService, signInAs } from './support';
 

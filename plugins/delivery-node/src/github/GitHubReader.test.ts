@@ -162,7 +162,8 @@ describe('GitHubReader against the seeded sandbox', () => {
       'main',
     );
     expect(values).toMatch(/^image:\n {2}repository: .*\/payments-api$/m);
-    expect(values).toMatch(/^ {2}tag: [0-9a-f]{7}-3\b/m);
+    // YAML quotes a tag like 298811e-3 (it would read as a number).
+    expect(values).toMatch(/^ {2}tag: "?[0-9a-f]{7}-3\b/m);
     expect(
       await gh.getFileContent(ORG, 'helm-charts', 'charts/nope/values.yaml'),
     ).toBeUndefined();
