@@ -25,6 +25,7 @@ import {
   AwsClients,
   HelmChartsRepo,
   readArgoCdSettings,
+  readEnvironments,
   readGitOpsSettings,
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
@@ -96,7 +97,7 @@ function actions(cfg: ConfigReader) {
       instances,
       settings: readArgoCdSettings(cfg),
       helmCharts,
-      environments: gitops.environments,
+      environments: readEnvironments(cfg),
       access,
     }),
     'argocd:application:wait': createApplicationWaitAction({ instances }),

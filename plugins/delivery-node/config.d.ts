@@ -6,6 +6,67 @@
  */
 export interface Config {
   slipway?: {
+    /**
+     * The environments a service is deployed to, in promotion order: CI's
+     * builds deploy the first, Promote moves an image to the next. The
+     * wizard creates one Argo CD Application per chosen environment
+     * (`<service>-<env>`, `values.yaml` + `values-<env>.yaml`) and one IAM
+     * role whose trust covers each chosen environment's cluster. The
+     * template's environment choices come from this list. A list the portal
+     * cannot deploy (no environment, a repeated name, two environments in
+     * the same namespace of the same cluster, an unknown Argo CD instance)
+     * stops the backend at start-up with a message naming each problem.
+     * Default: the names in the older `slipway.gitops.environments`, all
+     * on `slipway.argocd.destinationServer` and `slipway.aws.eks.clusterName`.
+     */
+    environments?: Array<{
+      /** Lowercase DNS label, e.g. 'dev'; the chart's values-<name>.yaml. */
+      name: string;
+      argocd?: {
+        /**
+         * Argo CD instance (by name, from argocd.appLocatorMethods) that
+         * holds this environment's Applications. Default:
+         * slipway.argocd.defaultInstance, else the first instance.
+         */
+        instance?: string;
+        /**
+         * The Application's destination: an Argo CD cluster by `server`
+         * URL or by `name` (exactly one). Default: server
+         * slipway.argocd.destinationServer (https://kubernetes.default.svc).
+         */
+        destination?: { server?: string; name?: string };
+        /**
+         * Namespace pattern: `{namespace}` is the namespace chosen in the
+         * wizard, `{env}` this environment's name, e.g. '{namespace}-{env}'
+         * for environments sharing a cluster. Default '{namespace}'.
+         */
+        namespace?: string;
+      };
+      /**
+       * The EKS cluster the environment runs on. The service's IAM role
+       * trusts its OIDC provider, registered in slipway.aws.accountId, for
+       * the service account in this environment's namespace. Default:
+       * slipway.aws.eks.clusterName.
+       */
+      cluster?: {
+        name: string;
+        /**
+         * The cluster's OIDC issuer URL, for a cluster Slipway's AWS
+         * credentials cannot describe (another account); its issuer must
+         * be registered as an IAM OIDC provider in slipway.aws.accountId.
+         * Default: read with eks:DescribeCluster.
+         */
+        oidcIssuer?: string;
+      };
+      /**
+       * How a promotion into this environment reaches helm-charts: 'commit'
+       * (default), or 'pull-request' for an approval: the promotion opens a
+       * pull request and the environment moves when it is merged. Rollback
+       * always commits (an incident does not wait for a review). Not
+       * allowed on the first environment, which nothing is promoted into.
+       */
+      changes?: 'commit' | 'pull-request';
+    }>;
     /** Who may change which service, beyond each service's owners. */
     permissions?: {
       /**
@@ -113,7 +174,12 @@ export interface Config {
        * '../../charts/service' (this repo's charts/service).
        */
       baseChartDir?: string;
-      /** Environments, one values-<env>.yaml each. Default [dev, staging, prod]. */
+      /**
+       * Environment names, one values-<env>.yaml each, all on one cluster.
+       * Default [dev, staging, prod].
+       * @deprecated Use slipway.environments, which also says where each
+       * environment deploys and how promotions reach it.
+       */
       environments?: string[];
     };
     argocd?: {

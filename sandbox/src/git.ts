@@ -5,16 +5,25 @@
  *
  * This module holds the repositories themselves (BareRepos: names, folders,
  * clone URLs, reading by URL). The work is split by subject: gitCli (running
- * git), gitObjects (Git Data plumbing: objects and refs) and gitHistory
- * (commit metadata, file commits, the log). Importers use this module only.
+ * git), gitObjects (Git Data plumbing: objects and refs), gitHistory (commit
+ * metadata, file commits, the log) and gitMerge (merging on trees). Importers
+ * use this module only.
  */
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { git, GitPerson } from './gitCli';
-import { CommitInfo, commitFiles, commitInfo, log } from './gitHistory';
+import {
+  CommitInfo,
+  commitFiles,
+  commitInfo,
+  commitsBetween,
+  log,
+} from './gitHistory';
+import { planMerge, TreeMerge } from './gitMerge';
 import {
   compareAndSwapRef,
+  deleteRef,
   GitCommitObject,
   GitTreeEntry,
   isAncestor,
@@ -33,6 +42,7 @@ import {
 export { git } from './gitCli';
 export type { CommitInfo } from './gitHistory';
 export type { GitCommitObject, GitTreeEntry, TreeChange } from './gitObjects';
+export type { TreeMerge } from './gitMerge';
 
 /** Read access to repositories by clone URL, for Argo CD and Jenkins. */
 export interface GitReader {
@@ -291,6 +301,33 @@ export class BareRepos implements GitReader {
     return compareAndSwapRef(this, owner, repo, ref, sha, expected);
   }
 
+  /**
+   * Deletes a ref only if it still holds `expected` (`git update-ref -d`).
+   * False when it is gone or another writer moved it.
+   */
+  deleteRef(
+    owner: string,
+    repo: string,
+    ref: string,
+    expected: string,
+  ): Promise<boolean> {
+    return deleteRef(this, owner, repo, ref, expected);
+  }
+
+  /**
+   * What merging commit `head` into commit `base` on trees would do: the
+   * head's changes since their merge base, and the files both changed
+   * (conflicts). Undefined when they share no history.
+   */
+  planMerge(
+    owner: string,
+    repo: string,
+    base: string,
+    head: string,
+  ): Promise<TreeMerge | undefined> {
+    return planMerge(this, owner, repo, base, head);
+  }
+
   /** True when `ancestor` is `sha` or one of its ancestors. */
   isAncestor(
     owner: string,
@@ -334,5 +371,15 @@ export class BareRepos implements GitReader {
     filter: { path?: string; since?: Date; until?: Date } = {},
   ): Promise<CommitInfo[]> {
     return log(this, owner, repo, ref, max, filter);
+  }
+
+  /** The commits reachable from `to` but not from `from`, oldest first. */
+  commitsBetween(
+    owner: string,
+    repo: string,
+    from: string,
+    to: string,
+  ): Promise<CommitInfo[]> {
+    return commitsBetween(this, owner, repo, from, to);
   }
 }

@@ -1,8 +1,8 @@
 /*
  * History of the sandbox's bare repositories: commit metadata, commits of
  * whole files onto a branch without a work tree (as GitHub's contents API
- * makes them), and the commit log as GitHub's list-commits filters it.
- * BareRepos exposes them as methods.
+ * makes them), the commit log as GitHub's list-commits filters it, and the
+ * commits between two revisions. BareRepos exposes them as methods.
  */
 
 import fs from 'node:fs';
@@ -88,9 +88,11 @@ export async function commitFiles(
         throw new Error(`invalid path ${filePath}`);
       }
       if (content === null) {
-        await git(['update-index', '--force-remove', '--', clean], {
+        // Mode 0 drops the entry (--force-remove wants a work tree).
+        await git(['update-index', '--index-info'], {
           cwd: dir,
           env,
+          input: `0 ${'0'.repeat(40)}\t${clean}\n`,
         });
         continue;
       }
@@ -166,4 +168,22 @@ export async function log(
     commits.push(commit);
   }
   return commits;
+}
+
+/** The commits reachable from `to` but not from `from`, oldest first (`git log from..to`). */
+export async function commitsBetween(
+  repos: RepoDirs,
+  owner: string,
+  repo: string,
+  from: string,
+  to: string,
+): Promise<CommitInfo[]> {
+  const out = await git(
+    ['log', '--reverse', `--format=${COMMIT_FORMAT}%x1e`, `${from}..${to}`],
+    { cwd: repos.dir(owner, repo) },
+  );
+  return out
+    .split('\x1e')
+    .map(record => parseCommit(record.replace(/^\n/, '')))
+    .filter((c): c is CommitInfo => !!c);
 }

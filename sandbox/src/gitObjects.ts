@@ -1,9 +1,10 @@
 /*
  * Git objects and refs of the sandbox's bare repositories, through git's
  * plumbing: resolving refs and tree-ishes, reading and writing blobs, trees
- * and commits, and moving refs with compare-and-swap. GitHub's Git Data
- * REST endpoints (git/blobs, git/trees, git/commits, git/refs) stand on
- * these; BareRepos exposes them as methods.
+ * and commits, moving and deleting refs with compare-and-swap, merge bases
+ * and the files two commits differ in. GitHub's Git Data REST endpoints
+ * (git/blobs, git/trees, git/commits, git/refs) and pull request merges
+ * stand on these; BareRepos exposes them as methods.
  */
 
 import { execFile } from 'node:child_process';
@@ -368,4 +369,72 @@ export async function isAncestor(
   } catch {
     return false;
   }
+}
+
+/**
+ * Deletes a ref only if it still holds `expected` (`git update-ref -d <ref>
+ * <old>`). False when it is gone or another writer moved it.
+ */
+export async function deleteRef(
+  repos: RepoDirs,
+  owner: string,
+  repo: string,
+  ref: string,
+  expected: string,
+): Promise<boolean> {
+  try {
+    await git(['update-ref', '-d', ref, expected], {
+      cwd: repos.dir(owner, repo),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The best common ancestor of two commits, or undefined when they share no history. */
+export async function mergeBase(
+  repos: RepoDirs,
+  owner: string,
+  repo: string,
+  a: string,
+  b: string,
+): Promise<string | undefined> {
+  try {
+    return (
+      await git(['merge-base', a, b], { cwd: repos.dir(owner, repo) })
+    ).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The files (blobs and submodule commits, at any depth) that differ between
+ * two commits' trees, each with the entry `to` has at that path, or null
+ * where `to` has none (`git diff-tree -r`, no rename detection).
+ */
+export async function changedPaths(
+  repos: RepoDirs,
+  owner: string,
+  repo: string,
+  from: string,
+  to: string,
+): Promise<Map<string, TreeChange>> {
+  const out = await git(['diff-tree', '-r', '-z', '--no-renames', from, to], {
+    cwd: repos.dir(owner, repo),
+  });
+  // -z: ":<old mode> <new mode> <old sha> <new sha> <status>\0<path>\0" per file.
+  const fields = out.split('\0');
+  const changes = new Map<string, TreeChange>();
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [, mode, , sha, status] = fields[i].replace(/^:/, '').split(' ');
+    changes.set(
+      fields[i + 1],
+      status === 'D'
+        ? null
+        : { mode, type: mode === '160000' ? 'commit' : 'blob', sha },
+    );
+  }
+  return changes;
 }

@@ -3,7 +3,8 @@
  * create a repo, push a commit, see the Jenkins build, the image in ECR,
  * the tag bump in helm-charts, and the Argo CD app Synced and Healthy at
  * that revision. Then a fresh, seeded sandbox: the example services have a
- * history and are Healthy.
+ * history and are Healthy, the non-prod and prod EKS clusters are Argo CD
+ * destinations, and a pull request merged into helm-charts is synced.
  */
 
 import { parse as parseYaml } from 'yaml';
@@ -12,6 +13,11 @@ import {
   ECRClient,
   CreateRepositoryCommand,
 } from '@aws-sdk/client-ecr';
+import {
+  DescribeClusterCommand,
+  EKSClient,
+  ListClustersCommand,
+} from '@aws-sdk/client-eks';
 import { Octokit } from '@octokit/rest';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loopbackRequest } from './__testUtils__/loopback';
+import { SEED } from './seed';
 import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from './server';
 
 const execFileP = promisify(execFile);
@@ -304,6 +311,107 @@ describe('the sandbox loop', () => {
       expect(
         sb.github.getRepo('slipway-demo', 'docs-portal')?.runs,
       ).toHaveLength(3);
+
+      // Two EKS clusters with their own issuers, each an Argo CD
+      // destination at the endpoint EKS gives for it.
+      const eks = new EKSClient({
+        endpoint: sb.urls.aws,
+        region: SEED.region,
+        credentials: SANDBOX_CREDENTIALS.aws,
+      });
+      const { clusters } = await eks.send(new ListClustersCommand({}));
+      expect(clusters).toEqual([SEED.clusters.nonprod, SEED.clusters.prod]);
+      const described = await Promise.all(
+        clusters!.map(
+          async name =>
+            (
+              await eks.send(new DescribeClusterCommand({ name }))
+            ).cluster!,
+        ),
+      );
+      eks.destroy();
+      expect(described[0].identity?.oidc?.issuer).not.toBe(
+        described[1].identity?.oidc?.issuer,
+      );
+      const auth = { authorization: `Bearer ${token}` };
+      const argoClusters = await call(`${sb.urls.argocd}/api/v1/clusters`, {
+        headers: auth,
+      });
+      expect(
+        argoClusters.body.items.map((c: any) => [c.name, c.server]),
+      ).toEqual([
+        ...described.map(c => [c.name, c.endpoint]),
+        ['in-cluster', 'https://kubernetes.default.svc'],
+      ]);
+      const project = await call(`${sb.urls.argocd}/api/v1/projects/slipway`, {
+        headers: auth,
+      });
+      expect(project.body.spec.destinations).toEqual(
+        expect.arrayContaining(
+          described.flatMap(c => [
+            { name: c.name, namespace: '*' },
+            { server: c.endpoint, namespace: '*' },
+          ]),
+        ),
+      );
+
+      // A change to helm-charts by pull request: the merge is a push, which
+      // nudges Argo CD (no reconcile is asked for here) to sync the merge.
+      const octokit = new Octokit({
+        auth: SANDBOX_CREDENTIALS.githubToken,
+        baseUrl: sb.urls.githubApi,
+        request: { fetch: nodeFetch },
+      });
+      const o = { owner: SEED.org, repo: 'helm-charts' };
+      const file = 'charts/payments-api/values-dev.yaml';
+      const main = await octokit.git.getRef({ ...o, ref: 'heads/main' });
+      await octokit.git.createRef({
+        ...o,
+        ref: 'refs/heads/debug-payments-dev',
+        sha: main.data.object.sha,
+      });
+      const current = await octokit.repos.getContent({ ...o, path: file });
+      await octokit.repos.createOrUpdateFileContents({
+        ...o,
+        path: file,
+        branch: 'debug-payments-dev',
+        message: 'chore(payments-api): debug logs in dev',
+        content: Buffer.from(
+          '# dev overrides\nreplicaCount: 1\nenv:\n  LOG_LEVEL: debug\n',
+        ).toString('base64'),
+        sha: (current.data as { sha: string }).sha,
+      });
+      const pr = await octokit.pulls.create({
+        ...o,
+        title: 'Debug logs for payments-api in dev',
+        head: 'debug-payments-dev',
+        base: 'main',
+      });
+      const merged = await octokit.pulls.merge({
+        ...o,
+        pull_number: pr.data.number,
+      });
+      const deadline = Date.now() + 30_000;
+      let app: any;
+      do {
+        await new Promise(r => setTimeout(r, 100));
+        app = (
+          await call(`${sb.urls.argocd}/api/v1/applications/payments-api`, {
+            headers: auth,
+          })
+        ).body;
+      } while (
+        !(
+          app.status.sync.revision === merged.data.sha &&
+          app.status.sync.status === 'Synced'
+        ) &&
+        Date.now() < deadline
+      );
+      expect(app.status.sync).toMatchObject({
+        status: 'Synced',
+        revision: merged.data.sha,
+      });
+      expect(app.status.history.at(-1).revision).toBe(merged.data.sha);
     } finally {
       await sb.stop();
     }

@@ -1,15 +1,21 @@
 /*
- * What a fresh sandbox holds: the slipway-demo org, a helm-charts repo, an
- * EKS cluster with an OIDC issuer, an Argo CD project, and the three example
+ * What a fresh sandbox holds: the slipway-demo org, a helm-charts repo, two
+ * EKS clusters (non-prod and prod) with their OIDC issuers, registered with
+ * Argo CD as destinations, an Argo CD project, and the three example
  * services of examples/services.yaml, each with a short history of commits,
  * builds, images and syncs, so their catalog pages are not empty.
  */
 
 import type { Sandbox } from './server';
 
+/** The seeded EKS clusters: non-prod runs dev and staging, prod runs prod. */
+const CLUSTERS = { nonprod: 'slipway-nonprod', prod: 'slipway-prod' };
+
 export const SEED = {
   org: 'slipway-demo',
-  cluster: 'slipway-dev',
+  clusters: CLUSTERS,
+  /** The non-prod cluster, for callers that know a single cluster. */
+  cluster: CLUSTERS.nonprod,
   argocdProject: 'slipway',
   accountId: '123456789012',
   region: 'eu-west-1',
@@ -86,7 +92,13 @@ export async function seedSandbox(sb: Sandbox, log: (line: string) => void) {
   const hc = sb.helmCharts;
   sb.github.ensureUser(org, 'Organization');
   sb.github.ensureUser('slipway-bot');
-  const cluster = sb.aws.ensureCluster(SEED.cluster);
+  // Each EKS cluster is an Argo CD destination at the API server endpoint
+  // EKS gives for it.
+  const clusters = Object.values(SEED.clusters).map(name => {
+    const { issuer, endpoint } = sb.aws.ensureCluster(name);
+    sb.argocd.ensureCluster(name, endpoint);
+    return { name, issuer, endpoint };
+  });
 
   await sb.github.createRepo(hc.owner, hc.repo, {
     description: 'GitOps: one chart per service',
@@ -110,6 +122,10 @@ export async function seedSandbox(sb: Sandbox, log: (line: string) => void) {
     sourceRepos: [chartsUrl],
     destinations: [
       { server: 'https://kubernetes.default.svc', namespace: '*' },
+      ...clusters.flatMap(c => [
+        { name: c.name, namespace: '*' },
+        { server: c.endpoint, namespace: '*' },
+      ]),
     ],
     clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
   });
@@ -209,8 +225,10 @@ export async function seedSandbox(sb: Sandbox, log: (line: string) => void) {
     restoreBuildMs();
   }
   log(
-    `[sandbox] seeded org ${org}, ${SEED.services.length} services, cluster ${
-      SEED.cluster
-    } (issuer ${cluster.issuer}) in ${Date.now() - started} ms`,
+    `[sandbox] seeded org ${org}, ${
+      SEED.services.length
+    } services, clusters ${clusters
+      .map(c => `${c.name} (${c.endpoint}, issuer ${c.issuer})`)
+      .join(', ')} in ${Date.now() - started} ms`,
   );
 }

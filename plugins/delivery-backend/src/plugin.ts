@@ -86,7 +86,12 @@ export const deliveryPlugin = createBackendPlugin({
           announce,
         });
         deps.httpRouter.use(
-          await createRouter({ httpAuth: deps.httpAuth, status, releases }),
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            status,
+            releases,
+            environments: settings.road,
+          }),
         );
         registerDeliveryActions({
           actionsRegistry: deps.actionsRegistry,

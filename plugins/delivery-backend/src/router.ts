@@ -3,6 +3,8 @@ import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
+import type { EnvironmentSummary } from '@internal/backstage-plugin-delivery-common';
+import type { EnvironmentSettings } from '@internal/backstage-plugin-delivery-node';
 import { DeliveryStatusService } from './services/DeliveryStatusService';
 import {
   promoteInput,
@@ -27,8 +29,15 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   status: DeliveryStatusService;
   releases: ReleaseRequests;
+  /** `slipway.environments`, for the wizard's environment picker. */
+  environments: EnvironmentSettings[];
 }): Promise<express.Router> {
   const { httpAuth, status, releases } = options;
+  const road: EnvironmentSummary[] = options.environments.map(e => ({
+    name: e.name,
+    changes: e.changes,
+    ...(e.cluster ? { cluster: e.cluster.name } : {}),
+  }));
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
 
@@ -41,6 +50,13 @@ export async function createRouter(options: {
       allow: ['user', 'service'],
     });
     res.json(await status.getStatus(entityRef, { credentials }));
+  });
+
+  // The road, in promotion order: names and how changes reach each one
+  // (no destinations or issuers).
+  router.get('/environments', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({ environments: road });
   });
 
   // Rollback and promote change what runs: users only, audited.

@@ -41,6 +41,14 @@ export const OWNER_TAG = 'slipway.io/owner';
  */
 export const TASK_TAG = 'slipway.io/task';
 
+/**
+ * Label on each Argo CD Application Slipway creates: the environment it
+ * deploys (an entry of `slipway.environments`).
+ *
+ * @public
+ */
+export const ENVIRONMENT_LABEL = 'slipway.io/environment';
+
 /** The owner tag's value for a service. @public */
 export function ownerTagValue(name: string, namespace = 'default'): string {
   return `component:${namespace}/${name}`;

@@ -204,6 +204,39 @@ export interface GitOpsSection {
    * a revision relative to the chart's changes.
    */
   branchCommits?: string[];
+  /**
+   * Promotions waiting for an approval: open pull requests in helm-charts
+   * that promote this service (into an environment with `changes:
+   * pull-request`). The environment moves when one is merged.
+   */
+  promotions?: OpenPromotion[];
+}
+
+/**
+ * One environment of the portal's road (`slipway.environments`), as the
+ * wizard's picker and the page show it. @public
+ */
+export interface EnvironmentSummary {
+  name: string;
+  /** How a promotion reaches it: a commit, or a pull request to approve. */
+  changes: 'commit' | 'pull-request';
+  /** The EKS cluster it runs on, when configured. */
+  cluster?: string;
+}
+
+/** A promotion waiting in a pull request. @public */
+export interface OpenPromotion {
+  /** The environment it promotes into. */
+  environment: string;
+  /** The environment the tag comes from. */
+  from?: string;
+  tag?: string;
+  /** The user who asked Slipway for it (the commit's Requested-by). */
+  requestedBy?: string;
+  number: number;
+  url: string;
+  state: 'open';
+  openedAt?: string;
 }
 
 /** How far one hop of a change got. @public */
@@ -323,6 +356,11 @@ export interface DeliveryStatus {
   dora?: DoraReport;
   /** Environments in promotion order (server config), for rollback and promote. */
   environments: string[];
+  /**
+   * The environments whose promotions open a pull request (`changes:
+   * pull-request`): they move when it is merged. Absent from older backends.
+   */
+  approvals?: string[];
   /** Per environment, in promotion order: what runs and which release actions are possible. */
   releases: EnvironmentRelease[];
 }

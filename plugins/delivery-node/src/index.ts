@@ -8,6 +8,7 @@
 
 export * from './aws';
 export * from './gitops';
+export * from './environments';
 export * from './argocd';
 export * from './jenkins';
 export * from './github';

@@ -11,6 +11,7 @@ import { JenkinsInstances } from './jenkins/JenkinsInstances';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { gitHubHosts } from './github/hosts';
 import { readHelmChartsSettings } from './gitops/config';
+import { readEnvironments } from './environments';
 import { ServiceInventory } from './inventory/ServiceInventory';
 
 /*
@@ -113,6 +114,7 @@ export const serviceInventoryServiceRef = createServiceRef<ServiceInventory>({
             ? readHelmChartsSettings(deps.config)
             : undefined,
           instances: deps.instances,
+          environments: readEnvironments(deps.config),
           github: gitHubHosts(deps.config),
         }),
     }),

@@ -31,6 +31,11 @@ const release = (environment: string, toTag: string): ReleaseResult => ({
 
 const mockDeliveryApi: DeliveryApi = {
   getStatus: async () => sampleStatus(),
+  getEnvironments: async () => [
+    { name: 'dev', changes: 'commit' },
+    { name: 'staging', changes: 'commit' },
+    { name: 'prod', changes: 'pull-request' },
+  ],
   rollback: async ({ environment }) => release(environment, '9e8d7c6-40'),
   promote: async ({ to }) => release(to, '3f2a1bc-42'),
 };

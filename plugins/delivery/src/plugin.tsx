@@ -8,6 +8,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { DeliveryClient, deliveryApiRef } from './api';
 import { isDeliveryAvailable } from './conditions';
 
@@ -52,6 +53,21 @@ export const syncStatusCard = EntityCardBlueprint.make({
   },
 });
 
+/**
+ * `scaffolder-form-field:delivery/environments-picker`: the wizard's
+ * environment choice (`ui:field: SlipwayEnvironmentsPicker`), read from the
+ * portal's slipway.environments. @alpha
+ */
+export const environmentsPickerField = FormFieldBlueprint.make({
+  name: 'environments-picker',
+  params: {
+    field: () =>
+      import('./components/EnvironmentsPicker').then(
+        m => m.environmentsPickerField,
+      ),
+  },
+});
+
 /** `entity-content:delivery/delivery`: the Delivery tab. @alpha */
 export const deliveryContent = EntityContentBlueprint.make({
   name: 'delivery',
@@ -79,5 +95,6 @@ export const deliveryPlugin = createFrontendPlugin({
     imageStatusCard,
     syncStatusCard,
     deliveryContent,
+    environmentsPickerField,
   ],
 });

@@ -10,6 +10,7 @@ import {
   assertNoSandboxInProduction,
   awsClientsServiceRef,
   CreationReport,
+  readEnvironments,
   readReservedNamespaces,
   scaffolderTasks,
   serviceAccessServiceRef,
@@ -60,6 +61,7 @@ export const scaffolderModuleAws = createBackendModule({
         const halfCreated = { inventory, tasks };
         assertNoSandboxInProduction(config);
         const reservedNamespaces = readReservedNamespaces(config);
+        const environments = readEnvironments(config);
         const { accountId, region, endpoint } = clients.settings;
         logger.info(
           `AWS provisioning actions for account ${accountId} in ${region}${
@@ -73,6 +75,7 @@ export const scaffolderModuleAws = createBackendModule({
             clients,
             access,
             reservedNamespaces,
+            environments,
             reporting,
           }),
           createIrsaRoleDeleteAction({

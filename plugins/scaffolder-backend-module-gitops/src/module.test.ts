@@ -8,7 +8,7 @@ import { validate } from 'jsonschema';
 import { scaffolderModuleGitops } from './module';
 
 describe('scaffolderModuleGitops', () => {
-  it('reads config once at start-up and registers the nine actions', async () => {
+  it('reads config once at start-up and registers the ten actions', async () => {
     const addActions = jest.fn();
     await startTestBackend({
       extensionPoints: [[scaffolderActionsExtensionPoint, { addActions }]],
@@ -45,6 +45,7 @@ describe('scaffolderModuleGitops', () => {
       'slipway:service:preflight',
       'slipway:repository:publish',
       'gitops:chart:register',
+      'gitops:chart:pin',
       'gitops:chart:unregister',
       'argocd:application:create',
       'argocd:application:wait',

@@ -17,6 +17,7 @@ import {
   CreationReport,
   helmChartsRepoServiceRef,
   readArgoCdSettings,
+  readEnvironments,
   readGitOpsSettings,
   readReservedNamespaces,
   scaffolderTasks,
@@ -30,6 +31,7 @@ import {
   createCatalogRegisterAction,
   createCatalogUnregisterAction,
   createChartRegisterAction,
+  createChartPinAction,
   createChartUnregisterAction,
   createRepositoryPublishAction,
   createServicePreflightAction,
@@ -74,6 +76,7 @@ export const scaffolderModuleGitops = createBackendModule({
         const { helmCharts, instances, aws } = deps;
         assertNoSandboxInProduction(config);
         const gitops = readGitOpsSettings(config);
+        const environments = readEnvironments(config);
         const argocd = readArgoCdSettings(config);
         const reservedNamespaces = readReservedNamespaces(config);
         const integrations = ScmIntegrations.fromConfig(config);
@@ -112,6 +115,12 @@ export const scaffolderModuleGitops = createBackendModule({
             reservedNamespaces,
             reporting,
           }),
+          createChartPinAction({
+            helmCharts,
+            access,
+            environments: gitops.environments,
+            reporting,
+          }),
           createChartUnregisterAction({
             helmCharts,
             access,
@@ -122,7 +131,7 @@ export const scaffolderModuleGitops = createBackendModule({
             instances,
             settings: argocd,
             helmCharts,
-            environments: gitops.environments,
+            environments,
             access,
             reservedNamespaces,
             reporting,
@@ -131,6 +140,7 @@ export const scaffolderModuleGitops = createBackendModule({
           createApplicationDeleteAction({
             instances,
             access,
+            environments,
             reporting,
             halfCreated,
           }),

@@ -1,21 +1,24 @@
 /*
  * Argo CD's REST API (the grpc-gateway paths of specs/argocd-v3.6.0-swagger.json)
- * for sessions, version, applications and projects. Operation names are the
- * swagger operationIds prefixed with `argocd:`.
+ * for sessions, version, applications, projects and clusters. Operation
+ * names are the swagger operationIds prefixed with `argocd:`.
  *
  * Each resource registers its own routes: apiSessions (sessions and
  * version), apiApplications (applications), apiAppResources (resource tree,
  * managed resources), apiAppSync (sync, rollback, terminate, revision
- * metadata) and apiProjects (projects). apiCommon holds what they share.
+ * metadata), apiProjects (projects) and apiClusters (clusters). apiCommon
+ * holds what they share.
  */
 
 import { Router } from '../http';
 import { applicationRoutes, upsertApp } from './apiApplications';
 import { appResourceRoutes } from './apiAppResources';
 import { appSyncRoutes } from './apiAppSync';
+import { clusterRoutes, ensureCluster } from './apiClusters';
 import { ApiDeps } from './apiCommon';
 import { projectRoutes, upsertProject } from './apiProjects';
 import { sessionRoutes } from './apiSessions';
+import { ClusterRecord } from './store';
 import { Application, AppProject } from './types';
 
 export type { ApiDeps } from './apiCommon';
@@ -39,6 +42,7 @@ export class ArgoApi {
     appResourceRoutes(this.router, d);
     appSyncRoutes(this.router, d);
     projectRoutes(this.router, d);
+    clusterRoutes(this.router, d);
   }
 
   /**
@@ -55,5 +59,10 @@ export class ArgoApi {
   /** Creates or (with upsert) updates a project; shared with the seed. */
   upsertProject(input: AppProject, upsert: boolean): AppProject {
     return upsertProject(this.d, input, upsert);
+  }
+
+  /** Registers a cluster (or renames the one with its server URL); for the seed. */
+  ensureCluster(cluster: ClusterRecord) {
+    ensureCluster(this.d, cluster);
   }
 }

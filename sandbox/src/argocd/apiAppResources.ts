@@ -6,6 +6,7 @@
 
 import { Ctx, Router, sendJson } from '../http';
 import { ApiDeps, findApp, op } from './apiCommon';
+import { liveOf } from './clusters';
 import { DesiredState, RenderError, renderDesired } from './render';
 import { managedResources, resourceTree } from './tree';
 
@@ -26,7 +27,8 @@ export function appResourceRoutes(r: Router, d: ApiDeps) {
 }
 
 function tree(d: ApiDeps, ctx: Ctx) {
-  sendJson(ctx.res, 200, resourceTree(findApp(d, ctx, ctx.params.name)));
+  const stored = findApp(d, ctx, ctx.params.name);
+  sendJson(ctx.res, 200, resourceTree(stored, liveOf(d.state.data, stored)));
 }
 
 async function managed(d: ApiDeps, ctx: Ctx) {
@@ -37,5 +39,9 @@ async function managed(d: ApiDeps, ctx: Ctx) {
   } catch (e) {
     if (!(e instanceof RenderError)) throw e;
   }
-  sendJson(ctx.res, 200, managedResources(stored, desired));
+  sendJson(
+    ctx.res,
+    200,
+    managedResources(liveOf(d.state.data, stored), desired),
+  );
 }

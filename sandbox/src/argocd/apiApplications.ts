@@ -19,6 +19,7 @@ import {
   sameMeta,
   viewOf,
 } from './apiCommon';
+import { knownClusters } from './clusters';
 import { grpcError, GrpcCode } from './errors';
 import { primarySource, RenderError, renderDesired } from './render';
 import { normalizeRepoUrl } from './repoUrl';
@@ -139,7 +140,11 @@ export async function upsertApp(
 ): Promise<Application> {
   const app = normalizeApp(input);
   const name = app.metadata.name as string;
-  validateApplication(app, d.state.data.projects[app.spec.project as string]);
+  validateApplication(
+    app,
+    d.state.data.projects[app.spec.project as string],
+    knownClusters(d.state.data),
+  );
   const existing = d.state.data.apps[name];
   if (existing) {
     if (
@@ -218,7 +223,11 @@ async function updateApp(d: ApiDeps, ctx: Ctx) {
     ...body,
     metadata: { ...(body.metadata ?? {}), name },
   });
-  validateApplication(app, d.state.data.projects[app.spec.project as string]);
+  validateApplication(
+    app,
+    d.state.data.projects[app.spec.project as string],
+    knownClusters(d.state.data),
+  );
   await checkRenders(d, app, ctx.url.searchParams.get('validate') !== 'false');
   findApp(d, ctx, name);
   sendJson(ctx.res, 200, replaceApp(d, name, app));

@@ -2,8 +2,10 @@
  * The application controller: compares each Application's desired state (its
  * chart rendered from git) with what the sandbox last "applied", keeps
  * `status` up to date, runs automated and requested syncs, and derives health
- * from a rollout timer and the sandbox ECR's images. There is no cluster:
- * "live" state is whatever the last successful sync applied.
+ * from a rollout timer and the sandbox ECR's images. There are no clusters:
+ * "live" state is what the application's last successful sync applied to
+ * its destination cluster (see clusters.ts), so applications deploying the
+ * same objects to different clusters never see each other's.
  *
  * Every pass and every sync runs through one queue, so API handlers and the
  * background loop never interleave their changes.
@@ -11,6 +13,7 @@
 
 import { GitReader } from '../git';
 import { StateFile } from '../state';
+import { destinationServer, liveOf } from './clusters';
 import {
   ecrRepositoryOf,
   DesiredState,
@@ -164,8 +167,7 @@ export class Controller {
     );
   }
 
-  #health(stored: StoredApp, now: number): HealthStatus {
-    const live = stored.live;
+  #health(live: LiveState | undefined, now: number): HealthStatus {
     if (!live) return { status: 'Missing' };
     if (now < live.progressingUntil) {
       const deployment = live.resources.find(r => r.kind === 'Deployment');
@@ -214,7 +216,7 @@ export class Controller {
     const nowIso = k8sTime(now);
     const prev = app.status ?? {};
     const status = { ...prev };
-    const live = stored.live;
+    const live = liveOf(s, stored);
 
     const source = desired?.source ?? app.spec.source ?? app.spec.sources?.[0];
     let syncStatus: 'Synced' | 'OutOfSync' | 'Unknown';
@@ -251,7 +253,7 @@ export class Controller {
     if (conditions.length) status.conditions = conditions;
     else delete status.conditions;
 
-    const health = this.#health(stored, now.getTime());
+    const health = this.#health(live, now.getTime());
     const lastTransitionTime =
       prev.health?.status === health.status && prev.health.lastTransitionTime
         ? prev.health.lastTransitionTime
@@ -356,7 +358,7 @@ export class Controller {
         bumpVersion(s, app);
         return;
       }
-      const prevLive = stored.live;
+      const prevLive = liveOf(s, stored);
       const prevByKey = new Map(
         (prevLive?.resources ?? []).map(r => [resourceKey(r), r]),
       );
@@ -428,6 +430,7 @@ export class Controller {
           JSON.stringify(prevLive.images) !== JSON.stringify(desired.images);
         const kept = req.prune ? [] : extras;
         const live: LiveState = {
+          server: destinationServer(s, app),
           revision: desired.revision,
           source: desired.source,
           digest: kept.length

@@ -1,8 +1,9 @@
 /*
  * The sandbox's Argo CD: the REST API of Argo CD v3.6 (as published in
  * specs/argocd-v3.6.0-swagger.json) plus a small application controller that
- * renders helm chart paths from git and "deploys" them to an imaginary
- * cluster. Clients talk to it with only the base URL and token changed.
+ * renders helm chart paths from git and "deploys" them to imaginary
+ * clusters: in-cluster and those registered with ensureCluster. Clients talk
+ * to it with only the base URL and token changed.
  */
 
 import http from 'node:http';
@@ -63,6 +64,12 @@ export interface ArgoCdUpstream extends UpstreamSpec {
    */
   ensureProject(name: string, spec?: object): void;
   /**
+   * Registers a destination cluster, like a cluster secret does (`argocd
+   * cluster add`), or renames the one registered with that server URL.
+   * in-cluster (https://kubernetes.default.svc) is always known.
+   */
+  ensureCluster(name: string, server: string): void;
+  /**
    * Creates or updates an application like POST /api/v1/applications?upsert=true,
    * but without the manifest check (`validate=false`) unless asked, so seeds
    * can register apps before their charts are pushed.
@@ -79,6 +86,8 @@ export function createArgoCdUpstream(o: ArgoCdOptions): ArgoCdUpstream {
   const state = new StateFile<ArgoState>(o.dataDir, 'argocd', () =>
     initialState(clock()),
   );
+  // State files written before clusters were registered load with none.
+  state.data.clusters ??= {};
   const sessions = new Sessions(state, clock);
   const controller = new Controller({
     state,
@@ -194,6 +203,9 @@ export function createArgoCdUpstream(o: ArgoCdOptions): ArgoCdUpstream {
         },
       };
       api.upsertProject(project, true);
+    },
+    ensureCluster(name: string, server: string) {
+      api.ensureCluster({ name, server });
     },
     upsertApplication(app: object, options?: { validate?: boolean }) {
       return api.upsertApp(app as Application, {

@@ -1,7 +1,8 @@
 /*
  * What the Argo CD emulation persists (StateFile 'argocd'): applications with
- * their status, the sandbox's idea of what is "live" in the cluster for each,
- * projects, and issued session tokens.
+ * their status, the sandbox's idea of what is "live" for each on its
+ * destination cluster, the registered clusters, projects, and issued session
+ * tokens.
  */
 
 import crypto from 'node:crypto';
@@ -10,6 +11,11 @@ import { Application, ApplicationSource, AppProject } from './types';
 
 /** What the last successful sync applied to the (imaginary) cluster. */
 export interface LiveState {
+  /**
+   * API server URL of the cluster the objects were applied to (absent in
+   * state files written before clusters were tracked: in-cluster).
+   */
+  server?: string;
   revision: string;
   source: ApplicationSource;
   digest: string;
@@ -29,6 +35,13 @@ export interface StoredApp {
   live?: LiveState;
 }
 
+/** A cluster registered with Argo CD (a cluster secret), never with credentials. */
+export interface ClusterRecord {
+  name: string;
+  /** The Kubernetes API server URL, no trailing slash. */
+  server: string;
+}
+
 /** A session token the API server issued. */
 export interface TokenRecord {
   sub: string;
@@ -44,6 +57,8 @@ export interface ArgoState {
   tokens: Record<string, TokenRecord>;
   projects: Record<string, AppProject>;
   apps: Record<string, StoredApp>;
+  /** Registered clusters by server URL; in-cluster is always known besides. */
+  clusters: Record<string, ClusterRecord>;
   /** A cluster-wide counter like etcd's, for metadata.resourceVersion. */
   resourceVersion: number;
 }
@@ -83,6 +98,7 @@ export function initialState(now: Date): ArgoState {
     tokens: {},
     projects: { default: defaultProject(now) },
     apps: {},
+    clusters: {},
     resourceVersion: 1,
   };
 }

@@ -1,12 +1,12 @@
 /*
  * The resource tree and managed-resources views of an application, derived
- * from what the last sync applied: the chart's objects plus the ReplicaSet
- * and Pod a Deployment would own.
+ * from what its last sync applied to its destination cluster: the chart's
+ * objects plus the ReplicaSet and Pod a Deployment would own.
  */
 
 import crypto from 'node:crypto';
 import { DesiredState, RenderedResource } from './render';
-import { k8sTime, StoredApp } from './store';
+import { k8sTime, LiveState, StoredApp } from './store';
 
 const hash = (...parts: string[]) =>
   crypto.createHash('sha256').update(parts.join('\0')).digest('hex');
@@ -46,9 +46,8 @@ interface TreeNode {
   };
 }
 
-/** v1alpha1ApplicationTree for an application. */
-export function resourceTree(stored: StoredApp) {
-  const live = stored.live;
+/** v1alpha1ApplicationTree for an application, from what is live for it. */
+export function resourceTree(stored: StoredApp, live: LiveState | undefined) {
   if (!live) return { nodes: [] as TreeNode[] };
   const appUid = stored.app.metadata.uid ?? stored.app.metadata.name ?? '';
   const createdAt = k8sTime(live.createdAt);
@@ -179,14 +178,11 @@ export function resourceTree(stored: StoredApp) {
 
 /** applicationManagedResourcesResponse: target vs live manifests per object. */
 export function managedResources(
-  stored: StoredApp,
+  live: LiveState | undefined,
   desired: DesiredState | undefined,
 ) {
   const liveBy = new Map(
-    (stored.live?.resources ?? []).map(r => [
-      `${r.group}/${r.kind}/${r.name}`,
-      r,
-    ]),
+    (live?.resources ?? []).map(r => [`${r.group}/${r.kind}/${r.name}`, r]),
   );
   const targetBy = new Map(
     (desired?.resources ?? []).map(r => [`${r.group}/${r.kind}/${r.name}`, r]),
@@ -195,9 +191,9 @@ export function managedResources(
   return {
     items: keys.map(k => {
       const target = targetBy.get(k);
-      const live = liveBy.get(k);
-      const r = (target ?? live) as RenderedResource;
-      const liveState = live ? JSON.stringify(live.manifest) : 'null';
+      const liveR = liveBy.get(k);
+      const r = (target ?? liveR) as RenderedResource;
+      const liveState = liveR ? JSON.stringify(liveR.manifest) : 'null';
       const targetState = target ? JSON.stringify(target.manifest) : 'null';
       return {
         group: r.group,
@@ -210,7 +206,7 @@ export function managedResources(
         predictedLiveState: targetState,
         modified: liveState !== targetState,
         hook: false,
-        resourceVersion: live
+        resourceVersion: liveR
           ? String(parseInt(hash(liveState).slice(0, 6), 16))
           : '',
       };

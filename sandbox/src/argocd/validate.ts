@@ -4,15 +4,12 @@
  * queries.
  */
 
+import { destinationCluster } from './clusters';
 import { grpcError, GrpcCode } from './errors';
 import { primarySource } from './render';
 import { normalizeRepoUrl } from './repoUrl';
-import {
-  Application,
-  ApplicationDestination,
-  ApplicationSource,
-  AppProject,
-} from './types';
+import { ClusterRecord } from './store';
+import { Application, ApplicationSource, AppProject } from './types';
 
 const DNS1123_SUBDOMAIN =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -62,26 +59,25 @@ function sourcePermitted(
   return permittedBy(list.map(normalizeRepoUrl), normalizeRepoUrl(repo));
 }
 
+/**
+ * Whether the project lets applications deploy into `namespace` of the
+ * destination cluster: an entry matching the cluster's server URL or its
+ * name (however the application named it), as Argo CD v3 matches them.
+ */
 function destinationPermitted(
   project: AppProject,
-  dest: ApplicationDestination,
+  cluster: ClusterRecord,
+  namespace: string,
 ): boolean {
-  const ns = dest.namespace ?? '';
   return (project.spec.destinations ?? []).some(d => {
     const nsOk =
-      globMatch(d.namespace ?? '', ns) || (d.namespace === '*' && ns === '');
+      globMatch(d.namespace ?? '', namespace) ||
+      (d.namespace === '*' && namespace === '');
     if (!nsOk) return false;
-    if (dest.server)
-      return (
-        d.server !== undefined &&
-        d.server !== '' &&
-        globMatch(d.server, dest.server)
-      );
-    if (dest.name)
-      return (
-        d.name !== undefined && d.name !== '' && globMatch(d.name, dest.name)
-      );
-    return false;
+    return (
+      (!!d.server && globMatch(d.server, cluster.server)) ||
+      (!!d.name && globMatch(d.name, cluster.name))
+    );
   });
 }
 
@@ -92,13 +88,14 @@ export function sourcesOf(app: Application): ApplicationSource[] {
 }
 
 /**
- * Validates an application's spec against itself and its project; throws
- * InvalidArgument with Argo CD's messages. `project` undefined means the
- * project does not exist.
+ * Validates an application's spec against itself, its project and the known
+ * clusters; throws InvalidArgument with Argo CD's messages. `project`
+ * undefined means the project does not exist.
  */
 export function validateApplication(
   app: Application,
   project: AppProject | undefined,
+  clusters: ClusterRecord[],
 ) {
   checkObjectName('Application', app.metadata?.name);
   const name = app.metadata.name as string;
@@ -114,6 +111,17 @@ export function validateApplication(
     throw grpcError(
       GrpcCode.InvalidArgument,
       `application destination spec for ${name} is invalid: application destination can't have both name and server defined: ${dest.name} ${dest.server}`,
+    );
+  }
+  let cluster: ClusterRecord | undefined;
+  try {
+    cluster = destinationCluster(clusters, dest);
+  } catch (e) {
+    throw grpcError(
+      GrpcCode.InvalidArgument,
+      `application destination spec for ${name} is invalid: ${
+        (e as Error).message
+      }`,
     );
   }
   const problems: string[] = [];
@@ -139,9 +147,9 @@ export function validateApplication(
       );
     }
   });
-  if (!dest.server && !dest.name) {
+  if (!cluster) {
     problems.push('Destination server missing from app spec');
-  } else if (!destinationPermitted(project, dest)) {
+  } else if (!destinationPermitted(project, cluster, dest.namespace ?? '')) {
     problems.push(
       dest.server
         ? `application destination server '${dest.server}' and namespace '${

@@ -85,8 +85,12 @@ export class EksService {
     return r;
   }
 
-  /** Creates the cluster unless it exists; returns its OIDC issuer URL. */
-  ensureCluster(name: string): { issuer: string } {
+  /**
+   * Creates the cluster unless it exists (each with its own OIDC issuer and
+   * API server endpoint); returns the issuer URL and the endpoint that
+   * DescribeCluster answers.
+   */
+  ensureCluster(name: string): { issuer: string; endpoint: string } {
     if (!/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(name)) {
       throw invalid(`The cluster name ${name} is not valid.`);
     }
@@ -103,7 +107,7 @@ export class EksService {
       };
       return d.eks.clusters[name];
     });
-    return { issuer: this.#issuer(cluster) };
+    return { issuer: this.#issuer(cluster), endpoint: this.#endpoint(cluster) };
   }
 
   /** The pod identity associations of a cluster (copies). */
@@ -117,6 +121,13 @@ export class EksService {
     return `https://oidc.eks.${this.#account.region}.amazonaws.com/id/${
       cluster.oidcId
     }`;
+  }
+
+  /** The Kubernetes API server URL, as EKS gives it. */
+  #endpoint(cluster: EksCluster) {
+    return `https://${cluster.endpointId}.gr7.${
+      this.#account.region
+    }.eks.amazonaws.com`;
   }
 
   #cluster(name: string): EksCluster {
@@ -141,7 +152,7 @@ export class EksService {
       arn: `arn:aws:eks:${region}:${accountId}:cluster/${c.name}`,
       createdAt: epochSeconds(c.createdAt),
       version: c.version,
-      endpoint: `https://${c.endpointId}.gr7.${region}.eks.amazonaws.com`,
+      endpoint: this.#endpoint(c),
       roleArn: `arn:aws:iam::${accountId}:role/eks-cluster-${c.name}`,
       resourcesVpcConfig: {
         subnetIds: [],

@@ -89,8 +89,11 @@ export interface AwsUpstream extends UpstreamSpec {
   hasImage(repositoryName: string, tag: string): boolean;
   /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>` */
   repositoryUri(name: string): string;
-  /** Creates the EKS cluster unless it exists; returns its OIDC issuer URL. */
-  ensureCluster(name: string): { issuer: string };
+  /**
+   * Creates the EKS cluster unless it exists; returns its OIDC issuer URL
+   * and its API server endpoint (as DescribeCluster gives them).
+   */
+  ensureCluster(name: string): { issuer: string; endpoint: string };
   /** Creates the IAM role unless a role of that name exists; returns its ARN. */
   ensureRole(
     name: string,

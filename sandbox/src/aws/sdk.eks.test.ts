@@ -10,10 +10,12 @@ import {
   DescribeClusterCommand,
   DescribePodIdentityAssociationCommand,
   EKSClient,
+  ListClustersCommand,
   ListPodIdentityAssociationsCommand,
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-eks';
+import { SEED } from '../seed';
 import { failure, SdkSandbox, startSdkSandbox } from './__testUtils__/sdk';
 import { RunningAws } from './testServer';
 
@@ -24,6 +26,9 @@ let sdk: SdkSandbox;
 let env: RunningAws;
 let eks: EKSClient;
 
+/** The seed's clusters: non-prod (dev, staging) and prod. */
+const { nonprod: NONPROD, prod: PROD } = SEED.clusters;
+
 beforeAll(async () => {
   sdk = await startSdkSandbox();
   ({ env, eks } = sdk);
@@ -33,21 +38,23 @@ afterAll(() => sdk?.close());
 
 describe('EKS', () => {
   it('describes a seeded cluster with its OIDC issuer', async () => {
-    const { issuer } = env.aws.ensureCluster('slipway-dev');
+    const { issuer } = env.aws.ensureCluster(NONPROD);
     expect(issuer).toMatch(
       /^https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/,
     );
-    expect(env.aws.ensureCluster('slipway-dev').issuer).toBe(issuer);
+    expect(env.aws.ensureCluster(NONPROD).issuer).toBe(issuer);
     const { cluster } = await eks.send(
-      new DescribeClusterCommand({ name: 'slipway-dev' }),
+      new DescribeClusterCommand({ name: NONPROD }),
     );
     expect(cluster).toMatchObject({
-      name: 'slipway-dev',
-      arn: 'arn:aws:eks:eu-west-1:123456789012:cluster/slipway-dev',
+      name: NONPROD,
+      arn: `arn:aws:eks:eu-west-1:123456789012:cluster/${NONPROD}`,
       status: 'ACTIVE',
       identity: { oidc: { issuer } },
     });
-    expect(cluster?.endpoint).toMatch(/^https:\/\//);
+    expect(cluster?.endpoint).toMatch(
+      /^https:\/\/[0-9A-F]{32}\.gr7\.eu-west-1\.eks\.amazonaws\.com$/,
+    );
     expect(cluster?.createdAt).toBeInstanceOf(Date);
 
     const missing = await failure(() =>
@@ -59,12 +66,37 @@ describe('EKS', () => {
     ).toBe(404);
   });
 
+  it('lists the non-prod and prod clusters, each with its own OIDC issuer and endpoint', async () => {
+    const nonprod = env.aws.ensureCluster(NONPROD);
+    const prod = env.aws.ensureCluster(PROD);
+    expect(prod.issuer).not.toBe(nonprod.issuer);
+    expect(prod.endpoint).not.toBe(nonprod.endpoint);
+
+    const { clusters } = await eks.send(new ListClustersCommand({}));
+    expect(clusters).toEqual([NONPROD, PROD]);
+    const paged = await eks.send(new ListClustersCommand({ maxResults: 1 }));
+    expect(paged.clusters).toEqual([NONPROD]);
+    const rest = await eks.send(
+      new ListClustersCommand({ nextToken: paged.nextToken }),
+    );
+    expect(rest.clusters).toEqual([PROD]);
+
+    for (const [name, ensured] of [
+      [NONPROD, nonprod],
+      [PROD, prod],
+    ] as const) {
+      const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
+      expect(cluster?.identity?.oidc?.issuer).toBe(ensured.issuer);
+      expect(cluster?.endpoint).toBe(ensured.endpoint);
+    }
+  });
+
   it('creates, lists, filters and deletes pod identity associations', async () => {
-    env.aws.ensureCluster('slipway-dev');
+    env.aws.ensureCluster(NONPROD);
     const roleArn = 'arn:aws:iam::123456789012:role/slipway/payments-api';
     const { association } = await eks.send(
       new CreatePodIdentityAssociationCommand({
-        clusterName: 'slipway-dev',
+        clusterName: NONPROD,
         namespace: 'payments',
         serviceAccount: 'payments-api',
         roleArn,
@@ -72,7 +104,7 @@ describe('EKS', () => {
       }),
     );
     expect(association).toMatchObject({
-      clusterName: 'slipway-dev',
+      clusterName: NONPROD,
       namespace: 'payments',
       serviceAccount: 'payments-api',
       roleArn,
@@ -80,13 +112,13 @@ describe('EKS', () => {
     });
     expect(association?.associationId).toMatch(/^a-[a-z0-9]{17}$/);
     expect(association?.associationArn).toBe(
-      `arn:aws:eks:eu-west-1:123456789012:podidentityassociation/slipway-dev/${association?.associationId}`,
+      `arn:aws:eks:eu-west-1:123456789012:podidentityassociation/${NONPROD}/${association?.associationId}`,
     );
 
     const again = await failure(() =>
       eks.send(
         new CreatePodIdentityAssociationCommand({
-          clusterName: 'slipway-dev',
+          clusterName: NONPROD,
           namespace: 'payments',
           serviceAccount: 'payments-api',
           roleArn,
@@ -97,14 +129,14 @@ describe('EKS', () => {
 
     await eks.send(
       new CreatePodIdentityAssociationCommand({
-        clusterName: 'slipway-dev',
+        clusterName: NONPROD,
         namespace: 'orders',
         serviceAccount: 'orders-api',
         roleArn,
       }),
     );
     const all = await eks.send(
-      new ListPodIdentityAssociationsCommand({ clusterName: 'slipway-dev' }),
+      new ListPodIdentityAssociationsCommand({ clusterName: NONPROD }),
     );
     expect(all.associations?.map(a => a.namespace).sort()).toEqual([
       'orders',
@@ -112,14 +144,14 @@ describe('EKS', () => {
     ]);
     const filtered = await eks.send(
       new ListPodIdentityAssociationsCommand({
-        clusterName: 'slipway-dev',
+        clusterName: NONPROD,
         namespace: 'payments',
         serviceAccount: 'payments-api',
       }),
     );
     expect(filtered.associations).toEqual([
       {
-        clusterName: 'slipway-dev',
+        clusterName: NONPROD,
         namespace: 'payments',
         serviceAccount: 'payments-api',
         associationArn: association?.associationArn,
@@ -128,7 +160,7 @@ describe('EKS', () => {
     ]);
     const paged = await eks.send(
       new ListPodIdentityAssociationsCommand({
-        clusterName: 'slipway-dev',
+        clusterName: NONPROD,
         maxResults: 1,
       }),
     );
@@ -137,7 +169,7 @@ describe('EKS', () => {
 
     const described = await eks.send(
       new DescribePodIdentityAssociationCommand({
-        clusterName: 'slipway-dev',
+        clusterName: NONPROD,
         associationId: association!.associationId!,
       }),
     );
@@ -145,21 +177,21 @@ describe('EKS', () => {
 
     await eks.send(
       new DeletePodIdentityAssociationCommand({
-        clusterName: 'slipway-dev',
+        clusterName: NONPROD,
         associationId: association!.associationId!,
       }),
     );
     const deleted = await failure(() =>
       eks.send(
         new DescribePodIdentityAssociationCommand({
-          clusterName: 'slipway-dev',
+          clusterName: NONPROD,
           associationId: association!.associationId!,
         }),
       ),
     );
     expect(deleted).toBeInstanceOf(ResourceNotFoundException);
     expect(
-      env.aws.podIdentityAssociations('slipway-dev').map(a => a.namespace),
+      env.aws.podIdentityAssociations(NONPROD).map(a => a.namespace),
     ).toEqual(['orders']);
   });
 });

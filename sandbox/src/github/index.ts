@@ -29,6 +29,7 @@ import { registerContentRoutes } from './routes/contents';
 import { RouteContext, ValidationFailed } from './routes/context';
 import { registerGitDataRoutes } from './routes/gitData';
 import { registerHookRoutes } from './routes/hooks';
+import { registerPullMergeRoutes } from './routes/pullMerge';
 import { registerPullRoutes } from './routes/pulls';
 import { registerRepoRoutes } from './routes/repos';
 import { createShapes, Shapes } from './shapes';
@@ -93,6 +94,7 @@ export class GitHubUpstream implements UpstreamSpec {
     registerBranchRoutes(this.#router, routes);
     registerGitDataRoutes(this.#router, routes);
     registerPullRoutes(this.#router, routes);
+    registerPullMergeRoutes(this.#router, routes);
     registerCommitRoutes(this.#router, routes);
     registerContentRoutes(this.#router, routes);
     registerHookRoutes(this.#router, routes);

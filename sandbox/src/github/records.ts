@@ -42,7 +42,7 @@ export interface WorkflowRunRecord {
   displayTitle: string;
 }
 
-/** A pull request (only open ones: the sandbox neither merges nor closes). */
+/** A pull request between two branches of one repository. */
 export interface PullRecord {
   id: number;
   number: number;
@@ -51,12 +51,21 @@ export interface PullRecord {
   /** Branch names in this repository (no forks). */
   head: string;
   base: string;
-  state: 'open';
+  state: 'open' | 'closed';
   draft: boolean;
   /** Login of the user who opened it. */
   user: string;
   createdAt: string;
   updatedAt: string;
+  /** When it was last closed (merged or not); absent while open. */
+  closedAt?: string;
+  /**
+   * The branches' heads when it was closed: a closed pull request keeps
+   * showing them (its head branch may be gone). Absent while open.
+   */
+  closedShas?: { head: string; base: string };
+  /** The merge, once merged: when, by whom (login), and the commit it made on the base. */
+  merged?: { at: string; by: string; sha: string };
 }
 
 export interface RepoRecord {

@@ -125,10 +125,10 @@ describe.each(
     expect(entity.metadata.description).toBe(BASE_VALUES.description);
     const expected: Record<string, string> = {
       'github.com/project-slug': 'slipway-demo/order-svc',
-      'argocd/app-name': 'order-svc',
+      // One Argo CD Application per environment, found by its owner label.
+      'argocd/app-selector': 'slipway.io/owner=component.default.order-svc',
       'aws.amazon.com/aws-ecr-repository-arn': BASE_VALUES.ecrRepositoryArn,
       'slipway.io/chart-path': 'charts/order-svc',
-      'slipway.io/argocd-instance': 'in-cluster',
     };
     if (ci === 'jenkins')
       expected['jenkins.io/job-full-name'] = 'slipway-demo/order-svc';

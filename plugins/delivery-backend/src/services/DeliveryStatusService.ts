@@ -19,6 +19,7 @@ import { CacheKey, SectionCache, SectionLoadError } from './SectionCache';
 import {
   BRANCH_SECTION,
   Plan,
+  PULLS_SECTION,
   planBuild,
   planGitOps,
   planImage,
@@ -94,6 +95,8 @@ export class DeliveryStatusService {
   /** Forgets what is cached for an entity (after a rollback or promote). */
   invalidate(entityRef: string): void {
     this.#cache.invalidate(entityRef);
+    // A promotion may have opened a pull request: the shared list is read again.
+    this.#cache.invalidateWhere(key => key.section === PULLS_SECTION);
   }
 
   /**
@@ -108,7 +111,7 @@ export class DeliveryStatusService {
     const hc = this.#upstreams.helmCharts;
     if (repo === `${hc.owner}/${hc.repo}`.toLowerCase()) {
       const gone = this.#cache.invalidateWhere(key =>
-        [BRANCH_SECTION, 'gitops', 'sync'].includes(key.section),
+        [BRANCH_SECTION, PULLS_SECTION, 'gitops', 'sync'].includes(key.section),
       );
       return [...new Set(gone.flatMap(key => key.entityRef ?? []))];
     }
@@ -178,6 +181,9 @@ export class DeliveryStatusService {
       gitops,
       timeline,
       environments: this.#settings.environments,
+      approvals: this.#settings.road
+        .filter(e => e.changes === 'pull-request')
+        .map(e => e.name),
       releases: environmentReleases({
         name: chart.ok ? chart.value.name : entity.metadata.name,
         environments: this.#settings.environments,

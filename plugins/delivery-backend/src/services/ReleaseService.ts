@@ -155,19 +155,25 @@ export class ReleaseService {
     });
     const name = chartName(entity);
     await this.#assertChartBound(name, entityRef);
+    // An environment that asks for an approval gets a pull request: it
+    // moves when someone merges it.
+    const approval =
+      this.#settings.road.find(e => e.name === to)?.changes === 'pull-request';
     const result = await this.#upstreams.helmCharts.promote({
       name,
       from,
       to,
       tag: request.tag,
       requestedBy: options.userEntityRef,
+      ...(approval ? { mode: 'pull-request' as const } : {}),
     });
-    this.#logger.info('Promoted', {
+    this.#logger.info(approval ? 'Opened a promotion' : 'Promoted', {
       entityRef,
       from,
       to,
       tag: result.toTag,
       commit: result.commitSha,
+      ...(result.pullRequestUrl ? { pullRequest: result.pullRequestUrl } : {}),
       user: options.userEntityRef,
     });
     return { ...result, entityRef };

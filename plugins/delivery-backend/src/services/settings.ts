@@ -3,14 +3,18 @@ import { Config } from '@backstage/config';
 import type { DeliveryUpstreams } from './upstreams';
 import { InputError } from '@backstage/errors';
 import {
+  EnvironmentSettings,
+  readEnvironments,
   readGitOpsSettings,
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 
 /** `slipway.delivery`, with defaults applied (see config.d.ts). @public */
 export interface DeliverySettings {
-  /** `slipway.gitops.environments`: promotion order. */
+  /** The names of `slipway.environments`: promotion order. */
   environments: string[];
+  /** `slipway.environments` in full (readEnvironments). */
+  road: EnvironmentSettings[];
   cacheTtlMs: number;
   /** The TTL while a change is in motion for the entity. */
   activeCacheTtlMs: number;
@@ -80,7 +84,8 @@ export interface DeliveryServiceDeps {
 /** Reads `slipway.delivery`; throws on a value that cannot work. @public */
 export function readDeliverySettings(root: Config): DeliverySettings {
   const c = root.getOptionalConfig('slipway.delivery');
-  const { environments } = readGitOpsSettings(root);
+  const road = readEnvironments(root);
+  const environments = road.map(e => e.name);
   const count = (key: string, fallback: number) => {
     const value = c?.getOptionalNumber(key) ?? fallback;
     if (!Number.isInteger(value) || value < 1) {
@@ -92,6 +97,7 @@ export function readDeliverySettings(root: Config): DeliverySettings {
   };
   return {
     environments,
+    road,
     cacheTtlMs: seconds(c, 'cacheTtlSeconds', 15),
     activeCacheTtlMs: seconds(c, 'activeCacheTtlSeconds', 3),
     failureTtlMs: seconds(c, 'failureTtlSeconds', 10),

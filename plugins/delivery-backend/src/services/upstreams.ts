@@ -8,6 +8,7 @@ import type {
   ArgoApplication,
   GitHubFiles,
   PromoteOptions,
+  PullRequestSummary,
   RollbackOptions,
 } from '@internal/backstage-plugin-delivery-node';
 
@@ -29,6 +30,15 @@ export interface GitHubUpstream extends GitHubFiles {
     repo: string,
     options?: { branch?: string; perPage?: number },
   ): Promise<BuildSection>;
+  listPullRequests(
+    owner: string,
+    repo: string,
+    options?: {
+      base?: string;
+      state?: 'open' | 'closed' | 'all';
+      perPage?: number;
+    },
+  ): Promise<PullRequestSummary[]>;
 }
 
 /** Jenkins: one job's builds. @public */

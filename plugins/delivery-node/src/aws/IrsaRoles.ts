@@ -93,8 +93,16 @@ export class IrsaRoles {
     return `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
   }
 
-  /** The configured cluster's OIDC issuer as IAM names it (no `https://`). */
-  async issuerHostPath(clusterName: string): Promise<string> {
+  /**
+   * A cluster's OIDC issuer as IAM names it (no `https://`): the configured
+   * `oidcIssuer` when given (a cluster in another account), else read with
+   * DescribeCluster.
+   */
+  async issuerHostPath(
+    clusterName: string,
+    oidcIssuer?: string,
+  ): Promise<string> {
+    if (oidcIssuer) return issuerHostPath(oidcIssuer);
     const res = await this.#clients.eks.send(
       new DescribeClusterCommand({ name: clusterName }),
     );

@@ -36,4 +36,4 @@ export {
   podIdentityTrustPolicy,
   selectAllowedPolicies,
 } from './policies';
-export type { PolicyDocument } from './policies';
+export type { IrsaTrust, PolicyDocument } from './policies';

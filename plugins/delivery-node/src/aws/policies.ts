@@ -35,36 +35,59 @@ export function issuerHostPath(issuerUrl: string): string {
   return hostPath;
 }
 
+/** One cluster an IRSA role is trusted on, and the namespaces it serves there. @public */
+export interface IrsaTrust {
+  /** The cluster's OIDC issuer as IAM names it (issuerHostPath). */
+  issuerHostPath: string;
+  /** The service's namespace in each environment on that cluster. */
+  namespaces: string[];
+}
+
 /**
- * Trust policy for IRSA: the cluster's OIDC provider may assume the role for
- * exactly one service account, with `StringEquals` on both `sub` and `aud`.
+ * Trust policy for IRSA: each cluster's OIDC provider (registered in
+ * `accountId`) may assume the role for exactly the service account in the
+ * namespaces the service has there, with `StringEquals` on both `sub` and
+ * `aud`: one statement per cluster, so a namespace on one cluster never
+ * grants the same namespace on another.
  *
  * @public
  */
 export function irsaTrustPolicy(opts: {
   partition: string;
   accountId: string;
-  issuerHostPath: string;
-  namespace: string;
   serviceAccount: string;
+  trusts: IrsaTrust[];
 }): PolicyDocument {
-  const { partition, accountId, namespace, serviceAccount } = opts;
-  const host = opts.issuerHostPath;
-  for (const [field, value] of Object.entries({
-    issuerHostPath: host,
-    namespace,
-    serviceAccount,
-  })) {
+  const { partition, accountId, serviceAccount, trusts } = opts;
+  if (trusts.length === 0) {
+    throw new InputError('An IRSA role must trust at least one cluster');
+  }
+  const check = (field: string, value: string) => {
     if (!value || DANGEROUS.test(value) || value.includes(':')) {
       throw new InputError(
         `${field} must not be empty or hold '*', '?' or ':' (got '${value}')`,
       );
     }
+  };
+  check('serviceAccount', serviceAccount);
+  const byHost = new Map<string, Set<string>>();
+  for (const t of trusts) {
+    check('issuerHostPath', t.issuerHostPath);
+    t.namespaces.forEach(n => check('namespace', n));
+    const set = byHost.get(t.issuerHostPath) ?? new Set<string>();
+    t.namespaces.forEach(n => set.add(n));
+    byHost.set(t.issuerHostPath, set);
   }
   return {
     Version: '2012-10-17',
-    Statement: [
-      {
+    Statement: [...byHost].map(([host, namespaces]) => {
+      const subs = [...namespaces]
+        .sort()
+        .map(n => `system:serviceaccount:${n}:${serviceAccount}`);
+      if (subs.length === 0) {
+        throw new InputError(`No namespace to trust on ${host}`);
+      }
+      return {
         Effect: 'Allow',
         Principal: {
           Federated: `arn:${partition}:iam::${accountId}:oidc-provider/${host}`,
@@ -72,12 +95,12 @@ export function irsaTrustPolicy(opts: {
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
           StringEquals: {
-            [`${host}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${host}:sub`]: subs.length === 1 ? subs[0] : subs,
             [`${host}:aud`]: 'sts.amazonaws.com',
           },
         },
-      },
-    ],
+      };
+    }),
   };
 }
 

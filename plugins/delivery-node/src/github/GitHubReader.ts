@@ -26,6 +26,9 @@ import {
   buildOf,
   commitOf,
   CommitJson,
+  PullJson,
+  pullOf,
+  PullRequestSummary,
   RepoJson,
   WorkflowRunJson,
 } from './readerShapes';
@@ -250,6 +253,37 @@ export class GitHubReader {
     );
     if (!res) return [];
     return res.map(commitOf);
+  }
+
+  /**
+   * The repository's pull requests into `base` (default: any), newest
+   * first; `state` default 'open'. A missing repository gives none.
+   */
+  async listPullRequests(
+    owner: string,
+    repo: string,
+    options: {
+      base?: string;
+      state?: 'open' | 'closed' | 'all';
+      perPage?: number;
+    } = {},
+  ): Promise<PullRequestSummary[]> {
+    checkOwnerRepo(owner, repo);
+    if (options.base !== undefined) checkRef(options.base, 'base');
+    const res = await this.#get<PullJson[]>(
+      'GET /repos/{owner}/{repo}/pulls',
+      {
+        owner,
+        repo,
+        base: options.base,
+        state: options.state ?? 'open',
+        sort: 'created',
+        direction: 'desc',
+        per_page: checkPerPage(options.perPage),
+      },
+      `pull requests of ${owner}/${repo}`,
+    );
+    return (res ?? []).map(pullOf);
   }
 
   /**

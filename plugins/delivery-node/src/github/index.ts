@@ -13,6 +13,7 @@ export type {
   InitialCommit,
 } from './AppRepositories';
 export { workflowRunStatus } from './workflowRuns';
+export type { PullRequestSummary } from './readerShapes';
 export type {
   GitHubReaderFromConfigOptions,
   GitHubReaderOptions,

@@ -71,3 +71,46 @@ export function buildOf(run: WorkflowRunJson): Build {
   }
   return build;
 }
+
+/** GitHub's pull request, the fields Slipway reads. */
+export interface PullJson {
+  number: number;
+  title?: string;
+  body?: string | null;
+  html_url: string;
+  state?: string;
+  created_at?: string;
+  user?: { login?: string } | null;
+  head?: { ref?: string };
+  base?: { ref?: string };
+}
+
+/** An open (or closed) pull request as Slipway reads it. @public */
+export interface PullRequestSummary {
+  number: number;
+  title: string;
+  /** Title and body: a change's commit message, trailers included. */
+  message: string;
+  url: string;
+  state: 'open' | 'closed';
+  createdAt?: string;
+  /** GitHub login of who opened it (Slipway's token for promotions). */
+  author?: string;
+  head?: string;
+  base?: string;
+}
+
+export function pullOf(p: PullJson): PullRequestSummary {
+  const title = p.title ?? '';
+  return {
+    number: p.number,
+    title,
+    message: p.body ? `${title}\n\n${p.body}` : title,
+    url: p.html_url,
+    state: p.state === 'closed' ? 'closed' : 'open',
+    createdAt: p.created_at,
+    author: p.user?.login,
+    head: p.head?.ref,
+    base: p.base?.ref,
+  };
+}

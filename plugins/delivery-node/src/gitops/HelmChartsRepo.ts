@@ -68,6 +68,12 @@ export interface UpdateResult<T extends ChangeResult = ChangeResult> {
 export interface UpdateOptions {
   /** The service the change is for; names the pull-request branch. */
   name?: string;
+  /**
+   * How this change is published, when it differs from the repository's
+   * mode (an environment whose promotions need a pull request). Default:
+   * `mode` of the repository.
+   */
+  mode?: 'push' | 'pull-request';
   logger?: UpdateLogger;
 }
 
@@ -361,7 +367,7 @@ export class HelmChartsRepo {
         ).data.sha,
     );
 
-    if (this.mode === 'pull-request') {
+    if ((options.mode ?? this.mode) === 'pull-request') {
       // The branch name holds the tree's id: a re-run of the same change
       // finds its branch and its pull request instead of opening new ones.
       const prBranch = `slipway/${options.name ?? 'change'}-${tree.slice(

@@ -175,6 +175,7 @@ describe('parseChartCommit', () => {
       kind: 'promote',
       tag: 'a1b2c3d-7',
       environment: 'staging',
+      from: 'dev',
       requestedBy: 'user:default/dana',
     });
     const rollback: ChartCommit = {
@@ -227,6 +228,7 @@ describe('parseChartCommit', () => {
       kind: 'promote',
       tag: 'new-2',
       environment: 'prod',
+      from: 'dev',
     });
   });
 
@@ -236,7 +238,12 @@ describe('parseChartCommit', () => {
         'promote(payments-api): a1b2c3d-7 from dev to staging',
         'payments-api',
       ),
-    ).toEqual({ kind: 'promote', tag: 'a1b2c3d-7', environment: 'staging' });
+    ).toEqual({
+      kind: 'promote',
+      tag: 'a1b2c3d-7',
+      environment: 'staging',
+      from: 'dev',
+    });
     // What `git revert` writes by hand.
     expect(
       parseChartCommit(

@@ -64,6 +64,8 @@ export interface ParsedChartCommit {
   reverts?: string;
   /** Who asked, from the `Requested-by` trailer. */
   requestedBy?: string;
+  /** For a promote, the environment the tag came from (the subject says). */
+  from?: string;
 }
 
 const TAG = new RegExp(IMAGE_TAG_PATTERN);
@@ -303,6 +305,10 @@ export function parseChartCommit(
         trailers.get(T.requestedBy.toLowerCase()),
         checkEntityRef,
       ),
+      from:
+        action === 'promote'
+          ? validEnv(/ from (\S+) to \S+$/.exec(subject)?.[1])
+          : undefined,
     });
   }
 
@@ -321,6 +327,7 @@ export function parseChartCommit(
           kind: 'promote',
           tag: promote[2],
           environment: validEnv(promote[4]),
+          from: validEnv(promote[3]),
         })
       : { kind: 'other' };
   }

@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import { readEnvironments } from '../environments';
 
 /** The helm-charts repository settings (`slipway.gitops.helmCharts`). @public */
 export interface HelmChartsSettings {
@@ -16,11 +17,9 @@ export interface GitOpsSettings {
   helmCharts: HelmChartsSettings;
   /** Base chart folder, as configured (relative to the working directory). */
   baseChartDir: string;
-  /** Environments, one values-<env>.yaml each. */
+  /** The names of `slipway.environments`, in promotion order (readEnvironments has the rest). */
   environments: string[];
 }
-
-const ENV_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
 
 /** Reads `slipway.gitops.helmCharts`. @public */
 export function readHelmChartsSettings(config: Config): HelmChartsSettings {
@@ -58,23 +57,12 @@ export function readHelmChartsSettings(config: Config): HelmChartsSettings {
 
 /** Reads `slipway.gitops` with its defaults. @public */
 export function readGitOpsSettings(config: Config): GitOpsSettings {
-  const environments = config.getOptionalStringArray(
-    'slipway.gitops.environments',
-  ) ?? ['dev', 'staging', 'prod'];
-  const bad = environments.filter(e => !ENV_NAME.test(e));
-  if (bad.length || environments.length === 0) {
-    throw new InputError(
-      `slipway.gitops.environments must be 1 or more lowercase DNS labels of at most 32 characters (got ${JSON.stringify(
-        environments,
-      )})`,
-    );
-  }
   return {
     helmCharts: readHelmChartsSettings(config),
     baseChartDir:
       config.getOptionalString('slipway.gitops.baseChartDir') ??
       '../../charts/service',
-    environments,
+    environments: readEnvironments(config).map(e => e.name),
   };
 }
 

@@ -343,6 +343,7 @@ describe('ChartReleases (against the seeded sandbox)', () => {
       kind: 'promote',
       tag: devTag,
       environment: 'staging',
+      from: 'dev',
       requestedBy: USER,
     });
 

@@ -46,6 +46,12 @@ export interface PromoteOptions {
   tag?: string;
   /** The user's entity ref, written in the `Requested-by` trailer. */
   requestedBy: string;
+  /**
+   * 'pull-request' when `to` asks for an approval (its `changes` in
+   * slipway.environments): the commit goes to a branch with a pull
+   * request, and `to` moves when it is merged. Default: the repository's mode.
+   */
+  mode?: 'push' | 'pull-request';
   logger?: UpdateLogger;
 }
 
@@ -165,7 +171,7 @@ export class ChartReleases {
    * (`changed: false`).
    */
   async promote(options: PromoteOptions): Promise<ChartReleaseResult> {
-    const { name, from, to, requestedBy, logger } = options;
+    const { name, from, to, requestedBy, logger, mode } = options;
     assertValid(
       checkServiceName(name, 'name'),
       checkDnsLabel(from, 'from'),
@@ -217,7 +223,7 @@ export class ChartReleases {
         return { file: target.envFile, fromTag: target.tag };
       },
       message,
-      { name, logger },
+      { name, logger, mode },
     );
     if (!update.changed) {
       logger?.info(`${to} already runs ${name} ${tag}; nothing to commit`);

@@ -8,6 +8,7 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import { ArgoCdInstances } from '../argocd/ArgoCdInstances';
 import { isBoundTo } from '../argocd/ownership';
+import { EnvironmentSettings, serviceApplications } from '../environments';
 import { AwsClients } from '../aws/AwsClients';
 import { EcrRepositories } from '../aws/EcrRepositories';
 import { IrsaRoles } from '../aws/IrsaRoles';
@@ -64,6 +65,8 @@ export interface ServiceInventoryOptions {
   /** slipway.gitops.helmCharts; without it, charts are not checked. */
   helmCharts?: { repoUrl: string; branch: string };
   instances: ArgoCdInstances;
+  /** `slipway.environments`: one Application per environment. Default: none (only `<name>`). */
+  environments?: EnvironmentSettings[];
   /** A reader for a GitHub host with an integration (undefined otherwise). */
   github: (host: string) => GitHubFiles | undefined;
 }
@@ -131,15 +134,13 @@ export class ServiceInventory {
       ['ecr', `ECR repository ${name}`, () => this.#ecrRepository(name)],
       ['iam', `IAM role ${name}`, () => this.#role(name)],
       ['chart', `chart charts/${name} in helm-charts`, () => this.#chart(name)],
-      ...this.#o.instances
-        .names()
-        .map(
-          (instance): Lookup => [
-            'argocd',
-            `Argo CD application ${name} on ${instance}`,
-            () => this.#application(name, instance),
-          ],
-        ),
+      ...this.#applications(name).map(
+        ({ instance, appName }): Lookup => [
+          'argocd',
+          `Argo CD application ${appName} on ${instance}`,
+          () => this.#application(name, appName, instance),
+        ],
+      ),
     ];
     const lookups = options.only
       ? all.filter(([kind]) => options.only!.includes(kind))
@@ -284,10 +285,37 @@ export class ServiceInventory {
     ];
   }
 
-  async #application(name: string, instance: string): Promise<InventoryItem[]> {
-    const label = `Argo CD application ${name} on ${instance}`;
+  /**
+   * The Applications to look for: `<name>` (made before environments) on
+   * every instance, and `<name>-<env>` on each environment's instance.
+   */
+  #applications(name: string): Array<{ instance: string; appName: string }> {
+    const { instances, environments = [] } = this.#o;
+    const seen = new Set<string>();
+    return [
+      ...instances.names().map(instance => ({ instance, appName: name })),
+      ...serviceApplications(environments, name)
+        .slice(1)
+        .map(a => ({
+          instance: instances.get(a.instance).name,
+          appName: a.appName,
+        })),
+    ].filter(a => {
+      const key = `${a.instance} ${a.appName}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  async #application(
+    name: string,
+    appName: string,
+    instance: string,
+  ): Promise<InventoryItem[]> {
+    const label = `Argo CD application ${appName} on ${instance}`;
     const client = this.#o.instances.get(instance);
-    const app = await client.findApplication(name);
+    const app = await client.findApplication(appName);
     if (!app) return [{ kind: 'argocd', label, exists: false, instance }];
     const annotations = app.metadata?.annotations ?? {};
     const owner = ownerTagValue(name);
@@ -299,7 +327,7 @@ export class ServiceInventory {
         instance,
         binding: isBoundTo(app, owner) ? owner : annotations[OWNER_TAG],
         task: annotations[TASK_TAG],
-        url: client.applicationUrl(name),
+        url: client.applicationUrl(appName),
       },
     ];
   }

@@ -21,6 +21,19 @@ export function mockDeliveryApi(
       }
       return status;
     }),
+    getEnvironments: jest.fn(async () => [
+      { name: 'dev', changes: 'commit' as const, cluster: 'slipway-nonprod' },
+      {
+        name: 'staging',
+        changes: 'commit' as const,
+        cluster: 'slipway-nonprod',
+      },
+      {
+        name: 'prod',
+        changes: 'pull-request' as const,
+        cluster: 'slipway-prod',
+      },
+    ]),
     rollback: jest.fn(),
     promote: jest.fn(),
   };

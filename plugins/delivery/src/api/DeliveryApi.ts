@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import type {
   DeliveryStatus,
+  EnvironmentSummary,
   PromoteRequest,
   ReleaseResult,
   RollbackRequest,
@@ -15,6 +16,8 @@ import type {
 export interface DeliveryApi {
   /** Build, image and sync sections, the timeline and DORA for one entity. */
   getStatus(entityRef: string): Promise<DeliveryStatus>;
+  /** The portal's environments (`slipway.environments`), in promotion order. */
+  getEnvironments(): Promise<EnvironmentSummary[]>;
   /** Reverts the entity's last tag bump in one environment. */
   rollback(request: RollbackRequest): Promise<ReleaseResult>;
   /** Copies the tag running in `from` into `to`'s values file. */

@@ -2,6 +2,7 @@ import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   DeliveryStatus,
+  EnvironmentSummary,
   PromoteRequest,
   ReleaseResult,
   RollbackRequest,
@@ -28,6 +29,14 @@ export class DeliveryClient implements DeliveryApi {
     return this.request<DeliveryStatus>(
       `/status?${new URLSearchParams({ entityRef })}`,
     );
+  }
+
+  async getEnvironments(): Promise<EnvironmentSummary[]> {
+    return (
+      await this.request<{ environments: EnvironmentSummary[] }>(
+        '/environments',
+      )
+    ).environments;
   }
 
   async rollback(request: RollbackRequest): Promise<ReleaseResult> {

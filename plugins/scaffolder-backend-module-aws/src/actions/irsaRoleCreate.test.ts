@@ -5,7 +5,11 @@ import {
   OWNER_TAG,
   TASK_TAG,
 } from '@internal/backstage-plugin-delivery-common';
-import { IrsaRoles } from '@internal/backstage-plugin-delivery-node';
+import { ConfigReader } from '@backstage/config';
+import {
+  IrsaRoles,
+  readEnvironments,
+} from '@internal/backstage-plugin-delivery-node';
 import { createIrsaRoleCreateAction } from './irsaRoleCreate';
 import {
   actionContext,
@@ -21,6 +25,15 @@ import {
 } from './__testUtils__/harness';
 
 jest.setTimeout(30_000);
+
+function goldenWith(file: string, values: Record<string, string>): unknown {
+  let text = fs.readFileSync(
+    path.join(__dirname, '__fixtures__', file),
+    'utf8',
+  );
+  for (const [k, v] of Object.entries(values)) text = text.split(k).join(v);
+  return JSON.parse(text);
+}
 
 function golden(file: string, issuerHostPath = ''): unknown {
   const text = fs.readFileSync(
@@ -102,6 +115,90 @@ describe('aws:iam:irsa-role:create', () => {
     expect(err.message).toContain("'admin-everything'");
     expect(err.message).toContain(
       'allowed: s3-read-reports, sqs-consume-payments',
+    );
+    expect(h.sb.faults.total('aws')).toBe(0);
+  });
+
+  it("IRSA with two clusters: one statement per cluster, each trusting exactly the service account in that cluster's environments (golden); a cluster another account describes is trusted by its configured issuer", async () => {
+    const nonprod = h.sb.aws.ensureCluster('eks-nonprod').issuer;
+    // prod's cluster lives in another account: Slipway cannot describe it,
+    // so its issuer comes from config (registered as an OIDC provider here).
+    const prodIssuer =
+      'https://oidc.eks.us-west-2.amazonaws.com/id/PROD0CLUSTER';
+    const environments = readEnvironments(
+      new ConfigReader({
+        slipway: {
+          environments: [
+            {
+              name: 'dev',
+              argocd: { namespace: '{namespace}-dev' },
+              cluster: { name: 'eks-nonprod' },
+            },
+            {
+              name: 'staging',
+              argocd: { namespace: '{namespace}-staging' },
+              cluster: { name: 'eks-nonprod' },
+            },
+            {
+              name: 'prod',
+              argocd: { destination: { name: 'prod' } },
+              cluster: { name: 'eks-prod', oidcIssuer: prodIssuer },
+              changes: 'pull-request',
+            },
+          ],
+        },
+      }),
+    );
+    const twoClusters = createIrsaRoleCreateAction({
+      clients: h.clients,
+      access: serviceAccess().access,
+      environments,
+    });
+    const { ctx, logger } = actionContext({
+      name: 'ledger',
+      namespace: 'ledger',
+      environments: ['prod', 'dev', 'staging'],
+    });
+    await twoClusters.handler(ctx);
+    const role = await roles.describe('ledger');
+    expect(role!.trustPolicy).toEqual(
+      goldenWith('irsa-trust-policy-two-clusters.json', {
+        NONPROD_ISSUER: nonprod.replace('https://', ''),
+        PROD_ISSUER: prodIssuer.replace('https://', ''),
+      }),
+    );
+    // Only the cluster Slipway can describe was asked for its issuer.
+    expect(h.sb.faults.counters().aws?.['eks:DescribeCluster']).toBe(1);
+    expect(logger.lines.join('\n')).toMatch(
+      /Trusting cluster eks-nonprod for ledger-dev\/ledger, ledger-staging\/ledger/,
+    );
+
+    // Only dev chosen: the role trusts the non-prod cluster's dev namespace alone.
+    const devOnly = actionContext({
+      name: 'ledger-lite',
+      namespace: 'ledger-lite',
+      environments: ['dev'],
+    });
+    await twoClusters.handler(devOnly.ctx);
+    const lite = await roles.describe('ledger-lite');
+    expect(
+      (lite!.trustPolicy as any).Statement.map(
+        (s: any) => Object.values(s.Condition.StringEquals)[0],
+      ),
+    ).toEqual(['system:serviceaccount:ledger-lite-dev:ledger-lite']);
+
+    // An environment the portal does not have: refused before any AWS call.
+    h.sb.faults.resetCounters();
+    await expect(
+      twoClusters.handler(
+        actionContext({
+          name: 'ledger-x',
+          namespace: 'ledger-x',
+          environments: ['qa'],
+        }).ctx,
+      ),
+    ).rejects.toThrow(
+      /environments must be one of dev, staging, prod \(got 'qa'\)/,
     );
     expect(h.sb.faults.total('aws')).toBe(0);
   });

@@ -14,6 +14,9 @@ import {
 import {
   AwsClients,
   creationClaim,
+  EnvironmentSettings,
+  environmentNamed,
+  namespaceIn,
   inlinePolicy,
   irsaTrustPolicy,
   IrsaRoles,
@@ -31,14 +34,50 @@ const MODES = ['irsa', 'pod-identity'] as const;
 /** The config the role actions need, or a clear error when it is missing. */
 export function roleConfig(clients: AwsClients) {
   const { iam, eks } = clients.settings;
-  if (!iam || !eks) {
+  if (!iam) {
     throw new Error(
-      `slipway.aws.${
-        !iam ? 'iam.permissionsBoundaryArn' : 'eks.clusterName'
-      } is not configured; service roles cannot be managed without it`,
+      'slipway.aws.iam.permissionsBoundaryArn is not configured; service roles cannot be managed without it',
     );
   }
   return { iam, eks };
+}
+
+/** The pod identity cluster (slipway.aws.eks.clusterName), or a clear error. */
+function podIdentityCluster(eks: { clusterName: string } | undefined) {
+  if (!eks) {
+    throw new InputError(
+      "slipway.aws.eks.clusterName is not configured; mode 'pod-identity' needs the cluster of its association",
+    );
+  }
+  return eks.clusterName;
+}
+
+/**
+ * IRSA: the clusters of the chosen environments, each with the namespaces
+ * the service has there (an environment's namespace pattern filled in).
+ */
+export function irsaClusters(
+  environments: EnvironmentSettings[],
+  namespace: string,
+) {
+  const clusters = new Map<
+    string,
+    { name: string; oidcIssuer?: string; namespaces: string[] }
+  >();
+  for (const env of environments) {
+    if (!env.cluster) {
+      throw new InputError(
+        `Environment ${env.name} names no EKS cluster (slipway.environments[].cluster.name or slipway.aws.eks.clusterName); IRSA needs one`,
+      );
+    }
+    const c = clusters.get(env.cluster.name) ?? {
+      ...env.cluster,
+      namespaces: [],
+    };
+    c.namespaces.push(namespaceIn(env, namespace));
+    clusters.set(env.cluster.name, c);
+  }
+  return [...clusters.values()];
 }
 
 /**
@@ -56,8 +95,22 @@ export function createIrsaRoleCreateAction(options: {
   access: ServiceAccess;
   /** `slipway.reservedNamespaces`, refused besides kube-*, default and argocd. */
   reservedNamespaces?: string[];
+  /**
+   * `slipway.environments` (readEnvironments): the clusters the role is
+   * trusted on. Default: one environment on slipway.aws.eks.clusterName.
+   */
+  environments?: EnvironmentSettings[];
 }) {
   const { clients, access, reservedNamespaces = [] } = options;
+  const eksCluster = clients.settings.eks?.clusterName;
+  const environments: EnvironmentSettings[] = options.environments ?? [
+    {
+      name: 'default',
+      argocd: { destination: {}, namespace: '{namespace}' },
+      ...(eksCluster ? { cluster: { name: eksCluster } } : {}),
+      changes: 'commit',
+    },
+  ];
   const roles = new IrsaRoles(clients);
   const allowedNames = (clients.settings.iam?.allowedPolicies ?? []).map(
     p => p.name,
@@ -90,6 +143,16 @@ export function createIrsaRoleCreateAction(options: {
               description: `Names from slipway.aws.iam.allowedPolicies${
                 allowedNames.length ? ` (${allowedNames.join(', ')})` : ''
               }. Default: none`,
+            })
+            .optional(),
+        environments: z =>
+          z
+            .array(z.string(), {
+              description: `Environments the service runs in (${environments
+                .map(e => e.name)
+                .join(
+                  ', ',
+                )}): the role trusts each one's cluster for the service account in that environment's namespace. Default: all of them.`,
             })
             .optional(),
         mode: z =>
@@ -138,6 +201,24 @@ export function createIrsaRoleCreateAction(options: {
               : 'policies must be a list of policy names',
           );
           const { iam, eks } = roleConfig(clients);
+          // Validated by name, then taken in promotion order.
+          const chosenNames = (
+            ctx.input.environments ?? environments.map(e => e.name)
+          ).map(e => environmentNamed(environments, e, 'environments').name);
+          const chosenEnvironments = environments.filter(e =>
+            chosenNames.includes(e.name),
+          );
+          const clusters =
+            mode === 'irsa' ? irsaClusters(chosenEnvironments, namespace) : [];
+          for (const c of clusters) {
+            assertValid(
+              ...c.namespaces.map(n =>
+                checkServiceNamespace(n, 'namespace', reservedNamespaces),
+              ),
+            );
+          }
+          const podCluster =
+            mode === 'pod-identity' ? podIdentityCluster(eks) : undefined;
           const chosen = selectAllowedPolicies(iam.allowedPolicies, names);
           const pathProblem = checkIamPath(
             iam.rolePath,
@@ -176,16 +257,26 @@ export function createIrsaRoleCreateAction(options: {
 
           let trustPolicy;
           if (mode === 'irsa') {
-            ctx.logger.info(
-              `Reading the OIDC issuer of cluster ${eks.clusterName}`,
-            );
-            const host = await roles.issuerHostPath(eks.clusterName);
+            const trusts = [];
+            for (const c of clusters) {
+              ctx.logger.info(
+                `Trusting cluster ${c.name} for ${c.namespaces
+                  .map(n => `${n}/${serviceAccount}`)
+                  .join(', ')}${c.oidcIssuer ? ' (configured issuer)' : ''}`,
+              );
+              trusts.push({
+                issuerHostPath: await roles.issuerHostPath(
+                  c.name,
+                  c.oidcIssuer,
+                ),
+                namespaces: c.namespaces,
+              });
+            }
             trustPolicy = irsaTrustPolicy({
               partition: clients.settings.partition,
               accountId: clients.settings.accountId,
-              issuerHostPath: host,
-              namespace,
               serviceAccount,
+              trusts,
             });
           } else {
             trustPolicy = podIdentityTrustPolicy();
@@ -245,7 +336,7 @@ export function createIrsaRoleCreateAction(options: {
               key: `eks.pod-identity.create.${roleName}`,
               fn: async () => {
                 const a = await roles.ensurePodIdentityAssociation({
-                  clusterName: eks.clusterName,
+                  clusterName: podCluster!,
                   namespace,
                   serviceAccount,
                   roleArn: role.roleArn,
@@ -257,9 +348,9 @@ export function createIrsaRoleCreateAction(options: {
             ctx.logger.info(
               `${
                 association.adopted ? 'Reused' : 'Created'
-              } pod identity association ${association.associationId} on ${
-                eks.clusterName
-              } for ${namespace}/${serviceAccount}`,
+              } pod identity association ${
+                association.associationId
+              } on ${podCluster} for ${namespace}/${serviceAccount}`,
             );
             ctx.output('associationId', association.associationId);
           }

@@ -79,7 +79,11 @@ export function createIrsaRoleDeleteAction(options: {
 
           if (ctx.isDryRun) {
             ctx.logger.info(
-              `Dry run: would delete IAM role ${iam.rolePath}${roleName}, its policies and owned pod identity associations on ${eks.clusterName}, if it is tagged as owned by ${owner}`,
+              `Dry run: would delete IAM role ${
+                iam.rolePath
+              }${roleName}, its policies and owned pod identity associations${
+                eks ? ` on ${eks.clusterName}` : ''
+              }, if it is tagged as owned by ${owner}`,
             );
             ctx.output('roleName', roleName);
             ctx.output('deleted', true);
@@ -111,18 +115,21 @@ export function createIrsaRoleDeleteAction(options: {
             `Removed ${removed.inlinePolicies.length} inline and detached ${removed.detachedPolicies.length} managed polic(ies) from ${roleName}`,
           );
 
-          const associations = await ctx.checkpoint({
-            key: `iam.role.delete.${roleName}.associations`,
-            fn: () =>
-              roles.deleteOwnedAssociations(
-                eks.clusterName,
-                check.roleArn,
-                owner,
-              ),
-          });
-          ctx.logger.info(
-            `Deleted ${associations.length} pod identity association(s) of ${roleName} on ${eks.clusterName}`,
-          );
+          // Pod identity associations exist only on slipway.aws.eks's cluster.
+          if (eks) {
+            const associations = await ctx.checkpoint({
+              key: `iam.role.delete.${roleName}.associations`,
+              fn: () =>
+                roles.deleteOwnedAssociations(
+                  eks.clusterName,
+                  check.roleArn,
+                  owner,
+                ),
+            });
+            ctx.logger.info(
+              `Deleted ${associations.length} pod identity association(s) of ${roleName} on ${eks.clusterName}`,
+            );
+          }
 
           const deleted = await ctx.checkpoint({
             key: `iam.role.delete.${roleName}`,

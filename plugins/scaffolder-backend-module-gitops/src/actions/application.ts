@@ -3,7 +3,10 @@
  * one is compared with it.
  */
 
-import { TASK_TAG } from '@internal/backstage-plugin-delivery-common';
+import {
+  ENVIRONMENT_LABEL,
+  TASK_TAG,
+} from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoApplication,
   ArgoCdSettings,
@@ -12,8 +15,12 @@ import {
 
 /** What the Application is built from. Project and destination come from config only. */
 export interface ApplicationInput {
+  /** The service. */
   name: string;
-  namespace: string;
+  /** The Application's name (applicationNameOf). */
+  appName: string;
+  /** Its destination from the environment's config, namespace filled in. */
+  destination: { server?: string; name?: string; namespace: string };
   environment: string;
   chartPath: string;
   targetRevision: string;
@@ -39,9 +46,9 @@ export function buildApplication(
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: {
-      name: input.name,
+      name: input.appName,
       namespace: settings.namespace,
-      labels,
+      labels: { ...labels, [ENVIRONMENT_LABEL]: input.environment },
       annotations,
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
     },
@@ -53,10 +60,7 @@ export function buildApplication(
         targetRevision: input.targetRevision,
         helm: { valueFiles: [`values-${input.environment}.yaml`] },
       },
-      destination: {
-        server: settings.destinationServer,
-        namespace: input.namespace,
-      },
+      destination: input.destination,
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
         syncOptions: ['CreateNamespace=true'],

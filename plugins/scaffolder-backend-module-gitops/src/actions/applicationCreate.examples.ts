@@ -2,16 +2,17 @@ import { TemplateExample } from '@backstage/plugin-scaffolder-node';
 
 export const examples: TemplateExample[] = [
   {
-    description: "Create the service's Argo CD Application for dev",
+    description:
+      "Create the service's Argo CD Applications for dev, staging and prod (orders-dev, orders-staging, orders-prod)",
     example: `
 steps:
   - action: argocd:application:create
     id: argocd
-    name: Create the Argo CD application
+    name: Create the Argo CD applications
     input:
       name: orders
       namespace: orders
-      environment: dev
+      environments: [dev, staging, prod]
 `,
   },
   {

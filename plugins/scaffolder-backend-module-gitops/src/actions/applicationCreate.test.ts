@@ -78,7 +78,11 @@ describe('argocd:application:* (against the sandbox)', () => {
       const app = buildApplication(
         {
           name: 'orders',
-          namespace: 'orders',
+          appName: 'orders-dev',
+          destination: {
+            server: 'https://kubernetes.default.svc',
+            namespace: 'orders',
+          },
           environment: 'dev',
           chartPath: 'charts/orders',
           targetRevision: 'main',
@@ -173,12 +177,16 @@ describe('argocd:application:* (against the sandbox)', () => {
       { isDryRun: true },
     );
     await actions.create.handler(ctx);
-    expect(outputs).toEqual({
-      appName: 'dry',
-      appUrl: `${sb.urls.argocd}/applications/argocd/dry`,
+    const dry = {
+      appName: 'dry-dev',
+      appUrl: `${sb.urls.argocd}/applications/argocd/dry-dev`,
       instance: 'sandbox',
+    };
+    expect(outputs).toEqual({
+      ...dry,
+      applications: [{ ...dry, environment: 'dev' }],
     });
-    const wait = context({ name: 'dry' }, { isDryRun: true });
+    const wait = context({ name: 'dry-dev' }, { isDryRun: true });
     await actions.wait.handler(wait.ctx);
     expect(wait.outputs).toMatchObject({
       health: 'Healthy',
@@ -200,12 +208,16 @@ describe('argocd:application:* (against the sandbox)', () => {
       destinationServer: 'https://evil.example',
     } as any);
     await actions.create.handler(ctx);
-    expect(outputs).toEqual({
-      appName: name,
-      appUrl: `${sb.urls.argocd}/applications/argocd/${name}`,
+    const created = {
+      appName: `${name}-dev`,
+      appUrl: `${sb.urls.argocd}/applications/argocd/${name}-dev`,
       instance: 'sandbox',
+    };
+    expect(outputs).toEqual({
+      ...created,
+      applications: [{ ...created, environment: 'dev' }],
     });
-    const app = await actions.instances.get().getApplication(name);
+    const app = await actions.instances.get().getApplication(`${name}-dev`);
     expect(app.spec).toMatchObject({
       project: 'slipway',
       destination: {
@@ -223,6 +235,7 @@ describe('argocd:application:* (against the sandbox)', () => {
     expect(app.metadata.labels).toEqual({
       'app.kubernetes.io/managed-by': 'slipway',
       'slipway.io/owner': 'component.default.orders',
+      'slipway.io/environment': 'dev',
     });
     expect(app.metadata.finalizers).toEqual([
       'resources-finalizer.argocd.argoproj.io',
@@ -245,22 +258,20 @@ describe('argocd:application:* (against the sandbox)', () => {
     const different = context({
       name,
       namespace: 'orders',
-      environment: 'prod',
+      autoscaling: true,
     });
     await expect(actions.create.handler(different.ctx)).rejects.toMatchObject({
       name: 'ConflictError',
-      message: expect.stringContaining('spec.source'),
+      message: expect.stringContaining('spec.ignoreDifferences'),
     });
     const upsert = context({
       name,
       namespace: 'orders',
-      environment: 'prod',
       upsert: true,
       autoscaling: true,
     });
     await actions.create.handler(upsert.ctx);
-    const updated = await actions.instances.get().getApplication(name);
-    expect(updated.spec.source?.helm?.valueFiles).toEqual(['values-prod.yaml']);
+    const updated = await actions.instances.get().getApplication(`${name}-dev`);
     expect(updated.spec.ignoreDifferences).toEqual([
       { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] },
     ]);
@@ -274,7 +285,7 @@ describe('argocd:application:* (against the sandbox)', () => {
     await actions.create.handler(
       context({ name, namespace: 'claimed', chartPath: CHART }).ctx,
     );
-    const before = await actions.instances.get().getApplication(name);
+    const before = await actions.instances.get().getApplication(`${name}-dev`);
     expect(before.metadata.annotations?.['slipway.io/task']).toBe('task-1');
     sb.faults.resetCounters();
 
@@ -285,7 +296,7 @@ describe('argocd:application:* (against the sandbox)', () => {
     await expect(actions.create.handler(other.ctx)).rejects.toMatchObject({
       name: 'ConflictError',
       message: expect.stringContaining(
-        `Argo CD application '${name}' on sandbox already exists for component:default/${name} and was not created by this run (task task-1 created it)`,
+        `Argo CD application '${name}-dev' on sandbox already exists for component:default/${name} and was not created by this run (task task-1 created it)`,
       ),
     });
     const dana = context(
@@ -297,7 +308,8 @@ describe('argocd:application:* (against the sandbox)', () => {
     });
     expect(sb.faults.mutations()).toEqual({});
     expect(
-      (await actions.instances.get().getApplication(name)).spec.destination,
+      (await actions.instances.get().getApplication(`${name}-dev`)).spec
+        .destination,
     ).toEqual(before.spec.destination);
 
     // guest belongs to payments-team, which owns the service: adopted.
@@ -306,7 +318,7 @@ describe('argocd:application:* (against the sandbox)', () => {
       { task: 'task-4' },
     );
     await actions.create.handler(owner.ctx);
-    const adopted = await actions.instances.get().getApplication(name);
+    const adopted = await actions.instances.get().getApplication(`${name}-dev`);
     expect(adopted.spec.destination?.namespace).toBe('moved');
     expect(adopted.metadata.annotations?.['slipway.io/task']).toBe('task-4');
     expect(
@@ -324,7 +336,7 @@ describe('argocd:application:* (against the sandbox)', () => {
     await sb.argocd.upsertApplication({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
-      metadata: { name: 'hand-made', namespace: 'argocd' },
+      metadata: { name: 'hand-made-dev', namespace: 'argocd' },
       spec: {
         project: 'slipway',
         source: {
@@ -354,7 +366,7 @@ describe('argocd:application:* (against the sandbox)', () => {
       actions.remove.handler(context({ name: 'hand-made' }).ctx),
     ).rejects.toMatchObject({ name: 'ConflictError' });
     expect(
-      await actions.instances.get().findApplication('hand-made'),
+      await actions.instances.get().findApplication('hand-made-dev'),
     ).toBeDefined();
   });
 
@@ -373,7 +385,7 @@ describe('argocd:application:* (against the sandbox)', () => {
     }
     await Promise.all(
       Array.from({ length: 5 }, () =>
-        a.instances.get().findApplication('orders'),
+        a.instances.get().findApplication('orders-prod'),
       ),
     );
     expect(session()).toBe(1);
@@ -393,7 +405,7 @@ describe('argocd:application:* (against the sandbox)', () => {
 
   it('converges after a crash between creating the app and its checkpoint: one app, nothing orphaned', async () => {
     const checkpoints = new CheckpointFake();
-    checkpoints.crashAfter = 'argocd.application.create.phoenix';
+    checkpoints.crashAfter = 'argocd.application.create.phoenix-dev';
     await expect(
       actions.create.handler(
         context({ name: 'phoenix', namespace: 'phoenix' }, { checkpoints }).ctx,
@@ -404,11 +416,11 @@ describe('argocd:application:* (against the sandbox)', () => {
       { checkpoints },
     );
     await actions.create.handler(second.ctx);
-    expect(second.outputs.appName).toBe('phoenix');
+    expect(second.outputs.appName).toBe('phoenix-dev');
     const owned = await actions.instances.get().listApplications({
       selector: 'slipway.io/owner=component.default.phoenix',
     });
-    expect(owned.map(x => x.metadata.name)).toEqual(['phoenix']);
+    expect(owned.map(x => x.metadata.name)).toEqual(['phoenix-dev']);
   });
 
   it('deletes its own Application (cascade); a missing one is success', async () => {
@@ -416,7 +428,7 @@ describe('argocd:application:* (against the sandbox)', () => {
     await actions.remove.handler(ctx);
     expect(outputs.deleted).toBe(true);
     expect(
-      await actions.instances.get().findApplication('phoenix'),
+      await actions.instances.get().findApplication('phoenix-dev'),
     ).toBeUndefined();
     const again = context({ name: 'phoenix' });
     await actions.remove.handler(again.ctx);
@@ -437,7 +449,7 @@ describe('argocd:application:* (against the sandbox)', () => {
     await actions.register.handler(reg.ctx);
     await actions.create.handler(context({ name, namespace: name }).ctx);
     const wait = context({
-      name,
+      name: `${name}-dev`,
       revision: reg.outputs.commitSha as string,
       timeoutSeconds: 60,
       intervalSeconds: 0.2,
@@ -466,7 +478,13 @@ describe('argocd:application:* (against the sandbox)', () => {
     await actions.create.handler(context({ name, namespace: name }).ctx);
     const started = Date.now();
     const err = await actions.wait
-      .handler(context({ name, timeoutSeconds: 3, intervalSeconds: 0.2 }).ctx)
+      .handler(
+        context({
+          name: `${name}-dev`,
+          timeoutSeconds: 3,
+          intervalSeconds: 0.2,
+        }).ctx,
+      )
       .catch(e => e);
     expect(Date.now() - started).toBeLessThan(6000);
     expect(err.message).toMatch(/Timed out after 3s/);

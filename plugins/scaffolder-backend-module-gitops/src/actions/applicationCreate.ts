@@ -13,8 +13,13 @@ import {
   chartPathInput,
 } from '@internal/backstage-plugin-delivery-common';
 import {
+  applicationNameOf,
+  ArgoApplication,
   ArgoCdInstances,
   ArgoCdSettings,
+  CreationClaim,
+  EnvironmentSettings,
+  namespaceIn,
   checkChartPath,
   creationClaim,
   isOwnedBy,
@@ -33,7 +38,8 @@ export interface ApplicationCreateActionOptions {
   settings: ArgoCdSettings;
   /** The helm-charts repository the Application deploys from. */
   helmCharts: { cloneUrl: string; branch: string };
-  environments: string[];
+  /** `slipway.environments` (readEnvironments): where each environment's Application goes. */
+  environments: EnvironmentSettings[];
   /** Decides `adopt` (owners of the service, or a platform group). */
   access: ServiceAccess;
   /** `slipway.reservedNamespaces`, refused besides kube-*, default and argocd. */
@@ -50,14 +56,27 @@ export function instanceOf(instances: ArgoCdInstances, name?: string) {
   return instances.get(name);
 }
 
+/** One Application the action makes: its environment, name and instance. */
+interface Planned {
+  /** The service, whose owner tag the Application must carry. */
+  service: string;
+  environment: string;
+  appName: string;
+  client: ReturnType<typeof instanceOf>;
+  wanted: ReturnType<typeof buildApplication>;
+  appUrl: string;
+}
+
 /**
- * `argocd:application:create`: creates the service's Argo CD Application
- * (helm-charts, charts/<name>, values-<env>.yaml, automated prune and
- * self-heal). Project and destination cluster come from config only. A
- * Retry takes back the Application its task created (and with `upsert`
- * updates it); an existing Application another run created is refused
- * unless the service's owners adopt it on purpose; one bound to anyone else
- * is always refused.
+ * `argocd:application:create`: creates one Argo CD Application per chosen
+ * environment, `<name>-<env>`, on the environment's instance and
+ * destination from `slipway.environments` (helm-charts, charts/<name>,
+ * values.yaml + values-<env>.yaml, automated prune and self-heal). Project
+ * and destinations come from config only. A Retry takes back the
+ * Applications its task created (and with `upsert` updates them); an
+ * existing Application another run created is refused unless the
+ * service's owners adopt it on purpose; one bound to anyone else is always
+ * refused. Every Application is checked before the first is created.
  *
  * @public
  */
@@ -72,40 +91,50 @@ export function createApplicationCreateAction(
     access,
     reservedNamespaces = [],
   } = options;
+  const names = environments.map(e => e.name);
   return createTemplateAction({
     id: 'argocd:application:create',
     description:
-      "Creates the service's Argo CD Application from its chart in the helm-charts repository (automated sync with prune and self-heal). The Argo CD project and destination cluster come from the portal's configuration, never from the template.",
+      "Creates the service's Argo CD Applications, one per environment (<name>-<env>), from its chart in the helm-charts repository (automated sync with prune and self-heal). The Argo CD instance, project and destination of each come from the portal's configuration (slipway.environments), never from the template.",
     examples,
     supportsDryRun: true,
     schema: {
       input: {
         ...creationInputs(
-          'Service name; also the Application name and the chart folder charts/<name>.',
+          'Service name; the chart folder charts/<name> and the Applications <name>-<env>.',
         ),
         namespace: z =>
           serviceNamespaceInput(
             z,
-            'Kubernetes namespace to deploy into (created by Argo CD if missing).',
+            "The service's namespace; each environment's namespace pattern (slipway.environments) turns it into the namespace deployed to, created by Argo CD if missing.",
           ),
+        environments: z =>
+          z
+            .array(z.string(), {
+              description: `Environments to create an Application for, of ${names.join(
+                ', ',
+              )}. Default: the first.`,
+            })
+            .optional(),
         environment: z =>
           z
             .string({
-              description: `Which values-<env>.yaml the Application uses. Default: the first of slipway.gitops.environments.`,
+              description:
+                'One environment (the older form of environments). Not with environments.',
             })
             .optional(),
         instance: z =>
           z
             .string({
               description:
-                'Argo CD instance name (argocd.appLocatorMethods). Default: slipway.argocd.defaultInstance, else the first.',
+                'Argo CD instance name (argocd.appLocatorMethods) for environments whose config names none. Default: slipway.argocd.defaultInstance, else the first.',
             })
             .optional(),
         upsert: z =>
           z
             .boolean({
               description:
-                "Update the Application this task created when it differs (a Retry with changed input). Default false (a difference is a conflict). Another run's Application is only changed with adopt.",
+                "Update the Applications this task created when they differ (a Retry with changed input). Default false (a difference is a conflict). Another run's Application is only changed with adopt.",
             })
             .optional(),
         autoscaling: z =>
@@ -125,13 +154,30 @@ export function createApplicationCreateAction(
         chartPath: z => chartPathInput(z),
       },
       output: {
-        appName: z => z.string({ description: 'The Application name.' }),
+        appName: z =>
+          z.string({
+            description: "The first environment's Application name.",
+          }),
         appUrl: z =>
           z.string({
-            description: "The Application's page in the Argo CD UI.",
+            description:
+              "The first environment's Application page in the Argo CD UI.",
           }),
         instance: z =>
-          z.string({ description: 'The Argo CD instance it was created on.' }),
+          z.string({
+            description:
+              "The Argo CD instance the first environment's Application is on.",
+          }),
+        applications: z =>
+          z.array(
+            z.object({
+              environment: z.string(),
+              appName: z.string(),
+              appUrl: z.string(),
+              instance: z.string(),
+            }),
+            { description: 'Every Application, in promotion order.' },
+          ),
       },
     },
     async handler(ctx) {
@@ -145,113 +191,199 @@ export function createApplicationCreateAction(
         },
         async () => {
           const { name, namespace } = ctx.input;
-          const environment = ctx.input.environment ?? environments[0];
           const targetRevision = ctx.input.targetRevision ?? helmCharts.branch;
           const chartPath = ctx.input.chartPath ?? chartPathOf(name);
+          if (ctx.input.environments && ctx.input.environment) {
+            throw new InputError('Give environments or environment, not both');
+          }
+          const chosen = ctx.input.environments ?? [
+            ctx.input.environment ?? names[0],
+          ];
+          // In promotion order, whatever order the template lists them in.
+          const envs = environments.filter(e => chosen.includes(e.name));
           assertValid(
             checkServiceName(name),
             checkServiceNamespace(namespace, 'namespace', reservedNamespaces),
-            environments.includes(environment)
-              ? undefined
-              : `environment must be one of ${environments.join(
-                  ', ',
-                )} (got '${environment}')`,
+            ...chosen.map(e =>
+              names.includes(e)
+                ? undefined
+                : `environments must be of ${names.join(', ')} (got '${e}')`,
+            ),
+            chosen.length === 0 ? 'environments must not be empty' : undefined,
+            ...envs.map(e =>
+              checkServiceNamespace(
+                namespaceIn(e, namespace),
+                `namespace in ${e.name}`,
+                reservedNamespaces,
+              ),
+            ),
+            ...envs.map(e =>
+              applicationNameOf(name, e.name).length <= 63
+                ? undefined
+                : `The Application ${applicationNameOf(
+                    name,
+                    e.name,
+                  )} would be longer than 63 characters; choose a shorter name`,
+            ),
             GIT_REF.test(targetRevision) && !targetRevision.includes('..')
               ? undefined
               : `targetRevision must be a branch, tag or commit (got '${targetRevision}')`,
             checkChartPath(chartPath, name),
           );
-          const client = instanceOf(instances, ctx.input.instance);
           const claim = await creationClaim(
             access,
             ctx,
             name,
             'argocd:application:create',
           );
-          const wanted = buildApplication(
-            {
-              name,
-              namespace,
-              environment,
-              chartPath,
-              targetRevision,
-              autoscaling: ctx.input.autoscaling ?? false,
-              repoURL: helmCharts.cloneUrl,
-              task: claim.task,
-            },
-            settings,
-          );
-          const appUrl = client.applicationUrl(name, settings.namespace);
+          const planned: Planned[] = envs.map(env => {
+            const client = instanceOf(
+              instances,
+              env.argocd.instance ?? ctx.input.instance,
+            );
+            const appName = applicationNameOf(name, env.name);
+            return {
+              service: name,
+              environment: env.name,
+              appName,
+              client,
+              appUrl: client.applicationUrl(appName, settings.namespace),
+              wanted: buildApplication(
+                {
+                  name,
+                  appName,
+                  environment: env.name,
+                  destination: {
+                    ...env.argocd.destination,
+                    namespace: namespaceIn(env, namespace),
+                  },
+                  chartPath,
+                  targetRevision,
+                  autoscaling: ctx.input.autoscaling ?? false,
+                  repoURL: helmCharts.cloneUrl,
+                  task: claim.task,
+                },
+                settings,
+              ),
+            };
+          });
+          const where = (p: Planned) =>
+            `${p.appName} on ${p.client.name} (project ${settings.project}, ${
+              p.wanted.spec.destination.name ?? p.wanted.spec.destination.server
+            }/${p.wanted.spec.destination.namespace}, values-${
+              p.environment
+            }.yaml)`;
+          const outputs = () => {
+            ctx.output('appName', planned[0].appName);
+            ctx.output('appUrl', planned[0].appUrl);
+            ctx.output('instance', planned[0].client.name);
+            ctx.output(
+              'applications',
+              planned.map(p => ({
+                environment: p.environment,
+                appName: p.appName,
+                appUrl: p.appUrl,
+                instance: p.client.name,
+              })),
+            );
+          };
 
           if (ctx.isDryRun) {
-            ctx.logger.info(
-              `Dry run: would create Argo CD application ${name} on ${client.name} (project ${settings.project}, ${chartPath}, values-${environment}.yaml)`,
-            );
-            ctx.output('appName', name);
-            ctx.output('appUrl', appUrl);
-            ctx.output('instance', client.name);
+            for (const p of planned) {
+              ctx.logger.info(
+                `Dry run: would create Argo CD application ${where(p)}`,
+              );
+            }
+            outputs();
             return;
           }
 
-          ctx.logger.info(
-            `Creating Argo CD application ${name} on ${client.name} (project ${settings.project}, ${chartPath}, values-${environment}.yaml)`,
-          );
-          const outcome = await ctx.checkpoint({
-            key: `argocd.application.create.${name}`,
-            fn: async () => {
-              const existing = await client.findApplication(name);
-              if (!existing) {
-                await client.createApplication(wanted, { upsert: false });
-                return 'created';
-              }
-              if (!isOwnedBy(existing, name)) {
-                throw new ConflictError(
-                  `Argo CD application '${name}' already exists on ${
-                    client.name
-                  } and is not owned by ${ownerTagValue(
-                    name,
-                  )} (label ${OWNER_TAG}); not touching it`,
-                );
-              }
-              const createdBy = existing.metadata?.annotations?.[TASK_TAG];
-              if (!claim.adopt && createdBy !== claim.task) {
-                throw new ConflictError(
-                  `Argo CD application '${name}' on ${
-                    client.name
-                  } already exists for ${
-                    claim.owner
-                  } and was not created by this run (${
-                    createdBy
-                      ? `task ${createdBy} created it`
-                      : `no ${TASK_TAG}`
-                  }). Creating a service never takes over existing resources; the service's owners adopt it on purpose with the 'adopt' input.`,
-                );
-              }
-              const diffs = applicationDifferences(existing, wanted);
-              if (diffs.length === 0) return 'adopted';
-              if (!ctx.input.upsert && !claim.adopt) {
-                throw new ConflictError(
-                  `Argo CD application '${name}' on ${
-                    client.name
-                  } differs in ${diffs.join(', ')}; set upsert to update it`,
-                );
-              }
-              await client.createApplication(wanted, { upsert: true });
-              return 'updated';
-            },
-          });
-          ctx.logger.info(
-            {
-              created: `Created Argo CD application ${name}: ${appUrl}`,
-              adopted: `Argo CD application ${name} already exists as wanted; adopted it`,
-              updated: `Updated Argo CD application ${name}: ${appUrl}`,
-            }[outcome],
-          );
-          ctx.output('appName', name);
-          ctx.output('appUrl', appUrl);
-          ctx.output('instance', client.name);
+          // Every Application is judged before the first is created: one
+          // that belongs to someone else stops the step with nothing made.
+          const todo: Array<{
+            p: Planned;
+            action: 'create' | 'update' | 'keep';
+          }> = [];
+          for (const p of planned) {
+            const existing = await p.client.findApplication(p.appName);
+            todo.push({
+              p,
+              action: judge(existing, p, claim, ctx.input.upsert),
+            });
+          }
+          for (const { p, action } of todo) {
+            if (action === 'keep') {
+              ctx.logger.info(
+                `Argo CD application ${p.appName} already exists as wanted; adopted it`,
+              );
+              continue;
+            }
+            ctx.logger.info(
+              `${
+                action === 'create' ? 'Creating' : 'Updating'
+              } Argo CD application ${where(p)}`,
+            );
+            await ctx.checkpoint({
+              key: `argocd.application.create.${p.appName}`,
+              fn: async () => {
+                await p.client.createApplication(p.wanted, {
+                  upsert: action === 'update',
+                });
+                return action;
+              },
+            });
+            ctx.logger.info(
+              `${
+                action === 'create' ? 'Created' : 'Updated'
+              } Argo CD application ${p.appName}: ${p.appUrl}`,
+            );
+          }
+          outputs();
         },
       );
     },
   });
+}
+
+/**
+ * What to do with an Application that may exist: create it, keep it (ours
+ * and as wanted), update it (ours, upsert or adopt), or refuse it.
+ */
+function judge(
+  existing: ArgoApplication | undefined,
+  p: Planned,
+  claim: CreationClaim,
+  upsert: boolean | undefined,
+): 'create' | 'update' | 'keep' {
+  const { appName, client } = p;
+  if (!existing) return 'create';
+  if (!isOwnedBy(existing, p.service)) {
+    throw new ConflictError(
+      `Argo CD application '${appName}' already exists on ${
+        client.name
+      } and is not owned by ${ownerTagValue(
+        p.service,
+      )} (label ${OWNER_TAG}); not touching it`,
+    );
+  }
+  const createdBy = existing.metadata?.annotations?.[TASK_TAG];
+  if (!claim.adopt && createdBy !== claim.task) {
+    throw new ConflictError(
+      `Argo CD application '${appName}' on ${client.name} already exists for ${
+        claim.owner
+      } and was not created by this run (${
+        createdBy ? `task ${createdBy} created it` : `no ${TASK_TAG}`
+      }). Creating a service never takes over existing resources; the service's owners adopt it on purpose with the 'adopt' input.`,
+    );
+  }
+  const diffs = applicationDifferences(existing, p.wanted);
+  if (diffs.length === 0) return 'keep';
+  if (!upsert && !claim.adopt) {
+    throw new ConflictError(
+      `Argo CD application '${appName}' on ${
+        client.name
+      } differs in ${diffs.join(', ')}; set upsert to update it`,
+    );
+  }
+  return 'update';
 }

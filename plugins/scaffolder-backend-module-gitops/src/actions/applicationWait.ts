@@ -1,8 +1,8 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   assertValid,
-  checkServiceName,
-  serviceNameInput,
+  checkDnsLabel,
+  SERVICE_NAME_PATTERN,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoApplication,
@@ -55,7 +55,18 @@ export function createApplicationWaitAction(
     supportsDryRun: true,
     schema: {
       input: {
-        name: z => serviceNameInput(z, 'The Application name.'),
+        name: z =>
+          z
+            .string({
+              description:
+                "The Application name, e.g. argocd:application:create's appName output (<service>-<env>).",
+            })
+            .min(2)
+            .max(63)
+            .regex(
+              new RegExp(SERVICE_NAME_PATTERN),
+              'is not an application name',
+            ),
         instance: z =>
           z
             .string({
@@ -112,7 +123,7 @@ export function createApplicationWaitAction(
           const timeoutSeconds = ctx.input.timeoutSeconds ?? 300;
           const intervalSeconds = ctx.input.intervalSeconds ?? 2;
           assertValid(
-            checkServiceName(name),
+            checkDnsLabel(name, 'name'),
             revision === undefined ||
               (REVISION.test(revision) && !revision.includes('..'))
               ? undefined

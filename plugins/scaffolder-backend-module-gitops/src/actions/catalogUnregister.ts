@@ -8,9 +8,13 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   ANNOTATIONS,
+  OWNER_TAG,
   serviceDeletePermission,
 } from '@internal/backstage-plugin-delivery-common';
-import { ServiceAccess } from '@internal/backstage-plugin-delivery-node';
+import {
+  ownerLabelValue,
+  ServiceAccess,
+} from '@internal/backstage-plugin-delivery-node';
 import { examples } from './catalogUnregister.examples';
 
 const ENTITY_REF = /^component:[a-z0-9-]+\/[a-z0-9][-a-z0-9]*$/;
@@ -20,8 +24,9 @@ const MANAGED_BY = 'backstage.io/managed-by-location';
  * `catalog:unregister`: removes a Slipway service's entity from the catalog
  * by deleting the Location it was registered from. The task's initiator
  * must own the entity (or belong to a platform group); only entities that
- * Slipway provisioned (they carry `argocd/app-name` equal to their name)
- * are touched, and only a Location that holds this entity alone is
+ * Slipway provisioned (they carry `argocd/app-selector` on their own owner
+ * label, or, made before environments, `argocd/app-name` equal to their
+ * name) are touched, and only a Location that holds this entity alone is
  * removed (with the scaffolder's own credentials: users do not remove
  * Locations under Slipway's policy). A missing entity is success.
  *
@@ -83,12 +88,15 @@ export function createCatalogUnregisterAction(options: {
             credentials,
             meta: { step: 'catalog:unregister' },
           });
+          const annotations = entity.metadata.annotations ?? {};
+          const name = entity.metadata.name;
           if (
-            entity.metadata.annotations?.[ANNOTATIONS.argocdAppName] !==
-            entity.metadata.name
+            annotations[ANNOTATIONS.argocdAppSelector] !==
+              `${OWNER_TAG}=${ownerLabelValue(name)}` &&
+            annotations[ANNOTATIONS.argocdAppName] !== name
           ) {
             throw new InputError(
-              `${entityRef} was not created by Slipway (no ${ANNOTATIONS.argocdAppName} annotation naming it); refusing to unregister it`,
+              `${entityRef} was not created by Slipway (no ${ANNOTATIONS.argocdAppSelector} on its own owner label, nor ${ANNOTATIONS.argocdAppName} naming it); refusing to unregister it`,
             );
           }
           if (ctx.isDryRun) {

@@ -1,6 +1,8 @@
 export { createChartRegisterAction } from './chartRegister';
 export type { ChartRegisterActionOptions } from './chartRegister';
 export { createChartUnregisterAction } from './chartUnregister';
+export { createChartPinAction } from './chartPin';
+export type { ChartPinActionOptions } from './chartPin';
 export type { ChartUnregisterActionOptions } from './chartUnregister';
 export { createApplicationCreateAction } from './applicationCreate';
 export type { ApplicationCreateActionOptions } from './applicationCreate';

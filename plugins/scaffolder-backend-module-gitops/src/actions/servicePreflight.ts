@@ -18,6 +18,7 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import {
   AwsClients,
+  applicationNameOf,
   checkEnvironments,
   checkServiceSettings,
   creationClaim,
@@ -38,7 +39,7 @@ export interface ServicePreflightActionOptions {
   aws: AwsClients;
   /** Where the name is looked up: catalog, GitHub, ECR, IAM, helm-charts, Argo CD. */
   inventory: ServiceInventory;
-  /** slipway.gitops.environments */
+  /** The names of slipway.environments */
   environments: string[];
   /** slipway.reservedNamespaces */
   reservedNamespaces?: string[];
@@ -192,6 +193,22 @@ export function createServicePreflightAction(
             'environments',
             checkEnvironments(input.environments, configured),
           );
+          // Argo CD names each Application <name>-<env>, a 63-character label.
+          const longest = (input.environments ?? []).find(
+            e =>
+              typeof e === 'string' &&
+              typeof input.name === 'string' &&
+              applicationNameOf(input.name, e).length > 63,
+          );
+          if (longest) {
+            check(
+              'name',
+              `with environment ${longest}, the Argo CD application ${applicationNameOf(
+                input.name,
+                longest,
+              )} would be longer than 63 characters; choose a shorter name`,
+            );
+          }
           // The chart's own rules, each on its field; the HPA bounds are
           // checked whether or not autoscaling is on, as the chart step does.
           const service = (settings: object) =>

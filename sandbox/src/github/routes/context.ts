@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import { BareRepos, CommitInfo } from '../../git';
 import { Ctx, HttpError } from '../../http';
-import { RepoRecord, UserRecord } from '../records';
+import { PullRecord, RepoRecord, UserRecord } from '../records';
 import { Shapes } from '../shapes';
 import { RefUpdate } from '../smartHttp';
 import { GitHubStore } from '../store';
@@ -45,6 +45,13 @@ export function repoOr404(store: GitHubStore, ctx: Ctx): RepoRecord {
   const r = store.getRepo(ctx.params.owner, ctx.params.repo);
   if (!r) throw new HttpError(404, 'Not Found');
   return r;
+}
+
+/** The `:number` pull request of a repository; 404 when there is none. */
+export function pullOr404(r: RepoRecord, ctx: Ctx): PullRecord {
+  const p = (r.pulls ?? []).find(x => String(x.number) === ctx.params.number);
+  if (!p) throw new HttpError(404, 'Not Found');
+  return p;
 }
 
 /** The `:org` of the path; 404 for an unknown account or a user, as GitHub. */

@@ -1,14 +1,22 @@
 /*
- * Stands in for GitHub's pull requests API: open, list and get pull
- * requests between branches of the same repository (no forks; the sandbox
- * neither merges nor closes them).
+ * Stands in for GitHub's pull requests API: open, list, get and update
+ * (title, body, close and reopen) pull requests between branches of the
+ * same repository (no forks), with their mergeability. Merging is in
+ * pullMerge.ts.
  */
 
 import { HttpError, Router, sendJson } from '../../http';
 import { PullRecord, RepoRecord } from '../records';
+import { PullMergeState } from '../shapes';
 import { ZERO_SHA } from '../smartHttp';
 import { repoKey } from '../store';
-import { API, repoOr404, RouteContext, ValidationFailed } from './context';
+import {
+  API,
+  pullOr404,
+  repoOr404,
+  RouteContext,
+  ValidationFailed,
+} from './context';
 
 /** `owner:branch` or `branch` → the branch, when owner is this repository's. */
 function headBranch(r: RepoRecord, head: string) {
@@ -22,19 +30,48 @@ function headBranch(r: RepoRecord, head: string) {
 export function registerPullRoutes(router: Router, g: RouteContext) {
   const { store, repos, shapes } = g;
 
-  /** A pull request in GitHub's shape, with its branches' current heads. */
-  const pullShape = async (r: RepoRecord, p: PullRecord, full: boolean) => {
+  /** The heads of a pull request's branches: now while open, as they were when closed. */
+  const shasOf = async (r: RepoRecord, p: PullRecord) => {
+    if (p.closedShas) return p.closedShas;
     const refs = await repos.refs(r.owner, r.name);
+    return {
+      head: refs[`refs/heads/${p.head}`] ?? ZERO_SHA,
+      base: refs[`refs/heads/${p.base}`] ?? ZERO_SHA,
+    };
+  };
+
+  /**
+   * Whether an open pull request merges cleanly (see BareRepos.planMerge);
+   * GitHub leaves it undecided once closed.
+   */
+  const mergeState = async (
+    r: RepoRecord,
+    p: PullRecord,
+    shas: { head: string; base: string },
+  ): Promise<PullMergeState> => {
+    const mergedBy = p.merged ? store.ensureUser(p.merged.by) : null;
+    if (p.state !== 'open')
+      return { mergeable: null, mergeableState: 'unknown', mergedBy };
+    const plan =
+      shas.head !== ZERO_SHA && shas.base !== ZERO_SHA
+        ? await repos.planMerge(r.owner, r.name, shas.base, shas.head)
+        : undefined;
+    const mergeable = !!plan && plan.conflicts.length === 0;
+    let mergeableState = mergeable ? 'clean' : 'dirty';
+    if (p.draft) mergeableState = 'draft';
+    return { mergeable, mergeableState, mergedBy };
+  };
+
+  /** A pull request in GitHub's shape: `full` (GET/POST/PATCH) or simple (lists). */
+  const pullShape = async (r: RepoRecord, p: PullRecord, full: boolean) => {
+    const shas = await shasOf(r, p);
     return shapes.pull(
       r,
       store.ownerOf(r),
       store.ensureUser(p.user),
       p,
-      {
-        head: refs[`refs/heads/${p.head}`] ?? ZERO_SHA,
-        base: refs[`refs/heads/${p.base}`] ?? ZERO_SHA,
-      },
-      full,
+      shas,
+      full ? await mergeState(r, p, shas) : undefined,
     );
   };
 
@@ -140,10 +177,74 @@ export function registerPullRoutes(router: Router, g: RouteContext) {
     'pulls/get',
     async ctx => {
       const r = repoOr404(store, ctx);
-      const p = (r.pulls ?? []).find(
-        x => String(x.number) === ctx.params.number,
-      );
-      if (!p) throw new HttpError(404, 'Not Found');
+      sendJson(ctx.res, 200, await pullShape(r, pullOr404(r, ctx), true));
+    },
+  );
+  router.add(
+    'PATCH',
+    `${API}/repos/:owner/:repo/pulls/:number`,
+    'pulls/update',
+    async ctx => {
+      const r = repoOr404(store, ctx);
+      const p = pullOr404(r, ctx);
+      const b = (await ctx.json()) ?? {};
+      const invalid = (field: string) =>
+        new ValidationFailed([
+          { resource: 'PullRequest', field, code: 'invalid' },
+        ]);
+      if (b.title !== undefined && typeof b.title !== 'string')
+        throw invalid('title');
+      if (b.body !== undefined && b.body !== null && typeof b.body !== 'string')
+        throw invalid('body');
+      if (b.state !== undefined && b.state !== 'open' && b.state !== 'closed')
+        throw invalid('state');
+      const refs = await repos.refs(r.owner, r.name);
+      const head = refs[`refs/heads/${p.head}`];
+      if (b.state === 'open' && p.state === 'closed') {
+        const cannot = (message: string) =>
+          new ValidationFailed([
+            {
+              resource: 'PullRequest',
+              field: 'state',
+              code: 'custom',
+              message,
+            },
+          ]);
+        if (p.merged)
+          throw cannot(
+            'state cannot be changed. The pull request has already been merged.',
+          );
+        if (!head)
+          throw cannot(
+            `state cannot be changed. The ${p.head} branch has been deleted.`,
+          );
+        if (
+          (r.pulls ?? []).some(
+            x => x.state === 'open' && x.head === p.head && x.base === p.base,
+          )
+        )
+          throw cannot(
+            `A pull request already exists for ${r.owner}:${p.head}.`,
+          );
+      }
+      const now = new Date().toISOString();
+      store.state.update(() => {
+        if (typeof b.title === 'string') p.title = b.title;
+        if (b.body !== undefined) p.body = b.body;
+        if (b.state === 'closed' && p.state === 'open') {
+          p.state = 'closed';
+          p.closedAt = now;
+          p.closedShas = {
+            head: head ?? ZERO_SHA,
+            base: refs[`refs/heads/${p.base}`] ?? ZERO_SHA,
+          };
+        } else if (b.state === 'open' && p.state === 'closed') {
+          p.state = 'open';
+          delete p.closedAt;
+          delete p.closedShas;
+        }
+        p.updatedAt = now;
+      });
       sendJson(ctx.res, 200, await pullShape(r, p, true));
     },
   );

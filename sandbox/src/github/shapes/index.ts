@@ -18,6 +18,7 @@ import { repoShapes } from './repos';
 
 export { gitBlobSha } from './contents';
 export type { Links } from './links';
+export type { PullMergeState } from './pulls';
 
 export type Shapes = ReturnType<typeof createShapes>;
 

@@ -1,6 +1,6 @@
 /*
- * GitHub's pull-request shapes: `pull-request` (GET/POST pulls) and
- * `pull-request-simple` (lists).
+ * GitHub's pull-request shapes: `pull-request` (GET, POST and PATCH of one
+ * pull request) and `pull-request-simple` (lists).
  */
 
 import { PullRecord, RepoRecord, UserRecord } from '../records';
@@ -8,14 +8,24 @@ import { AccountShapes } from './accounts';
 import { Links, nodeId } from './links';
 import { RepoShapes } from './repos';
 
+/** What the full pull-request shape adds: mergeability and who merged it. */
+export interface PullMergeState {
+  /** Null while GitHub has not decided (a closed pull request). */
+  mergeable: boolean | null;
+  /** 'clean', 'dirty' (conflicts), 'draft' or 'unknown'. */
+  mergeableState: string;
+  mergedBy: UserRecord | null;
+}
+
 export function pullShapes(
   { api, web }: Links,
   accounts: Pick<AccountShapes, 'user'>,
   repos: Pick<RepoShapes, 'repo'>,
 ) {
   /**
-   * A pull request: `full` is the pull-request shape of GET/POST (with the
-   * mergeability counters), otherwise the pull-request-simple shape of lists.
+   * A pull request: with `full`, the pull-request shape of GET/POST/PATCH
+   * (with mergeability and the counters), otherwise the pull-request-simple
+   * shape of lists.
    */
   function pull(
     r: RepoRecord,
@@ -23,7 +33,7 @@ export function pullShapes(
     author: UserRecord,
     p: PullRecord,
     shas: { head: string; base: string },
-    full: boolean,
+    full?: PullMergeState,
   ) {
     const base = `${api()}/repos/${r.owner}/${r.name}`;
     const html = `${web()}/${r.owner}/${r.name}/pull/${p.number}`;
@@ -60,9 +70,9 @@ export function pullShapes(
       active_lock_reason: null,
       created_at: p.createdAt,
       updated_at: p.updatedAt,
-      closed_at: null,
-      merged_at: null,
-      merge_commit_sha: null,
+      closed_at: p.closedAt ?? null,
+      merged_at: p.merged?.at ?? null,
+      merge_commit_sha: p.merged?.sha ?? null,
       assignee: null,
       assignees: [],
       requested_reviewers: [],
@@ -86,11 +96,11 @@ export function pullShapes(
     if (!full) return simple;
     return {
       ...simple,
-      merged: false,
-      mergeable: null,
+      merged: !!p.merged,
+      mergeable: full.mergeable,
       rebaseable: null,
-      mergeable_state: 'unknown',
-      merged_by: null,
+      mergeable_state: full.mergeableState,
+      merged_by: full.mergedBy && accounts.user(full.mergedBy),
       comments: 0,
       review_comments: 0,
       maintainer_can_modify: false,

@@ -42,7 +42,6 @@ export const BASE_VALUES = {
   awsRegion: 'eu-west-1',
   ecrRepositoryArn: 'arn:aws:ecr:eu-west-1:123456789012:repository/order-svc',
   ecrRegistry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
-  argocdInstance: 'in-cluster',
   jenkinsFolder: 'slipway-demo',
 };
 export type Values = typeof BASE_VALUES & { runtime: Runtime; ci: Ci };

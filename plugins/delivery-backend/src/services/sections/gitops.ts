@@ -2,13 +2,19 @@ import { Entity } from '@backstage/catalog-model';
 import {
   ChartChange,
   GitOpsSection,
+  OpenPromotion,
   readDeliveryAnnotations,
 } from '@internal/backstage-plugin-delivery-common';
-import { parseChartCommit } from '@internal/backstage-plugin-delivery-node';
+import {
+  parseChartCommit,
+  PullRequestSummary,
+} from '@internal/backstage-plugin-delivery-node';
 import { Plan, read, SectionContext } from './plan';
 
 /** The section name of the helm-charts branch list every entity shares. */
 export const BRANCH_SECTION = 'helm-charts-branch';
+/** The section name of helm-charts' open pull requests, shared the same way. */
+export const PULLS_SECTION = 'helm-charts-pulls';
 
 /**
  * helm-charts: the chart's own history (each commit read as deploy,
@@ -25,7 +31,7 @@ export function planGitOps(
     resource: `${hc.owner}/${hc.repo}:${path}`,
     load: async () => {
       const github = ctx.upstreams.github;
-      const [commits, branch] = await Promise.all([
+      const [commits, branch, pulls] = await Promise.all([
         github.listCommits(hc.owner, hc.repo, {
           sha: hc.branch,
           path,
@@ -40,6 +46,18 @@ export function planGitOps(
               perPage: 100,
             }),
         ),
+        // Only where promotions can wait for an approval.
+        ctx.settings.road.some(e => e.changes === 'pull-request')
+          ? ctx.cache.get(
+              { section: PULLS_SECTION, resource: `${hc.owner}/${hc.repo}` },
+              () =>
+                github.listPullRequests(hc.owner, hc.repo, {
+                  base: hc.branch,
+                  state: 'open',
+                  perPage: 100,
+                }),
+            )
+          : undefined,
       ]);
       const changes: ChartChange[] = commits.map(c => ({
         sha: c.sha,
@@ -53,7 +71,35 @@ export function planGitOps(
         path,
         changes,
         branchCommits: branch.data?.map(c => c.sha),
+        ...(pulls
+          ? { promotions: openPromotions(pulls.data ?? [], name) }
+          : {}),
       };
     },
   };
+}
+
+/** The open pull requests that promote the service `name`, newest first. */
+function openPromotions(
+  pulls: PullRequestSummary[],
+  name: string,
+): OpenPromotion[] {
+  return pulls.flatMap(p => {
+    const c = parseChartCommit(p.message, name);
+    if (p.state !== 'open' || c.kind !== 'promote' || !c.environment) {
+      return [];
+    }
+    return [
+      {
+        environment: c.environment,
+        from: c.from,
+        tag: c.tag,
+        requestedBy: c.requestedBy,
+        number: p.number,
+        url: p.url,
+        state: 'open' as const,
+        openedAt: p.createdAt,
+      },
+    ];
+  });
 }

@@ -1,6 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import {
   ANNOTATIONS,
+  ENVIRONMENT_LABEL,
   EnvironmentSync,
   HealthStatus,
   OWNER_TAG,
@@ -52,25 +53,42 @@ export function planSync(
   if (!ctx.upstreams.argocd.has(instanceName)) {
     missing(`No Argo CD instance named '${instanceName}' in argocd config`);
   }
+  // A selector reads every instance the environments use (one list per
+  // instance, whatever the number of environments); an app name, or an
+  // instance named on the entity, reads that one instance.
+  const instanceNames =
+    appName || instanceName
+      ? [instanceName]
+      : [...new Set(ctx.settings.road.map(e => e.argocd.instance))];
   const allowedInstances = ctx.settings.allowed.argocdInstances;
   if (allowedInstances) {
-    assertAllowed(
-      allowedInstances,
-      ctx.upstreams.argocd.get(instanceName).name,
-      ANNOTATIONS.argocdInstance,
-      'argocdInstances',
-    );
+    for (const n of instanceNames) {
+      assertAllowed(
+        allowedInstances,
+        ctx.upstreams.argocd.get(n).name,
+        ANNOTATIONS.argocdInstance,
+        'argocdInstances',
+      );
+    }
   }
   const entityRef = bindingOf(entity);
   return {
-    resource: `${instanceName ?? ''}:${appName ?? selector}`,
+    resource: `${instanceNames.map(n => n ?? '').join(',')}:${
+      appName ?? selector
+    }`,
     load: async () => {
-      const client = ctx.upstreams.argocd.get(instanceName);
-      const apps = appName
-        ? [await client.getApplication(appName)]
-        : await client.listApplications({ selector });
+      const lists = await Promise.all(
+        instanceNames.map(async n => {
+          const client = ctx.upstreams.argocd.get(n);
+          const apps = appName
+            ? [await client.getApplication(appName)]
+            : await client.listApplications({ selector });
+          return apps.map(app => ({ client, app }));
+        }),
+      );
+      const apps = lists.flat();
       // delivery-node's binding rule: the owner annotation, else the label.
-      for (const app of apps) {
+      for (const { app } of apps) {
         const { annotations, labels } = app.metadata;
         const binding = annotations?.[OWNER_TAG] ?? labels?.[OWNER_TAG];
         if (binding === undefined) {
@@ -87,15 +105,22 @@ export function planSync(
       const rank = (e: string) =>
         order.indexOf(e) === -1 ? order.length : order.indexOf(e);
       const environments = apps
-        .map(app => environmentSync(client, app, ctx.settings.historyLimit))
+        .map(({ client, app }) =>
+          environmentSync(client, app, ctx.settings.historyLimit),
+        )
         .sort((x, y) => rank(x.environment) - rank(y.environment));
       return { environments };
     },
   };
 }
 
-/** The environment an application deploys: its `values-<env>.yaml`, else its name. */
+/**
+ * The environment an application deploys: its ENVIRONMENT_LABEL, else its
+ * `values-<env>.yaml`, else its name.
+ */
 function environmentOf(app: ArgoApplication): string {
+  const label = app.metadata.labels?.[ENVIRONMENT_LABEL];
+  if (label) return label;
   const files = app.spec.source?.helm?.valueFiles ?? [];
   for (const f of files) {
     const m = /(?:^|\/)values-([a-z0-9-]+)\.ya?ml$/.exec(f);

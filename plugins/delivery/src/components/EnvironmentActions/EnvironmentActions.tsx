@@ -15,7 +15,11 @@ import Typography from '@material-ui/core/Typography';
 import { Link, WarningPanel } from '@backstage/core-components';
 import { ResponseError } from '@backstage/errors';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { useAsyncEntity } from '@backstage/plugin-catalog-react';
+import {
+  humanizeEntityRef,
+  useAsyncEntity,
+} from '@backstage/plugin-catalog-react';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   deliveryPromotePermission,
@@ -25,7 +29,7 @@ import {
   type ReleaseResult,
 } from '@internal/backstage-plugin-delivery-common';
 import { deliveryApiRef } from '../../api';
-import { sha7 } from '../common';
+import { formatRelative, sha7 } from '../common';
 import { promoteSentence, releaseOf, rollbackSentence } from './releasePlan';
 
 /** The backend's own sentence for a refused request, else the error's message. */
@@ -54,7 +58,10 @@ function ResultMessage(props: { result: ReleaseResult }) {
     <Typography role="status" variant="body2">
       {change}.{' '}
       {result.pullRequestUrl ? (
-        <Link to={result.pullRequestUrl}>Pull request opened</Link>
+        <>
+          <Link to={result.pullRequestUrl}>Pull request opened</Link>;{' '}
+          {result.environment} moves when it is merged.
+        </>
       ) : (
         <>
           Committed{' '}
@@ -65,10 +72,9 @@ function ResultMessage(props: { result: ReleaseResult }) {
           ) : (
             <code>{sha7(result.commitSha)}</code>
           )}{' '}
-          to helm-charts
+          to helm-charts; Argo CD syncs it next.
         </>
       )}
-      ; Argo CD syncs it next.
     </Typography>
   );
 }
@@ -147,6 +153,7 @@ export function EnvironmentActions(props: {
         promoteSentence(
           releaseOf(status, action.from),
           releaseOf(status, action.to),
+          status.approvals?.includes(action.to),
         );
 
   const owners = (entity?.relations ?? [])
@@ -176,16 +183,43 @@ export function EnvironmentActions(props: {
             const refusal = rollbackRefusal(release);
             return (
               <TableRow key={environment}>
-                <TableCell component="th" scope="row">
+                <TableCell
+                  component="th"
+                  scope="row"
+                  style={{ whiteSpace: 'nowrap' }}
+                >
                   {environment}
                 </TableCell>
                 <TableCell>
-                  <code>{release?.runningTag ?? '—'}</code>
+                  <code style={{ whiteSpace: 'nowrap' }}>
+                    {release?.runningTag ?? '—'}
+                  </code>
                   {!release?.deployed && (
                     <Typography variant="caption" display="block">
                       in helm-charts; no Argo CD application deploys it
                     </Typography>
                   )}
+                  {promotionsInto(status, environment).map(p => (
+                    <Typography
+                      key={p.number}
+                      variant="caption"
+                      display="block"
+                      role="note"
+                      aria-label={`Open promotion into ${environment}`}
+                    >
+                      Waiting for approval: <code>{p.tag ?? '?'}</code>
+                      {p.from ? ` from ${p.from}` : ''} in{' '}
+                      <Link to={p.url}>pull request #{p.number}</Link>
+                      {p.requestedBy
+                        ? `, asked by ${humanizeEntityRef(
+                            parseEntityRef(p.requestedBy),
+                            { defaultKind: 'user' },
+                          )}`
+                        : ''}
+                      {p.openedAt ? ` ${formatRelative(p.openedAt)}` : ''}. It
+                      deploys when merged.
+                    </Typography>
+                  ))}
                 </TableCell>
                 <TableCell align="right">
                   <Box display="inline-flex" style={{ gap: 8 }}>
@@ -264,9 +298,13 @@ export function EnvironmentActions(props: {
         </DialogTitle>
         <DialogContent>
           <DialogContentText>{sentence}</DialogContentText>
-          <DialogContentText variant="body2">
-            Argo CD deploys the commit once it syncs.
-          </DialogContentText>
+          {!(
+            action?.kind === 'promote' && status.approvals?.includes(action.to)
+          ) && (
+            <DialogContentText variant="body2">
+              Argo CD deploys the commit once it syncs.
+            </DialogContentText>
+          )}
         </DialogContent>
         <DialogActions>
           <Button onClick={() => setAction(undefined)} disabled={busy}>
@@ -283,6 +321,13 @@ export function EnvironmentActions(props: {
         </DialogActions>
       </Dialog>
     </>
+  );
+}
+
+/** The open pull requests that promote into `environment`. */
+function promotionsInto(status: DeliveryStatus, environment: string) {
+  return (status.gitops.data?.promotions ?? []).filter(
+    p => p.environment === environment,
   );
 }
 

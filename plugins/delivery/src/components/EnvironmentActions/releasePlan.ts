@@ -31,10 +31,14 @@ export function rollbackSentence(release?: EnvironmentRelease): string {
 export function promoteSentence(
   from: EnvironmentRelease | undefined,
   to: EnvironmentRelease | undefined,
+  approval = false,
 ): string {
   const target = to?.environment ?? from?.promoteTo ?? 'the next environment';
   const current = to?.runningTag ?? 'its current tag';
   const source = from?.environment ?? 'the previous environment';
   const next = from?.runningTag ?? `the tag running in ${source}`;
-  return `Commit to helm-charts: ${target} from ${current} to ${next} (running in ${source})`;
+  const change = `${target} from ${current} to ${next} (running in ${source})`;
+  return approval
+    ? `Open a pull request in helm-charts: ${change}. ${target} needs an approval: it moves when the pull request is merged.`
+    : `Commit to helm-charts: ${change}`;
 }

@@ -20,7 +20,7 @@ import { Sandbox, SANDBOX_CREDENTIALS, startSandbox } from '@internal/sandbox';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
-export const CLUSTER = 'slipway-dev';
+export const CLUSTER = 'slipway-nonprod';
 export const BOUNDARY =
   'arn:aws:iam::123456789012:policy/slipway-service-boundary';
 export const PULL_PRINCIPAL = 'arn:aws:iam::123456789012:role/slipway-dev-node';

@@ -8,7 +8,14 @@ import { exampleInputs, offlineActions, runDry } from './examples';
  */
 export function describeDryRunExamples(options: {
   actionId: string;
-  action: 'register' | 'unregister' | 'create' | 'wait' | 'remove' | 'publish';
+  action:
+    | 'register'
+    | 'pin'
+    | 'unregister'
+    | 'create'
+    | 'wait'
+    | 'remove'
+    | 'publish';
   examples: TemplateExample[];
   expected: (input: any) => Record<string, unknown>;
 }) {

@@ -25,6 +25,7 @@ import {
   ArgoCdInstances,
   HelmChartsRepo,
   readArgoCdSettings,
+  readEnvironments,
   readGitOpsSettings,
 } from '@internal/backstage-plugin-delivery-node';
 import {
@@ -32,6 +33,7 @@ import {
   createApplicationDeleteAction,
   createApplicationWaitAction,
   createChartRegisterAction,
+  createChartPinAction,
   createChartUnregisterAction,
   createRepositoryPublishAction,
 } from '..';
@@ -107,6 +109,11 @@ export function buildActions(
       environments: gitops.environments,
     }),
     access,
+    pin: createChartPinAction({
+      helmCharts,
+      access: access.access,
+      environments: gitops.environments,
+    }),
     unregister: createChartUnregisterAction({
       helmCharts,
       access: access.access,
@@ -115,11 +122,15 @@ export function buildActions(
       instances,
       settings: argocd,
       helmCharts,
-      environments: gitops.environments,
+      environments: readEnvironments(config),
       access: access.access,
     }),
     wait: createApplicationWaitAction({ instances }),
-    remove: createApplicationDeleteAction({ instances, access: access.access }),
+    remove: createApplicationDeleteAction({
+      instances,
+      access: access.access,
+      environments: readEnvironments(config),
+    }),
     publish: createRepositoryPublishAction({
       integrations: ScmIntegrations.fromConfig(config),
       access: access.access,

@@ -1,0 +1,4 @@
+export {
+  EnvironmentsPicker,
+  environmentsPickerField,
+} from './EnvironmentsPicker';
