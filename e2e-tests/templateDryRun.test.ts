@@ -91,16 +91,27 @@ for (const runtime of ['python', 'node']) {
           .base64Content,
         'base64',
       ).toString();
-      expect(catalogInfo).toContain('argocd/app-name: dry-run-svc');
+      expect(catalogInfo).toContain(
+        'argocd/app-selector: slipway.io/owner=component.default.dry-run-svc',
+      );
       expect(catalogInfo.includes('jenkins.io/job-full-name')).toBe(
         ci === 'jenkins',
       );
       // Every provisioning step ran, in dry-run mode.
       const finished = body.log.map((l: any) => l.body.message).join('\n');
+      // One application per chosen environment, each on its own cluster.
+      expect(finished).toMatch(
+        /would create Argo CD application dry-run-svc-dev on sandbox \(project slipway, slipway-nonprod\/dry-run-svc, values-dev\.yaml\)/,
+      );
+      expect(finished).toMatch(
+        /would create Argo CD application dry-run-svc-prod on sandbox \(project slipway, slipway-prod\/dry-run-svc, values-prod\.yaml\)/,
+      );
       for (const step of [
         'Create the ECR repository',
         'Register the chart in helm-charts',
+        'Create the Argo CD applications',
         'Wait for the first deployment',
+        'Start the other environments on the first build',
       ]) {
         expect(finished).toContain(`Finished step ${step}`);
       }

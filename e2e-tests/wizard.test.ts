@@ -82,6 +82,14 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByText(/must match pattern/).first()).toBeVisible();
   await namespace.fill(name);
+  // The environments are the portal's own (slipway.environments), all chosen.
+  for (const env of [
+    /^dev \(cluster slipway-nonprod\)/,
+    /^staging \(cluster slipway-nonprod\)/,
+    /^prod \(cluster slipway-prod; promotions wait for an approved pull request\)/,
+  ]) {
+    await expect(page.getByRole('checkbox', { name: env })).toBeChecked();
+  }
 
   for (const [input, bad, good, limit] of [
     [port, '80', '8080', /1024/],
@@ -165,11 +173,21 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
   const role = (
     await new IAMClient(AWS).send(new GetRoleCommand({ RoleName: name }))
   ).Role!;
+  // One statement per cluster: dev and staging on non-prod, prod on prod.
   const trust = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!));
-  const condition = trust.Statement[0].Condition.StringEquals;
-  const sub = Object.keys(condition).find(k => k.endsWith(':sub'))!;
-  expect(condition[sub]).toBe(`system:serviceaccount:${name}:${name}`);
-  expect(condition[sub.replace(/:sub$/, ':aud')]).toBe('sts.amazonaws.com');
+  const subs = trust.Statement.map((statement: any) => {
+    const condition = statement.Condition.StringEquals;
+    const sub = Object.keys(condition).find(k => k.endsWith(':sub'))!;
+    expect(condition[sub.replace(/:sub$/, ':aud')]).toBe('sts.amazonaws.com');
+    return condition[sub];
+  });
+  expect(subs).toEqual([
+    [
+      `system:serviceaccount:${name}:${name}`,
+      `system:serviceaccount:${name}-staging:${name}`,
+    ],
+    `system:serviceaccount:${name}:${name}`,
+  ]);
   expect(role.PermissionsBoundary?.PermissionsBoundaryArn).toBe(
     'arn:aws:iam::123456789012:policy/slipway-service-boundary',
   );
@@ -198,13 +216,30 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
     })
   ).json();
   const app = await (
-    await request.get(`${SANDBOX.argocd}/api/v1/applications/${name}`, {
+    await request.get(`${SANDBOX.argocd}/api/v1/applications/${name}-dev`, {
       headers: { authorization: `Bearer ${session.token}` },
     })
   ).json();
   expect(app.status.sync.status).toBe('Synced');
   expect(app.status.health.status).toBe('Healthy');
-  expect(app.status.sync.revision).toBe(bump.sha);
+  // At the bump, or at the later commits that pin staging and prod to it.
+  const tag = bump.commit.message.split('\n')[0].split(' deploy ')[1];
+  for (const env of ['staging', 'prod']) {
+    expect(
+      commits.some((c: any) =>
+        c.commit.message.startsWith(
+          `promote(${name}): ${tag} from dev to ${env}`,
+        ),
+      ),
+    ).toBe(true);
+  }
+  const bumpIndex = commits.findIndex((c: any) => c.sha === bump.sha);
+  expect(
+    commits
+      .slice(0, bumpIndex + 1)
+      .map((c: any) => c.sha)
+      .includes(app.status.sync.revision),
+  ).toBe(true);
   expect(app.spec.project).toBe('slipway');
 
   // Jenkins built the first commit.
@@ -274,7 +309,7 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
     ),
   ).toBe(404);
   expect(
-    await status(`${SANDBOX.argocd}/api/v1/applications/${name}`, {
+    await status(`${SANDBOX.argocd}/api/v1/applications/${name}-dev`, {
       authorization: `Bearer ${session.token}`,
     }),
   ).not.toBe(200);

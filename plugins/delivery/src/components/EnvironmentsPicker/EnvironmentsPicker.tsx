@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
@@ -46,13 +46,23 @@ export function EnvironmentsPicker(
     };
   }, [api]);
 
-  // Every environment, until the developer chooses otherwise.
+  // Every environment, until the developer chooses otherwise: this holds
+  // after every render until the developer ticks a box (a value the form
+  // already holds, e.g. from the URL or the Back button, is kept).
+  const touched = useRef(false);
+  // (The form fills an array with `minItems: 1` with one empty item.)
+  const chosenNames = (formData ?? []).filter(
+    (n): n is string => typeof n === 'string' && n !== '',
+  );
   useEffect(() => {
-    if (road && formData === undefined) onChange(road.map(e => e.name));
-  }, [road, formData, onChange]);
+    if (road && !touched.current && chosenNames.length === 0) {
+      onChange(road.map(e => e.name));
+    }
+  });
 
-  const chosen = new Set(formData ?? []);
+  const chosen = new Set(chosenNames);
   const toggle = (name: string, on: boolean) => {
+    touched.current = true;
     if (on) chosen.add(name);
     else chosen.delete(name);
     onChange((road ?? []).map(e => e.name).filter(n => chosen.has(n)));
