@@ -10,7 +10,11 @@
  *   call, measured in the same run (target: under 1.5);
  * - the same figures for a naive per-card fetch-through: three cards and
  *   the timeline tab each calling their upstreams on every page view, no
- *   cache, no coalescing.
+ *   cache, no coalescing;
+ * - a service with three environments (dev and staging on the non-prod
+ *   cluster, prod on the prod cluster behind pull requests): upstream calls
+ *   for 50 concurrent loads, against one Argo CD GET per environment
+ *   (target: one Argo CD list per instance, whatever the environments).
  *
  * The status service is called in-process (the HTTP hop is the same for
  * both designs), through the same delivery-node clients the backend builds
@@ -26,7 +30,7 @@ import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { sandboxAppConfig, startSandbox } from '@internal/sandbox';
+import { SEED, sandboxAppConfig, startSandbox } from '@internal/sandbox';
 import {
   createDeliveryUpstreams,
   DeliveryStatusService,
@@ -280,9 +284,162 @@ async function main() {
         2,
       )}   (target < 1.5)`,
     );
+    await threeEnvironments(sb);
   } finally {
     await sb.stop();
   }
+}
+
+/**
+ * The same service deployed to dev, staging and prod, each its own Argo CD
+ * application (`<name>-<env>`, found by the service's label selector), with
+ * the environments of app-config.yaml: what 50 concurrent loads cost.
+ */
+async function threeEnvironments(sb: Awaited<ReturnType<typeof startSandbox>>) {
+  sb.faults.clear();
+  const chartsUrl = `${sb.urls.github}/slipway-demo/helm-charts.git`;
+  const apps = [
+    { env: 'staging', cluster: SEED.clusters.nonprod, ns: `${NAME}-staging` },
+    { env: 'prod', cluster: SEED.clusters.prod, ns: NAME },
+  ];
+  for (const a of apps) {
+    await sb.argocd.upsertApplication({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: `${NAME}-${a.env}`,
+        namespace: 'argocd',
+        labels: {
+          'slipway.io/owner': `component.default.${NAME}`,
+          'slipway.io/environment': a.env,
+        },
+        annotations: { 'slipway.io/owner': `component:default/${NAME}` },
+      },
+      spec: {
+        project: SEED.argocdProject,
+        source: {
+          repoURL: chartsUrl,
+          path: `charts/${NAME}`,
+          targetRevision: 'main',
+          helm: { valueFiles: [`values-${a.env}.yaml`] },
+        },
+        destination: { name: a.cluster, namespace: a.ns },
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
+      },
+    });
+  }
+  await sb.argocd.reconcileNow();
+
+  const base = sandboxAppConfig(sb);
+  const config = new ConfigReader({
+    ...base,
+    slipway: {
+      ...base.slipway,
+      environments: [
+        {
+          name: 'dev',
+          argocd: { instance: 'sandbox' },
+        },
+        {
+          name: 'staging',
+          argocd: {
+            instance: 'sandbox',
+            destination: { name: SEED.clusters.nonprod },
+            namespace: '{namespace}-staging',
+          },
+          cluster: { name: SEED.clusters.nonprod },
+        },
+        {
+          name: 'prod',
+          argocd: {
+            instance: 'sandbox',
+            destination: { name: SEED.clusters.prod },
+          },
+          cluster: { name: SEED.clusters.prod },
+          changes: 'pull-request',
+        },
+      ],
+    },
+  });
+  const { 'argocd/app-name': _name, ...annotations } =
+    entity.metadata.annotations!;
+  const selectorEntity: Entity = {
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      annotations: {
+        ...annotations,
+        'argocd/app-selector': `slipway.io/owner=component.default.${NAME}`,
+      },
+    },
+  };
+  const upstreams = createDeliveryUpstreams(config);
+  const service = DeliveryStatusService.create({
+    access: new ServiceAccess({
+      catalog: {
+        getEntityByRef: async () => selectorEntity,
+      } as unknown as CatalogService,
+      permissions: mockServices.permissions(),
+      auditor: {
+        createEvent: async () => ({
+          success: async () => {},
+          fail: async () => {},
+        }),
+      },
+    }),
+    settings: readDeliverySettings(config),
+    upstreams,
+    logger: mockServices.rootLogger({ level: 'error' }),
+  });
+  const credentials = { $$type: '@backstage/BackstageCredentials' } as never;
+  await upstreams.argocd.get().listApplications(); // sign in once
+  sb.faults.set({
+    github: { latencyMs: LATENCY_MS },
+    aws: { latencyMs: LATENCY_MS },
+    argocd: { latencyMs: LATENCY_MS },
+    jenkins: { latencyMs: LATENCY_MS },
+  });
+  sb.faults.resetCounters();
+  const loads = await Promise.all(
+    Array.from({ length: CONCURRENT }, () =>
+      service.getStatus(`component:default/${NAME}`, { credentials }),
+    ),
+  );
+  const calls = sb.faults.counters();
+  const envs = loads[0].sync.data?.environments ?? [];
+  const argo = calls.argocd ?? {};
+  const sum = (o: Record<string, number> = {}) =>
+    Object.values(o).reduce((a, b) => a + b, 0);
+  console.log(
+    `\nthree environments: ${NAME} in ${envs
+      .map(e => `${e.environment} (${e.healthStatus})`)
+      .join(', ')}; ${CONCURRENT} concurrent loads`,
+  );
+  console.log(
+    `  upstream calls                        ${
+      sum(calls.github) +
+      sum(calls.aws) +
+      sum(calls.argocd) +
+      sum(calls.jenkins)
+    } (github ${sum(calls.github)}, aws ${sum(calls.aws)}, argocd ${sum(
+      argo,
+    )}, jenkins ${sum(calls.jenkins)})`,
+  );
+  console.log(
+    `  Argo CD                               ${
+      argo['argocd:ApplicationService_List'] ?? 0
+    } list by label selector (one instance), ${
+      argo['argocd:ApplicationService_Get'] ?? 0
+    } GET; one GET per environment would be ${envs.length}`,
+  );
+  console.log(
+    `  per source                            ${JSON.stringify(calls)}`,
+  );
+  console.log(
+    `  DORA computed for                     ${
+      loads[0].dora?.environment ?? '-'
+    }`,
+  );
 }
 
 main().catch(e => {

@@ -58,7 +58,6 @@ export function sandboxAppConfig(sb: Sandbox) {
           repoUrl: `${sb.urls.github}/${sb.helmCharts.owner}/${sb.helmCharts.repo}`,
           branch: sb.helmCharts.branch,
         },
-        environments: ['dev', 'staging', 'prod'],
       },
       argocd: { project: SEED.argocdProject },
     },

@@ -84,6 +84,7 @@ describe('templates/service/template.yaml', () => {
       'gitops:chart:register',
       'argocd:application:create',
       'argocd:application:wait',
+      'gitops:chart:pin',
       'slipway:catalog:register',
     ]);
   });

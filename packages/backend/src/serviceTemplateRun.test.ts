@@ -179,14 +179,16 @@ describe('templates/service/template.yaml, run by the backend', () => {
           .Roles!.map(r => r.RoleName!)
           .sort(),
         apps: (apps.json().items as any[]).map(a => a.metadata.name).sort(),
-        chartCommits: async (name: string) =>
+        /** Commits on charts/<name> whose subject starts with `prefix`. */
+        chartCommits: async (
+          name: string,
+          prefix = `feat(${name}): register chart`,
+        ) =>
           (
             (await gh(
               `/repos/slipway-demo/helm-charts/commits?path=charts/${name}&per_page=100`,
             )) as any[]
-          ).filter(c =>
-            c.commit.message.startsWith(`feat(${name}): register chart`),
-          ).length,
+          ).filter(c => c.commit.message.startsWith(prefix)).length,
       };
     } finally {
       sb.faults.set(saved);
@@ -203,8 +205,14 @@ describe('templates/service/template.yaml, run by the backend', () => {
     expect(added(after.repos, before.repos)).toEqual([name]);
     expect(added(after.ecr, before.ecr)).toEqual([name]);
     expect(added(after.roles, before.roles)).toEqual([name]);
-    expect(added(after.apps, before.apps)).toEqual([name]);
+    // One application per chosen environment (dev, staging).
+    expect(added(after.apps, before.apps)).toEqual([
+      `${name}-dev`,
+      `${name}-staging`,
+    ]);
     expect(await after.chartCommits(name)).toBe(1);
+    // staging pinned to the first build once, however often steps re-ran.
+    expect(await after.chartCommits(name, `promote(${name}): `)).toBe(1);
     // Registered by the last step; the catalog processes it in the background.
     const entity = await portal.entity(`component/default/${name}`);
     expect(entity.json().spec.owner).toBe('group:default/payments-team');
@@ -225,13 +233,13 @@ describe('templates/service/template.yaml, run by the backend', () => {
       .filter(m => /retrying \d+\/\d+/.test(m));
     expect(lines.length).toBeGreaterThan(0);
 
-    // 2. The mix, and Argo CD answering 503 to the Application's creation
-    // (a POST, not repeated blindly): the run fails at that step, says what
-    // exists, and one Retry completes it.
+    // 2. Argo CD answering 503 to the first Application's creation (a POST,
+    // not repeated blindly), and nothing else failing, so that this is the
+    // step that fails whatever the number of calls before it: the run
+    // fails there, says what exists, and one Retry completes it.
     before = await inventory();
     sb.faults.set({
       argocd: {
-        ...FAULT_MIX.argocd,
         failNext: {
           'argocd:ApplicationService_Create': { count: 1, status: 503 },
         },

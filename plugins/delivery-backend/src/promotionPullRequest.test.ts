@@ -61,7 +61,6 @@ describe('promotion into an environment that requires a pull request', () => {
     await sb.argocd.reconcileNow();
 
     const base = sandboxConfigData(sb, { cacheTtlSeconds: 0 }) as any;
-    const { environments: _legacy, ...gitops } = base.slipway.gitops;
     started = await startDeliveryBackend({
       sb,
       entities: [
@@ -74,7 +73,6 @@ describe('promotion into an environment that requires a pull request', () => {
       config: {
         slipway: {
           ...base.slipway,
-          gitops,
           environments: [
             { name: 'dev', argocd: { instance: 'sandbox' } },
             {
