@@ -1,5 +1,5 @@
 import { APIRequestContext, expect, test } from '@playwright/test';
-import { cloneService, signInAs } from './support';
+import { cloneService, runTemplate, signInAs } from './support';
 
 /*
  * The road through every environment, in the browser against the sandbox:
@@ -65,44 +65,30 @@ test('a service runs dev, staging and prod: promote, approve prod in a pull requ
 
   // Create the service with all three (the scaffolder's API, as the
   // wizard's Create button calls it).
-  const task = await (
-    await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
-      headers: auth,
-      data: {
-        templateRef: 'template:default/service',
-        values: {
-          name,
-          description: 'Every environment, by the e2e test',
-          owner: 'group:default/payments-team',
-          runtime: 'node',
-          ci: 'jenkins',
-          namespace: name,
-          port: 8080,
-          environments: ['dev', 'staging', 'prod'],
-          replicas: 2,
-          autoscaling: true,
-          minReplicas: 2,
-          maxReplicas: 4,
-          awsPermissions: [],
-          repoUrl: `127.0.0.1:7071?owner=slipway-demo&repo=${name}`,
-          adopt: false,
-        },
-      },
-    })
-  ).json();
-  await expect
-    .poll(
-      async () =>
-        (
-          await (
-            await request.get(`${BACKEND}/api/scaffolder/v2/tasks/${task.id}`, {
-              headers: auth,
-            })
-          ).json()
-        ).status,
-      { timeout: 300_000, intervals: [2_000] },
-    )
-    .toBe('completed');
+  const created = await runTemplate(
+    request,
+    auth,
+    'template:default/service',
+    {
+      name,
+      description: 'Every environment, by the e2e test',
+      owner: 'group:default/payments-team',
+      runtime: 'node',
+      ci: 'jenkins',
+      namespace: name,
+      port: 8080,
+      environments: ['dev', 'staging', 'prod'],
+      replicas: 2,
+      autoscaling: true,
+      minReplicas: 2,
+      maxReplicas: 4,
+      awsPermissions: [],
+      repoUrl: `127.0.0.1:7071?owner=slipway-demo&repo=${name}`,
+      adopt: false,
+    },
+    300_000,
+  );
+  expect(created.status).toBe('completed');
 
   // One application per environment, each on its cluster and namespace.
   const app = await argocd(request);
@@ -136,8 +122,9 @@ test('a service runs dev, staging and prod: promote, approve prod in a pull requ
 
   // A push builds a second image, which reaches dev only.
   const repo = cloneService(name);
+  let pushed = '';
   try {
-    repo.push('feat: the second version');
+    pushed = repo.push('feat: the second version');
   } finally {
     repo.remove();
   }
@@ -235,6 +222,15 @@ test('a service runs dev, staging and prod: promote, approve prod in a pull requ
   await expect(
     page.getByRole('columnheader', { name: 'Key (prod)' }),
   ).toBeVisible();
+  // The timeline follows the pushed commit past dev: promoted to staging
+  // (it runs there) and to prod (since rolled back).
+  const later = page
+    .getByRole('listitem', { name: `Commit ${pushed.slice(0, 7)}` })
+    .getByLabel('Later environments');
+  await expect(later).toContainText('staging');
+  await expect(later).toContainText('(running)');
+  await expect(later).toContainText('prod');
+  await expect(later).toContainText('(since replaced)');
 
   // The service page: delivery cards first, every environment in the Sync card.
   await page.goto(`/catalog/default/component/${name}`);
@@ -254,28 +250,13 @@ test('a service runs dev, staging and prod: promote, approve prod in a pull requ
   });
 
   // Decommission removes every environment's application.
-  const gone = await (
-    await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
-      headers: auth,
-      data: {
-        templateRef: 'template:default/decommission',
-        values: { component: `component:default/${name}`, deleteImages: true },
-      },
-    })
-  ).json();
-  await expect
-    .poll(
-      async () =>
-        (
-          await (
-            await request.get(`${BACKEND}/api/scaffolder/v2/tasks/${gone.id}`, {
-              headers: auth,
-            })
-          ).json()
-        ).status,
-      { timeout: 120_000 },
-    )
-    .toBe('completed');
+  const gone = await runTemplate(
+    request,
+    auth,
+    'template:default/decommission',
+    { component: `component:default/${name}`, deleteImages: true },
+  );
+  expect(gone.status).toBe('completed');
   for (const env of ['dev', 'staging', 'prod']) {
     expect((await app(`${name}-${env}`)).metadata?.name).toBeUndefined();
   }

@@ -1,5 +1,5 @@
 import { APIRequestContext, expect, test } from '@playwright/test';
-import { signInAs } from './support';
+import { runTemplate, signInAs } from './support';
 
 /*
  * Identity decides: dana (docs-team) signs in through the development
@@ -66,28 +66,14 @@ test("a docs-team member cannot roll back, promote or decommission payments-team
 
   // Decommission, started from the scaffolder as dana, stops at its first
   // step; the task page says why.
-  const task = await (
-    await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
-      headers: auth,
-      data: {
-        templateRef: 'template:default/decommission',
-        values: { component: entityRef, deleteImages: true },
-      },
-    })
-  ).json();
-  await expect
-    .poll(
-      async () =>
-        (
-          await (
-            await request.get(`${BACKEND}/api/scaffolder/v2/tasks/${task.id}`, {
-              headers: auth,
-            })
-          ).json()
-        ).status,
-      { timeout: 60_000 },
-    )
-    .toBe('failed');
+  const task = await runTemplate(
+    request,
+    auth,
+    'template:default/decommission',
+    { component: entityRef, deleteImages: true },
+    60_000,
+  );
+  expect(task.status).toBe('failed');
   await page.goto(`/create/tasks/${task.id}`);
   await expect(
     page

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, Page } from '@playwright/test';
+import { APIRequestContext, expect, Page } from '@playwright/test';
 
 /** Signs in through the development sign-in page as one of the example users. */
 export async function signInAs(page: Page, user = 'guest') {
@@ -46,4 +46,42 @@ export function cloneService(service: string) {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts `templateRef` with `values` through the scaffolder's API (as the
+ * wizard's Create button does), with the caller's `auth` header, and waits
+ * until the task ends; returns its id and final status.
+ */
+export async function runTemplate(
+  request: APIRequestContext,
+  auth: Record<string, string>,
+  templateRef: string,
+  values: Record<string, unknown>,
+  timeout = 120_000,
+): Promise<{ id: string; status: string }> {
+  const backend = 'http://127.0.0.1:7007';
+  const task = await (
+    await request.post(`${backend}/api/scaffolder/v2/tasks`, {
+      headers: auth,
+      data: { templateRef, values },
+    })
+  ).json();
+  let status = '';
+  await expect
+    .poll(
+      async () => {
+        status = (
+          await (
+            await request.get(`${backend}/api/scaffolder/v2/tasks/${task.id}`, {
+              headers: auth,
+            })
+          ).json()
+        ).status;
+        return status === 'completed' || status === 'failed';
+      },
+      { timeout, intervals: [1_000, 2_000] },
+    )
+    .toBe(true);
+  return { id: task.id, status };
 }

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { expect, Page, test } from '@playwright/test';
-import { signInAs } from './support';
+import { runTemplate, signInAs } from './support';
 
 /*
  * The "Create component" wizard in the browser, against the sandbox: bad
@@ -277,28 +277,13 @@ test('the wizard refuses bad values, then takes a service from nothing to Health
       { timeout: 60_000 },
     )
     .toBe(200);
-  const task = await (
-    await request.post(`${BACKEND}/api/scaffolder/v2/tasks`, {
-      headers: auth,
-      data: {
-        templateRef: 'template:default/decommission',
-        values: { component: `component:default/${name}`, deleteImages: true },
-      },
-    })
-  ).json();
-  await expect
-    .poll(
-      async () =>
-        (
-          await (
-            await request.get(`${BACKEND}/api/scaffolder/v2/tasks/${task.id}`, {
-              headers: auth,
-            })
-          ).json()
-        ).status,
-      { timeout: 120_000 },
-    )
-    .toBe('completed');
+  const task = await runTemplate(
+    request,
+    auth,
+    'template:default/decommission',
+    { component: `component:default/${name}`, deleteImages: true },
+  );
+  expect(task.status).toBe('completed');
 
   const status = async (url: string, headers: Record<string, string>) =>
     (await request.get(url, { headers })).status();

@@ -277,6 +277,21 @@ export interface TimelineEntry {
   hops: Record<HopName, Hop>;
   /** Push to healthy, when the change got there. */
   totalMs?: number;
+  /**
+   * The later environments (after the followed one) its image reached, in
+   * promotion order: when the promotion that set it was committed, and
+   * whether the environment runs it now.
+   */
+  reached?: EnvironmentReach[];
+}
+
+/** A later environment a change's image reached. @public */
+export interface EnvironmentReach {
+  environment: string;
+  /** When the helm-charts change that set the image there was committed. */
+  at?: string;
+  /** The environment runs the image now (its Argo CD application). */
+  running: boolean;
 }
 
 /**

@@ -207,6 +207,40 @@ describe('buildTimeline', () => {
     expect(entry.totalMs).toBe(10 * MIN);
   });
 
+  it('follows the image to each later environment it reached: when it was promoted there, and whether it runs there now', () => {
+    const input = world();
+    const prod: EnvironmentSync = {
+      ...input.sync.environments[1],
+      environment: 'prod',
+      appName: 'payments-api-prod',
+      images: [`${URI}:c1c1c1c-12`],
+    };
+    input.sync.environments.push(prod);
+    input.gitops!.changes.unshift(
+      change('e8e8e8e', 40, {
+        kind: 'rollback',
+        tag: 'c1c1c1c-12',
+        environment: 'prod',
+      }),
+      change('d7d7d7d', 30, {
+        kind: 'promote',
+        tag: 'c2c2c2c-13',
+        environment: 'prod',
+      }),
+    );
+    // c2: promoted to staging (runs it) and to prod (rolled back since).
+    expect(entryOf(input, 'c2c2c2c').reached).toEqual([
+      { environment: 'staging', at: t(20), running: true },
+      { environment: 'prod', at: t(30), running: false },
+    ]);
+    // c1: only back in prod, by the rollback.
+    expect(entryOf(input, 'c1c1c1c').reached).toEqual([
+      { environment: 'prod', at: t(40), running: true },
+    ]);
+    // c0 was never imaged: it reached nothing.
+    expect(entryOf(input, 'c0c0c0c').reached).toBeUndefined();
+  });
+
   it('returns the newest commits first and honours the limit', () => {
     const input = world();
     expect(buildTimeline(input).map(e => e.commit.sha.slice(0, 7))).toEqual([

@@ -86,7 +86,39 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
   };
   return commits
     .slice(0, Math.max(0, Math.floor(input.limit)))
-    .map(commit => followCommit(commit, context));
+    .map(commit => followCommit(commit, context))
+    .map(entry => withReach(entry, input));
+}
+
+/**
+ * The later environments the entry's image reached: each one whose
+ * helm-charts history has a promote (or rollback) that set the image's
+ * tag there, the oldest such change; and whether it runs the tag now.
+ */
+function withReach(entry: TimelineEntry, input: TimelineInput): TimelineEntry {
+  const tag = entry.imageTag;
+  const later = (input.sync?.environments ?? []).slice(1);
+  if (!tag || later.length === 0) return entry;
+  const reached = later.flatMap(env => {
+    const set = (input.gitops?.changes ?? []).filter(
+      c =>
+        c.environment === env.environment &&
+        c.tag === tag &&
+        (c.kind === 'promote' || c.kind === 'rollback'),
+    );
+    const running = env.images.some(i => i.endsWith(`:${tag}`));
+    if (set.length === 0 && !running) return [];
+    // Changes are newest first: the oldest is when the image got there.
+    const first = set.at(-1);
+    return [
+      {
+        environment: env.environment,
+        ...(first?.committedAt ? { at: first.committedAt } : {}),
+        running,
+      },
+    ];
+  });
+  return reached.length ? { ...entry, reached } : entry;
 }
 
 /** A hop that did not happen yet stops the road: what follows waits. */

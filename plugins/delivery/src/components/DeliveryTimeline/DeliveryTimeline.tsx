@@ -154,6 +154,28 @@ export function DeliveryTimeline(props: { timeline: TimelineEntry[] }) {
               <HopStep key={name} name={name} hop={entry.hops[name]} />
             ))}
           </ol>
+          {entry.reached && (
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              aria-label="Later environments"
+            >
+              Then{' '}
+              {entry.reached.map((r, i) => (
+                <span key={r.environment}>
+                  {i > 0 && ', '}
+                  <strong>{r.environment}</strong>
+                  {r.at && (
+                    <span title={formatAbsolute(r.at)}>
+                      {' '}
+                      {formatRelative(r.at)}
+                    </span>
+                  )}
+                  {r.running ? ' (running)' : ' (since replaced)'}
+                </span>
+              ))}
+            </Typography>
+          )}
         </Paper>
       ))}
     </Box>
