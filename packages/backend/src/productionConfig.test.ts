@@ -96,6 +96,7 @@ describe('production configuration on PostgreSQL', () => {
         POSTGRES_PORT: String(pg.port),
         POSTGRES_USER: pg.user,
         POSTGRES_PASSWORD: pg.password,
+        REDIS_URL: 'redis://127.0.0.1:6399',
         AUTH_GITHUB_CLIENT_ID: 'test-client-id',
         AUTH_GITHUB_CLIENT_SECRET: 'test-client-secret',
         // Upstreams as an installation sets them; nothing is called at start-up.

@@ -17,6 +17,7 @@ const ENV = {
   POSTGRES_PORT: '5432',
   POSTGRES_USER: 'backstage',
   POSTGRES_PASSWORD: 'pg-secret',
+  REDIS_URL: 'redis://:redis-secret@redis.example.com:6379',
   GITHUB_HOST: 'github.example.com',
   GITHUB_API_BASE_URL: 'https://github.example.com/api/v3',
   GITHUB_TOKEN: 'gh-secret',
@@ -39,6 +40,7 @@ const ENV = {
 
 const SECRETS = [
   'pg-secret',
+  'redis-secret',
   'gh-secret',
   'client-secret',
   'argo-secret',

@@ -35,6 +35,7 @@ export const deliveryPlugin = createBackendPlugin({
       deps: {
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        cache: coreServices.cache,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         auditor: coreServices.auditor,
@@ -55,7 +56,11 @@ export const deliveryPlugin = createBackendPlugin({
           logger: deps.logger,
           access: deps.access,
         };
-        const status = DeliveryStatusService.create(common);
+        // Answers and invalidations shared by every replica.
+        const status = DeliveryStatusService.create({
+          ...common,
+          cache: deps.cache,
+        });
         const announce = statusAnnouncer(deps.signals, deps.logger);
         // GitHub push webhooks (events backend, topic github.push): a push
         // shows on the page at once (a signal to its open pages) instead of
@@ -68,7 +73,7 @@ export const deliveryPlugin = createBackendPlugin({
               eventPayload as { repository?: { full_name?: unknown } }
             )?.repository?.full_name;
             if (typeof repository !== 'string') return;
-            const entities = status.notePush(repository);
+            const entities = await status.notePush(repository);
             if (entities.length) {
               deps.logger.debug('Push: delivery status reloads', {
                 repository,

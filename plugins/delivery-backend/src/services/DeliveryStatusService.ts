@@ -1,7 +1,9 @@
 import {
   BackstageCredentials,
+  CacheService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
+import type { JsonValue } from '@backstage/types';
 import { Entity } from '@backstage/catalog-model';
 import {
   environmentReleases,
@@ -51,18 +53,24 @@ export class DeliveryStatusService {
   /** Ownership answers change rarely: kept ten TTLs. */
   readonly #ownership: SectionCache;
   readonly #inflight = new Map<string, Promise<DeliveryStatus>>();
-  /** Entities whose last status had a change in motion (shorter TTL). */
-  readonly #moving = new Set<string>();
+  /** Shared notes (entities in motion, which entity reads which repository). */
+  readonly #notes: NoteStore;
   readonly #now: () => number;
   readonly #sections: SectionContext;
 
   static create(
-    deps: DeliveryServiceDeps & { now?: () => number },
+    deps: DeliveryServiceDeps & {
+      now?: () => number;
+      /** The plugin's `coreServices.cache`, shared by every replica. Default: this process. */
+      cache?: CacheService;
+    },
   ): DeliveryStatusService {
     return new DeliveryStatusService(deps);
   }
 
-  private constructor(deps: DeliveryServiceDeps & { now?: () => number }) {
+  private constructor(
+    deps: DeliveryServiceDeps & { now?: () => number; cache?: CacheService },
+  ) {
     this.#access = deps.access;
     this.#settings = deps.settings;
     this.#upstreams = deps.upstreams;
@@ -74,6 +82,8 @@ export class DeliveryStatusService {
       failureTtlMs: s.failureTtlMs,
       staleMaxMs: s.staleMaxMs,
       maxEntries: s.cacheMaxEntities * 5,
+      store: deps.cache?.withOptions({}),
+      scopesOf: scopesOf,
       now: this.#now,
     });
     this.#ownership = new SectionCache({
@@ -81,8 +91,10 @@ export class DeliveryStatusService {
       failureTtlMs: s.failureTtlMs,
       staleMaxMs: 0,
       maxEntries: s.cacheMaxEntities,
+      store: deps.cache,
       now: this.#now,
     });
+    this.#notes = new NoteStore(deps.cache, s.cacheMaxEntities, this.#now);
     this.#sections = {
       upstreams: this.#upstreams,
       settings: s,
@@ -92,40 +104,37 @@ export class DeliveryStatusService {
     };
   }
 
-  /** Forgets what is cached for an entity (after a rollback or promote). */
-  invalidate(entityRef: string): void {
-    this.#cache.invalidate(entityRef);
-    // A promotion may have opened a pull request: the shared list is read again.
-    this.#cache.invalidateWhere(key => key.section === PULLS_SECTION);
+  /** Forgets what is cached for an entity (after a rollback or promote), on every replica. */
+  async invalidate(entityRef: string): Promise<void> {
+    await Promise.all([
+      this.#cache.invalidate(entityRef),
+      // A promotion may have opened a pull request: the shared list is read again.
+      this.#cache.invalidateScope(PULLS_SCOPE),
+    ]);
   }
 
   /**
    * A push to `owner/repo` (GitHub's push webhook, through the events
-   * backend): the entities whose app repository it is forget their cached
-   * sections and follow the change with the short TTL; a push to the
-   * helm-charts repository makes every chart history, the branch list and
-   * the Argo CD sections load again. Returns the entities concerned.
+   * backend, delivered to one replica): the entities whose app repository
+   * it is forget their cached sections and follow the change with the
+   * short TTL; a push to the helm-charts repository makes every chart
+   * history, the branch list and the Argo CD sections load again. Every
+   * replica sees it (the store holds the generations and the notes).
+   * Returns the entities concerned.
    */
-  notePush(repository: string): string[] {
+  async notePush(repository: string): Promise<string[]> {
     const repo = repository.toLowerCase();
     const hc = this.#upstreams.helmCharts;
     if (repo === `${hc.owner}/${hc.repo}`.toLowerCase()) {
-      const gone = this.#cache.invalidateWhere(key =>
-        [BRANCH_SECTION, PULLS_SECTION, 'gitops', 'sync'].includes(key.section),
-      );
-      return [...new Set(gone.flatMap(key => key.entityRef ?? []))];
+      await this.#cache.invalidateScope(CHARTS_SCOPE);
+      return this.#notes.entities();
     }
-    const refs = new Set<string>();
-    for (const key of this.#cache.keys()) {
-      if (key.section === 'source' && key.resource.toLowerCase() === repo) {
-        refs.add(key.entityRef!);
-      }
-    }
+    const refs = await this.#notes.readersOf(repo);
     for (const ref of refs) {
-      this.invalidate(ref);
-      this.#moving.add(ref);
+      await this.invalidate(ref);
+      await this.#notes.setMoving(ref, true);
     }
-    return [...refs];
+    return refs;
   }
 
   /** The status of `entityRef` as the caller may see it. */
@@ -152,12 +161,13 @@ export class DeliveryStatusService {
 
   async #assemble(ref: string, entity: Entity): Promise<DeliveryStatus> {
     const ctx = this.#sections;
+    const moving = await this.#notes.isMoving(ref);
     const [source, build, image, sync, gitops] = await Promise.all([
-      this.#section(ref, 'source', () => planSource(ctx, entity)),
-      this.#section(ref, 'build', () => planBuild(ctx, entity)),
-      this.#section(ref, 'image', () => planImage(ctx, ref, entity)),
-      this.#section(ref, 'sync', () => planSync(ctx, entity)),
-      this.#section(ref, 'gitops', () => planGitOps(ctx, entity)),
+      this.#section(ref, 'source', moving, () => planSource(ctx, entity)),
+      this.#section(ref, 'build', moving, () => planBuild(ctx, entity)),
+      this.#section(ref, 'image', moving, () => planImage(ctx, ref, entity)),
+      this.#section(ref, 'sync', moving, () => planSync(ctx, entity)),
+      this.#section(ref, 'gitops', moving, () => planGitOps(ctx, entity)),
     ]);
     if (image.data && sync.data) {
       image.data = withEnvironments(image.data, sync.data);
@@ -192,8 +202,7 @@ export class DeliveryStatusService {
         repositoryUri: image.data?.repositoryUri,
       }),
     };
-    if (isInMotion(status)) this.#moving.add(ref);
-    else this.#moving.delete(ref);
+    await this.#notes.setMoving(ref, isInMotion(status));
     const envs = sync.data?.environments ?? [];
     if (gitops.data && envs.length > 0) {
       const production = envs[envs.length - 1];
@@ -219,6 +228,7 @@ export class DeliveryStatusService {
   async #section<T>(
     ref: string,
     name: string,
+    moving: boolean,
     plan: () => Plan<T>,
   ): Promise<Section<T>> {
     let p: Plan<T>;
@@ -235,6 +245,8 @@ export class DeliveryStatusService {
       section: name,
       resource: p.resource,
     };
+    // A push to the app repository (source's resource) concerns this entity.
+    if (name === 'source') await this.#notes.addReader(p.resource, ref);
     return this.#cache.get(
       key,
       // Logged once per failed load, not on every view served from it.
@@ -247,7 +259,7 @@ export class DeliveryStatusService {
           throw e;
         }),
       {
-        ttlMs: this.#moving.has(ref)
+        ttlMs: moving
           ? Math.min(this.#settings.activeCacheTtlMs, this.#settings.cacheTtlMs)
           : this.#settings.cacheTtlMs,
       },
@@ -281,3 +293,89 @@ export class DeliveryStatusService {
     }
   }
 }
+
+/** helm-charts' scope: chart histories, the branch list and Argo CD sections. */
+const CHARTS_SCOPE = 'helm-charts';
+/** The open pull requests of helm-charts (a promotion may add one). */
+const PULLS_SCOPE = 'helm-charts-pulls';
+
+/** The scopes a cached section belongs to (SectionCache's invalidation). */
+function scopesOf(key: CacheKey): string[] {
+  const scopes = key.entityRef ? [`entity:${key.entityRef}`] : [];
+  if ([BRANCH_SECTION, PULLS_SECTION, 'gitops', 'sync'].includes(key.section)) {
+    scopes.push(CHARTS_SCOPE);
+  }
+  if (key.section === PULLS_SECTION) scopes.push(PULLS_SCOPE);
+  return scopes;
+}
+
+/**
+ * What replicas tell each other through the store: which entities show
+ * which app repository (so a push webhook, delivered to one replica, finds
+ * them), the entities shown lately, and which have a change in motion. In
+ * this process only when there is no shared store.
+ */
+class NoteStore {
+  readonly #store?: CacheService;
+  readonly #local = new Map<string, JsonValue>();
+  /** Notes this process wrote lately: not written again every view. */
+  readonly #written = new Map<string, number>();
+
+  constructor(
+    store: CacheService | undefined,
+    private readonly maxEntities: number,
+    private readonly now: () => number,
+  ) {
+    this.#store = store?.withOptions({ defaultTtl: NOTE_TTL_MS });
+  }
+
+  async #get<T extends JsonValue>(key: string): Promise<T | undefined> {
+    return this.#store
+      ? this.#store.get<T>(key)
+      : (this.#local.get(key) as T | undefined);
+  }
+
+  async #set(key: string, value: JsonValue): Promise<void> {
+    if (this.#store) await this.#store.set(key, value);
+    else this.#local.set(key, value);
+  }
+
+  /** Adds `ref` to the list under `key` (most recent last, bounded). */
+  async #add(key: string, ref: string): Promise<void> {
+    const id = `${key} ${ref}`;
+    const at = this.#written.get(id);
+    if (at !== undefined && this.now() - at < NOTE_TTL_MS / 4) return;
+    const list = ((await this.#get<string[]>(key)) ?? []).filter(
+      r => r !== ref,
+    );
+    await this.#set(key, [...list, ref].slice(-this.maxEntities));
+    this.#written.set(id, this.now());
+    if (this.#written.size > this.maxEntities * 4) this.#written.clear();
+  }
+
+  async addReader(repository: string, ref: string): Promise<void> {
+    await this.#add(`readers:${repository.toLowerCase()}`, ref);
+    await this.#add('entities', ref);
+  }
+
+  async readersOf(repository: string): Promise<string[]> {
+    return (await this.#get<string[]>(`readers:${repository}`)) ?? [];
+  }
+
+  async entities(): Promise<string[]> {
+    return (await this.#get<string[]>('entities')) ?? [];
+  }
+
+  async isMoving(ref: string): Promise<boolean> {
+    return (await this.#get<boolean>(`moving:${ref}`)) === true;
+  }
+
+  async setMoving(ref: string, moving: boolean): Promise<void> {
+    if ((await this.isMoving(ref)) !== moving) {
+      await this.#set(`moving:${ref}`, moving);
+    }
+  }
+}
+
+/** How long a note lasts unless written again: a day. */
+const NOTE_TTL_MS = 86400_000;

@@ -1,3 +1,5 @@
+import { ConfigReader } from '@backstage/config';
+import { CacheManager } from '@backstage/backend-defaults/cache';
 import { SectionCache, SectionLoadError } from './SectionCache';
 
 function setup(overrides: { maxEntries?: number } = {}) {
@@ -37,6 +39,10 @@ describe('SectionCache', () => {
         }),
     );
     const reads = Array.from({ length: 10 }, () => cache.get(K, load));
+    // The load starts once the store has answered (no answer yet).
+    while (load.mock.calls.length === 0) {
+      await new Promise(resolve => setImmediate(resolve));
+    }
     release('v1');
     const sections = await Promise.all(reads);
     expect(load).toHaveBeenCalledTimes(1);
@@ -132,8 +138,58 @@ describe('SectionCache', () => {
     await cache.get(of('b'), async () => 1);
     expect(cache.loads).toBe(4);
 
-    cache.invalidate('component:default/a');
+    await cache.invalidate('component:default/a');
     await cache.get(of('a'), async () => 2);
     expect(cache.loads).toBe(5);
+  });
+
+  it('shares answers and invalidations between replicas through the store (coreServices.cache)', async () => {
+    // One store, as two replicas on one Redis have; each replica its cache.
+    const store = CacheManager.fromConfig(
+      new ConfigReader({ backend: { cache: { store: 'memory' } } }),
+    ).forPlugin('delivery');
+    let now = 1_000_000;
+    const replica = () =>
+      new SectionCache({
+        ttlMs: 15_000,
+        failureTtlMs: 5_000,
+        staleMaxMs: 60_000,
+        maxEntries: 100,
+        store,
+        now: () => now,
+      });
+    const a = replica();
+    const b = replica();
+    const key = of('payments-api');
+    let upstream = 0;
+    const load = async () => `v${++upstream}`;
+
+    // 50 viewers over both replicas: one upstream call per replica at most,
+    // and B answers from what A loaded once A's answer is stored.
+    expect((await a.get(key, load)).data).toBe('v1');
+    const views = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).get(key, load)),
+    );
+    expect(views.map(v => v.data)).toEqual(Array(50).fill('v1'));
+    expect(upstream).toBe(1);
+
+    // A webhook handled by A forgets the entity for B too.
+    await a.invalidate('component:default/payments-api');
+    expect((await b.get(key, load)).data).toBe('v2');
+    expect((await a.get(key, load)).data).toBe('v2');
+    expect(upstream).toBe(2);
+
+    // Stale-on-failure with "since" holds across replicas: B fails, A
+    // serves the same stale answer without asking until the failure TTL.
+    now += 20_000;
+    const failing = async (): Promise<string> => {
+      upstream++;
+      throw new SectionLoadError({ kind: 'upstream', message: 'down' });
+    };
+    const stale = await b.get(key, failing);
+    expect(stale).toMatchObject({ state: 'stale', data: 'v2' });
+    const fromA = await a.get(key, failing);
+    expect(fromA).toEqual(stale);
+    expect(upstream).toBe(3);
   });
 });

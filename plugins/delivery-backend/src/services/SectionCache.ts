@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { CacheService } from '@backstage/backend-plugin-api';
+import type { JsonValue } from '@backstage/types';
 import type {
   Section,
   SectionError,
@@ -11,8 +14,19 @@ export interface SectionCacheOptions {
   failureTtlMs: number;
   /** How long a good answer may be served as stale while its upstream fails. */
   staleMaxMs: number;
-  /** Most entries kept; the least recently used go first. */
+  /** Most entries kept in this process when there is no shared store; the least recently used go first. */
   maxEntries: number;
+  /**
+   * Where answers live: the plugin's `coreServices.cache` (memory in dev,
+   * Redis or Valkey in production), shared by every replica, so that they
+   * share answers and invalidations. Default: this process only.
+   */
+  store?: CacheService;
+  /**
+   * The scopes a key belongs to: invalidating a scope forgets every key in
+   * it, on every replica. Default: the key's entity (`entity:<ref>`).
+   */
+  scopesOf?: (key: CacheKey) => string[];
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -30,14 +44,49 @@ export interface CacheKey {
   resource: string;
 }
 
-interface Entry {
-  key: CacheKey;
-  value?: unknown;
+/** An answer as stored (JSON, in the shared store). */
+interface Stored {
+  value?: JsonValue;
   fetchedAt?: number;
   /** After a failure: when the upstream may be asked again. */
   retryAfter: number;
   failure?: SectionError;
-  inflight?: Promise<Section<unknown>>;
+}
+
+/** The least a store offers: CacheService's get, set with a TTL, delete. */
+type Store = Pick<CacheService, 'get' | 'set' | 'delete'>;
+
+/** A store in this process, bounded by entry count (least recently used go first). */
+class ProcessStore implements Store {
+  readonly #entries = new Map<string, { value: JsonValue; until: number }>();
+  constructor(
+    private readonly maxEntries: number,
+    private readonly now: () => number,
+  ) {}
+
+  async get<T extends JsonValue>(key: string): Promise<T | undefined> {
+    const e = this.#entries.get(key);
+    if (!e) return undefined;
+    this.#entries.delete(key);
+    if (e.until <= this.now()) return undefined;
+    this.#entries.set(key, e);
+    return e.value as T;
+  }
+
+  async set(key: string, value: JsonValue, options?: { ttl?: unknown }) {
+    const ttl = typeof options?.ttl === 'number' ? options.ttl : 3600_000;
+    this.#entries.delete(key);
+    this.#entries.set(key, { value, until: this.now() + ttl });
+    while (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) return;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  async delete(key: string) {
+    this.#entries.delete(key);
+  }
 }
 
 /**
@@ -71,47 +120,45 @@ const serialize = (k: CacheKey) =>
 
 /**
  * Per-key cache of the sections of the delivery status. For one key it
- * makes at most one upstream load per TTL, however many requests arrive:
- * concurrent requests share the load in flight, later ones get the cached
- * answer. When a load fails, the last good answer is served marked `stale`
- * (for up to `staleMaxMs`) with the failure and since when it has been
- * failing; the failure itself is remembered for `failureTtlMs` so an outage
- * does not turn every page view into another upstream call.
+ * makes at most one upstream load per TTL in a process, however many
+ * requests arrive: concurrent requests share the load in flight, later
+ * ones get the stored answer. Answers live in the store (the plugin's
+ * `coreServices.cache`), so every replica serves what one loaded, and an
+ * invalidation (a new generation of a scope, in the store) is seen by every
+ * replica at its next read. When a load fails, the last good answer is
+ * served marked `stale` (for up to `staleMaxMs`) with the failure and since
+ * when it has been failing; the failure itself is remembered for
+ * `failureTtlMs` so an outage does not turn every page view into another
+ * upstream call.
  */
 export class SectionCache {
   readonly #o: SectionCacheOptions;
-  readonly #entries = new Map<string, Entry>();
+  readonly #store: Store;
+  readonly #inflight = new Map<string, Promise<Section<unknown>>>();
   #loads = 0;
 
   constructor(options: SectionCacheOptions) {
     this.#o = options;
+    this.#store =
+      options.store ?? new ProcessStore(options.maxEntries, () => this.#now());
   }
 
-  /** Upstream loads started so far (for tests and benches). */
+  /** Upstream loads started by this process so far (for tests and benches). */
   get loads(): number {
     return this.#loads;
   }
 
-  /** Forgets every entry of an entity. */
-  invalidate(entityRef: string): void {
-    this.invalidateWhere(key => key.entityRef === entityRef);
+  /** Forgets every entry of an entity, on every replica. */
+  invalidate(entityRef: string): Promise<void> {
+    return this.invalidateScope(`entity:${entityRef}`);
   }
 
-  /** The keys cached now. */
-  keys(): CacheKey[] {
-    return [...this.#entries.values()].map(e => e.key);
-  }
-
-  /** Forgets every entry whose key matches; returns the keys forgotten. */
-  invalidateWhere(matches: (key: CacheKey) => boolean): CacheKey[] {
-    const gone: CacheKey[] = [];
-    for (const [id, entry] of [...this.#entries]) {
-      if (matches(entry.key)) {
-        this.#entries.delete(id);
-        gone.push(entry.key);
-      }
-    }
-    return gone;
+  /** Forgets every entry of a scope (see `scopesOf`), on every replica. */
+  async invalidateScope(scope: string): Promise<void> {
+    // A new generation: keys of the old one are not read again and expire.
+    await this.#store.set(`gen:${scope}`, randomUUID(), {
+      ttl: this.#entryTtl() * 2,
+    });
   }
 
   /**
@@ -119,55 +166,88 @@ export class SectionCache {
    * answer. `ttlMs` overrides the TTL for this read: a good answer older
    * than it is loaded again (a shorter TTL while a change is in motion).
    */
-  async get<T>(
+  get<T>(
     key: CacheKey,
     load: () => Promise<T>,
     options: { ttlMs?: number } = {},
   ): Promise<Section<T>> {
-    const now = this.#now();
-    const id = serialize(key);
-    const entry = this.#entries.get(id);
-    if (entry) {
-      // Least recently used order: re-insert on every use.
-      this.#entries.delete(id);
-      this.#entries.set(id, entry);
-      if (entry.inflight) return entry.inflight as Promise<Section<T>>;
-      const fresh = entry.failure
-        ? now < entry.retryAfter
-        : entry.fetchedAt !== undefined &&
-          now - entry.fetchedAt < (options.ttlMs ?? this.#o.ttlMs);
-      if (fresh) return this.#answer<T>(entry, now);
-    }
-    const current: Entry = entry ?? { key, retryAfter: 0 };
-    const inflight = this.#load(current, load);
-    current.inflight = inflight;
-    this.#entries.set(id, current);
-    this.#evict();
-    return inflight;
+    const local = serialize(key);
+    const running = this.#inflight.get(local);
+    if (running) return running as Promise<Section<T>>;
+    const answer = this.#read(
+      key,
+      load,
+      options.ttlMs ?? this.#o.ttlMs,
+    ).finally(() => this.#inflight.delete(local));
+    this.#inflight.set(local, answer);
+    return answer;
   }
 
-  async #load<T>(entry: Entry, load: () => Promise<T>): Promise<Section<T>> {
+  async #read<T>(
+    key: CacheKey,
+    load: () => Promise<T>,
+    ttlMs: number,
+  ): Promise<Section<T>> {
+    const id = `entry:${await this.#generations(key)}:${serialize(key)}`;
+    const stored = await this.#store.get<Stored & JsonValue>(id);
+    const now = this.#now();
+    if (stored) {
+      const fresh = stored.failure
+        ? now < stored.retryAfter
+        : stored.fetchedAt !== undefined && now - stored.fetchedAt < ttlMs;
+      if (fresh) return this.#answer<T>(stored, now);
+    }
+    return this.#load(id, stored, load);
+  }
+
+  /** The generations of the key's scopes, as one string. */
+  async #generations(key: CacheKey): Promise<string> {
+    const scopes =
+      this.#o.scopesOf?.(key) ??
+      (key.entityRef ? [`entity:${key.entityRef}`] : []);
+    const gens = await Promise.all(
+      scopes.map(s => this.#store.get<string>(`gen:${s}`)),
+    );
+    return gens.map(g => g ?? '0').join('.');
+  }
+
+  async #load<T>(
+    id: string,
+    before: Stored | undefined,
+    load: () => Promise<T>,
+  ): Promise<Section<T>> {
     this.#loads++;
+    let stored: Stored;
     try {
-      const value = await load();
-      const now = this.#now();
-      entry.value = value;
-      entry.fetchedAt = now;
-      entry.failure = undefined;
+      const value = (await load()) as unknown as JsonValue;
+      stored = { value, fetchedAt: this.#now(), retryAfter: 0 };
     } catch (e) {
       const now = this.#now();
-      entry.failure = {
-        ...SectionLoadError.from(e).sectionError,
-        since: entry.failure?.since ?? new Date(now).toISOString(),
+      stored = {
+        ...(before?.fetchedAt !== undefined
+          ? { value: before.value, fetchedAt: before.fetchedAt }
+          : {}),
+        failure: {
+          ...SectionLoadError.from(e).sectionError,
+          since: before?.failure?.since ?? new Date(now).toISOString(),
+        },
+        retryAfter: now + this.#o.failureTtlMs,
       };
-      entry.retryAfter = now + this.#o.failureTtlMs;
-    } finally {
-      entry.inflight = undefined;
     }
-    return this.#answer<T>(entry, this.#now());
+    // JSON only: an undefined field is left out.
+    await this.#store.set(id, JSON.parse(JSON.stringify(stored)), {
+      ttl: this.#entryTtl(),
+    });
+    return this.#answer<T>(stored, this.#now());
   }
 
-  #answer<T>(entry: Entry, now: number): Section<T> {
+  /** How long the store keeps an answer: as long as it may be served. */
+  #entryTtl() {
+    const { ttlMs, failureTtlMs, staleMaxMs } = this.#o;
+    return Math.max(ttlMs, failureTtlMs, staleMaxMs) + 60_000;
+  }
+
+  #answer<T>(entry: Stored, now: number): Section<T> {
     const fetchedAt =
       entry.fetchedAt === undefined
         ? undefined
@@ -188,14 +268,6 @@ export class SectionCache {
       };
     }
     return { state: 'error', error: entry.failure };
-  }
-
-  #evict() {
-    while (this.#entries.size > this.#o.maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) return;
-      this.#entries.delete(oldest);
-    }
   }
 
   #now() {

@@ -136,7 +136,7 @@ export class ReleaseRequests {
         action === 'rollback'
           ? await this.#releases.rollback(body as RollbackRequest, options)
           : await this.#releases.promote(body as PromoteRequest, options);
-      this.#status.invalidate(result.entityRef);
+      await this.#status.invalidate(result.entityRef);
       await this.#announce?.([result.entityRef], action);
       await event.success({
         meta: {
