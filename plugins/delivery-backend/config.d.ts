@@ -37,7 +37,11 @@ export interface Config {
       listLimit?: number;
       /** Argo CD sync history entries kept per application. Default 10. */
       historyLimit?: number;
-      /** Entities whose sections are cached at once. Default 2000. */
+      /**
+       * Entities a push webhook's notes remember, and whose sections are
+       * cached at once when there is no shared store (backend.cache). With
+       * one, its own memory and TTLs bound the cache. Default 2000.
+       */
       cacheMaxEntities?: number;
       /**
        * What an entity's annotations may point the status at. A value
