@@ -86,19 +86,42 @@ function chartFiles(
   };
 }
 
+/**
+ * The sandbox's clusters and Argo CD project: each EKS cluster (with its
+ * OIDC issuer) an Argo CD destination at the API server endpoint EKS gives
+ * for it, and the project allowing them. Idempotent: run by the seed, and
+ * on every start of an existing sandbox, so a data folder from before a
+ * cluster was added gets it.
+ */
+export function ensureTopology(sb: Sandbox) {
+  const clusters = Object.values(SEED.clusters).map(name => {
+    const { issuer, endpoint } = sb.aws.ensureCluster(name);
+    sb.argocd.ensureCluster(name, endpoint);
+    return { name, issuer, endpoint };
+  });
+  const hc = sb.helmCharts;
+  sb.argocd.ensureProject(SEED.argocdProject, {
+    description: 'Services created by Slipway',
+    sourceRepos: [sb.repos.cloneUrl(hc.owner, hc.repo)],
+    destinations: [
+      { server: 'https://kubernetes.default.svc', namespace: '*' },
+      ...clusters.flatMap(c => [
+        { name: c.name, namespace: '*' },
+        { server: c.endpoint, namespace: '*' },
+      ]),
+    ],
+    clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+  });
+  return clusters;
+}
+
 export async function seedSandbox(sb: Sandbox, log: (line: string) => void) {
   const started = Date.now();
   const { org } = SEED;
   const hc = sb.helmCharts;
   sb.github.ensureUser(org, 'Organization');
   sb.github.ensureUser('slipway-bot');
-  // Each EKS cluster is an Argo CD destination at the API server endpoint
-  // EKS gives for it.
-  const clusters = Object.values(SEED.clusters).map(name => {
-    const { issuer, endpoint } = sb.aws.ensureCluster(name);
-    sb.argocd.ensureCluster(name, endpoint);
-    return { name, issuer, endpoint };
-  });
+  const clusters = ensureTopology(sb);
 
   await sb.github.createRepo(hc.owner, hc.repo, {
     description: 'GitOps: one chart per service',
@@ -116,20 +139,8 @@ export async function seedSandbox(sb: Sandbox, log: (line: string) => void) {
     },
     'chore: bootstrap helm-charts',
   );
-  const chartsUrl = sb.repos.cloneUrl(hc.owner, hc.repo);
-  sb.argocd.ensureProject(SEED.argocdProject, {
-    description: 'Services created by Slipway',
-    sourceRepos: [chartsUrl],
-    destinations: [
-      { server: 'https://kubernetes.default.svc', namespace: '*' },
-      ...clusters.flatMap(c => [
-        { name: c.name, namespace: '*' },
-        { server: c.endpoint, namespace: '*' },
-      ]),
-    ],
-    clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
-  });
 
+  const chartsUrl = sb.repos.cloneUrl(hc.owner, hc.repo);
   for (const s of SEED.services) {
     sb.aws.ensureRepository(s.name, {
       'slipway.io/owner': `component:default/${s.name}`,

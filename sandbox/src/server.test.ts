@@ -5,6 +5,7 @@
  */
 
 import { ECRClient, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,6 +117,46 @@ describe('startSandbox', () => {
       });
       const repos = await ecr.send(new DescribeRepositoriesCommand({}));
       expect(repos.repositories?.map(r => r.repositoryName)).toEqual(['kept']);
+    } finally {
+      await sb.stop();
+    }
+  });
+
+  it('gives a data folder from an older sandbox the clusters it lacks when it starts again', async () => {
+    const dataDir = tmp();
+    // An existing folder without the clusters (a sandbox from before them).
+    let sb = await startSandbox({ dataDir, ports, seed: false });
+    await sb.stop();
+    sb = await startSandbox({ dataDir, ports });
+    try {
+      const clusters = await new EKSClient({
+        endpoint: sb.urls.aws,
+        region: sb.aws.region,
+        credentials: SANDBOX_CREDENTIALS.aws,
+      }).send(new ListClustersCommand({}));
+      expect(clusters.clusters).toEqual(
+        expect.arrayContaining(['slipway-nonprod', 'slipway-prod']),
+      );
+      const session = await loopbackRequest(
+        `${sb.urls.argocd}/api/v1/session`,
+        {
+          method: 'POST',
+          body: {
+            username: SANDBOX_CREDENTIALS.argocdUser,
+            password: SANDBOX_CREDENTIALS.argocdPassword,
+          },
+        },
+      );
+      const list = await loopbackRequest(`${sb.urls.argocd}/api/v1/clusters`, {
+        headers: { authorization: `Bearer ${session.body.token}` },
+      });
+      expect(list.body.items.map((c: { name: string }) => c.name)).toEqual(
+        expect.arrayContaining([
+          'in-cluster',
+          'slipway-nonprod',
+          'slipway-prod',
+        ]),
+      );
     } finally {
       await sb.stop();
     }

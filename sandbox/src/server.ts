@@ -24,7 +24,7 @@ import {
 } from './http';
 import { JenkinsUpstream, JobRecord } from './jenkins';
 import { runPipeline } from './pipeline';
-import { seedSandbox } from './seed';
+import { ensureTopology, seedSandbox } from './seed';
 
 /** Fixed, sandbox-only credentials. They open nothing outside this machine. */
 export const SANDBOX_CREDENTIALS = {
@@ -392,6 +392,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   // Seed before the control API answers: /health means ready to use.
   if (fresh && options.seed !== false) {
     await seedSandbox(sandbox, log);
+  } else if (options.seed !== false) {
+    // A data folder from an older sandbox gets the clusters it lacks.
+    ensureTopology(sandbox);
   }
   servers.push(control);
   urls.control = `http://127.0.0.1:${await listenLoopback(
