@@ -146,7 +146,11 @@ export interface Config {
         }>;
       };
       eks?: {
-        /** The EKS cluster services run on. */
+        /**
+         * The EKS cluster of environments that name none
+         * (slipway.environments[].cluster), and of the older
+         * slipway.gitops.environments.
+         */
         clusterName: string;
       };
     };

@@ -81,6 +81,7 @@ export const scaffolderModuleAws = createBackendModule({
           createIrsaRoleDeleteAction({
             clients,
             access,
+            environments,
             reporting,
             halfCreated,
           }),

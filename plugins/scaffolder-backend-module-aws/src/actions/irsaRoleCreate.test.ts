@@ -11,6 +11,7 @@ import {
   readEnvironments,
 } from '@internal/backstage-plugin-delivery-node';
 import { createIrsaRoleCreateAction } from './irsaRoleCreate';
+import { createIrsaRoleDeleteAction } from './irsaRoleDelete';
 import {
   actionContext,
   ALLOWED_POLICIES,
@@ -281,6 +282,82 @@ describe('aws:iam:irsa-role:create', () => {
     await action.handler(again.ctx);
     expect(again.outputs.associationId).toBe(outputs.associationId);
     expect(h.sb.aws.podIdentityAssociations(CLUSTER)).toHaveLength(1);
+  });
+
+  it("pod identity with two clusters: one association per environment's cluster and namespace; a cluster in another account is refused before any call", async () => {
+    h.sb.aws.ensureCluster('eks-nonprod');
+    h.sb.aws.ensureCluster('eks-prod');
+    const road = (prodIssuer?: string) =>
+      readEnvironments(
+        new ConfigReader({
+          slipway: {
+            environments: [
+              {
+                name: 'dev',
+                argocd: { namespace: '{namespace}-dev' },
+                cluster: { name: 'eks-nonprod' },
+              },
+              {
+                name: 'staging',
+                argocd: { namespace: '{namespace}-staging' },
+                cluster: { name: 'eks-nonprod' },
+              },
+              {
+                name: 'prod',
+                argocd: { destination: { name: 'prod' } },
+                cluster: {
+                  name: 'eks-prod',
+                  ...(prodIssuer ? { oidcIssuer: prodIssuer } : {}),
+                },
+              },
+            ],
+          },
+        }),
+      );
+    const pods = createIrsaRoleCreateAction({
+      clients: h.clients,
+      access: serviceAccess().access,
+      environments: road(),
+    });
+    const input = {
+      name: 'billing',
+      namespace: 'billing',
+      mode: 'pod-identity',
+    };
+    await pods.handler(actionContext(input).ctx);
+    const roleArn = 'arn:aws:iam::123456789012:role/slipway/billing';
+    const on = (cluster: string) =>
+      h.sb.aws
+        .podIdentityAssociations(cluster)
+        .filter(a => a.roleArn === roleArn)
+        .map(a => `${a.namespace}/${a.serviceAccount}`)
+        .sort();
+    expect(on('eks-nonprod')).toEqual([
+      'billing-dev/billing',
+      'billing-staging/billing',
+    ]);
+    expect(on('eks-prod')).toEqual(['billing/billing']);
+
+    // Decommission removes them on every cluster.
+    const remove = createIrsaRoleDeleteAction({
+      clients: h.clients,
+      access: serviceAccess().access,
+      environments: road(),
+    });
+    await remove.handler(actionContext({ name: 'billing' }).ctx);
+    expect(on('eks-nonprod')).toEqual([]);
+    expect(on('eks-prod')).toEqual([]);
+
+    h.sb.faults.resetCounters();
+    const foreign = createIrsaRoleCreateAction({
+      clients: h.clients,
+      access: serviceAccess().access,
+      environments: road('https://oidc.eks.us-west-2.amazonaws.com/id/OTHER'),
+    });
+    await expect(
+      foreign.handler(actionContext({ ...input, name: 'billing-x' }).ctx),
+    ).rejects.toThrow(/eks-prod is configured with an oidcIssuer/);
+    expect(h.sb.faults.total('aws')).toBe(0);
   });
 
   it('its owners adopt a role bound to the service on purpose: trust policy, boundary and inline policy converge, audited', async () => {

@@ -42,16 +42,6 @@ export function roleConfig(clients: AwsClients) {
   return { iam, eks };
 }
 
-/** The pod identity cluster (slipway.aws.eks.clusterName), or a clear error. */
-function podIdentityCluster(eks: { clusterName: string } | undefined) {
-  if (!eks) {
-    throw new InputError(
-      "slipway.aws.eks.clusterName is not configured; mode 'pod-identity' needs the cluster of its association",
-    );
-  }
-  return eks.clusterName;
-}
-
 /**
  * IRSA: the clusters of the chosen environments, each with the namespaces
  * the service has there (an environment's namespace pattern filled in).
@@ -67,7 +57,7 @@ export function irsaClusters(
   for (const env of environments) {
     if (!env.cluster) {
       throw new InputError(
-        `Environment ${env.name} names no EKS cluster (slipway.environments[].cluster.name or slipway.aws.eks.clusterName); IRSA needs one`,
+        `Environment ${env.name} names no EKS cluster (slipway.environments[].cluster.name or slipway.aws.eks.clusterName); the role needs one`,
       );
     }
     const c = clusters.get(env.cluster.name) ?? {
@@ -170,7 +160,7 @@ export function createIrsaRoleCreateAction(options: {
           z
             .string({
               description:
-                'Id of the EKS pod identity association (pod-identity mode only)',
+                "Id of the first environment's EKS pod identity association (pod-identity mode only; one per environment's cluster and namespace)",
             })
             .optional(),
       },
@@ -200,7 +190,7 @@ export function createIrsaRoleCreateAction(options: {
               ? undefined
               : 'policies must be a list of policy names',
           );
-          const { iam, eks } = roleConfig(clients);
+          const { iam } = roleConfig(clients);
           // Validated by name, then taken in promotion order.
           const chosenNames = (
             ctx.input.environments ?? environments.map(e => e.name)
@@ -208,8 +198,15 @@ export function createIrsaRoleCreateAction(options: {
           const chosenEnvironments = environments.filter(e =>
             chosenNames.includes(e.name),
           );
-          const clusters =
-            mode === 'irsa' ? irsaClusters(chosenEnvironments, namespace) : [];
+          // IRSA trusts each cluster's OIDC provider; pod identity gets an
+          // association on each cluster, for each of its namespaces.
+          const clusters = irsaClusters(chosenEnvironments, namespace);
+          const foreign = clusters.find(c => c.oidcIssuer);
+          if (mode === 'pod-identity' && foreign) {
+            throw new InputError(
+              `mode 'pod-identity' needs every cluster in Slipway's AWS account to create its associations; ${foreign.name} is configured with an oidcIssuer (another account): use mode 'irsa'`,
+            );
+          }
           for (const c of clusters) {
             assertValid(
               ...c.namespaces.map(n =>
@@ -217,8 +214,6 @@ export function createIrsaRoleCreateAction(options: {
               ),
             );
           }
-          const podCluster =
-            mode === 'pod-identity' ? podIdentityCluster(eks) : undefined;
           const chosen = selectAllowedPolicies(iam.allowedPolicies, names);
           const pathProblem = checkIamPath(
             iam.rolePath,
@@ -332,27 +327,36 @@ export function createIrsaRoleCreateAction(options: {
           );
 
           if (mode === 'pod-identity') {
-            const association = await ctx.checkpoint({
-              key: `eks.pod-identity.create.${roleName}`,
-              fn: async () => {
-                const a = await roles.ensurePodIdentityAssociation({
-                  clusterName: podCluster!,
-                  namespace,
-                  serviceAccount,
-                  roleArn: role.roleArn,
-                  owner,
+            const ids: string[] = [];
+            for (const c of clusters) {
+              for (const ns of c.namespaces) {
+                const association = await ctx.checkpoint({
+                  key: `eks.pod-identity.create.${roleName}.${c.name}.${ns}`,
+                  fn: async () => {
+                    const a = await roles.ensurePodIdentityAssociation({
+                      clusterName: c.name,
+                      namespace: ns,
+                      serviceAccount,
+                      roleArn: role.roleArn,
+                      owner,
+                    });
+                    return {
+                      associationId: a.associationId,
+                      adopted: a.adopted,
+                    };
+                  },
                 });
-                return { associationId: a.associationId, adopted: a.adopted };
-              },
-            });
-            ctx.logger.info(
-              `${
-                association.adopted ? 'Reused' : 'Created'
-              } pod identity association ${
-                association.associationId
-              } on ${podCluster} for ${namespace}/${serviceAccount}`,
-            );
-            ctx.output('associationId', association.associationId);
+                ctx.logger.info(
+                  `${
+                    association.adopted ? 'Reused' : 'Created'
+                  } pod identity association ${association.associationId} on ${
+                    c.name
+                  } for ${ns}/${serviceAccount}`,
+                );
+                ids.push(association.associationId);
+              }
+            }
+            ctx.output('associationId', ids[0]);
           }
 
           ctx.output('roleArn', role.roleArn);

@@ -8,6 +8,7 @@ import {
 import {
   authorizeDecommission,
   AwsClients,
+  EnvironmentSettings,
   IrsaRoles,
   ServiceAccess,
   runProvisioningStep,
@@ -32,8 +33,26 @@ export function createIrsaRoleDeleteAction(options: {
   halfCreated?: HalfCreatedServices;
   clients: AwsClients;
   access: ServiceAccess;
+  /**
+   * `slipway.environments`: the clusters whose pod identity associations
+   * may point at the role (those in Slipway's account). Default:
+   * slipway.aws.eks.clusterName.
+   */
+  environments?: EnvironmentSettings[];
 }) {
   const { clients } = options;
+  // Every cluster an association may be on, once; not a cluster in another
+  // account (pod identity is refused there).
+  const podClusters = [
+    ...new Set(
+      [
+        ...(options.environments ?? [])
+          .filter(e => e.cluster && !e.cluster.oidcIssuer)
+          .map(e => e.cluster!.name),
+        clients.settings.eks?.clusterName,
+      ].filter((c): c is string => Boolean(c)),
+    ),
+  ];
   const roles = new IrsaRoles(clients);
 
   return createTemplateAction({
@@ -74,16 +93,16 @@ export function createIrsaRoleDeleteAction(options: {
             checkServiceName(name, 'name'),
             checkIamRoleName(name, 'name'),
           );
-          const { iam, eks } = roleConfig(clients);
+          const { iam } = roleConfig(clients);
           const roleName = name;
 
           if (ctx.isDryRun) {
             ctx.logger.info(
               `Dry run: would delete IAM role ${
                 iam.rolePath
-              }${roleName}, its policies and owned pod identity associations${
-                eks ? ` on ${eks.clusterName}` : ''
-              }, if it is tagged as owned by ${owner}`,
+              }${roleName}, its policies and owned pod identity associations (on ${
+                podClusters.join(', ') || 'no cluster'
+              }), if it is tagged as owned by ${owner}`,
             );
             ctx.output('roleName', roleName);
             ctx.output('deleted', true);
@@ -115,19 +134,14 @@ export function createIrsaRoleDeleteAction(options: {
             `Removed ${removed.inlinePolicies.length} inline and detached ${removed.detachedPolicies.length} managed polic(ies) from ${roleName}`,
           );
 
-          // Pod identity associations exist only on slipway.aws.eks's cluster.
-          if (eks) {
+          for (const cluster of podClusters) {
             const associations = await ctx.checkpoint({
-              key: `iam.role.delete.${roleName}.associations`,
+              key: `iam.role.delete.${roleName}.associations.${cluster}`,
               fn: () =>
-                roles.deleteOwnedAssociations(
-                  eks.clusterName,
-                  check.roleArn,
-                  owner,
-                ),
+                roles.deleteOwnedAssociations(cluster, check.roleArn, owner),
             });
             ctx.logger.info(
-              `Deleted ${associations.length} pod identity association(s) of ${roleName} on ${eks.clusterName}`,
+              `Deleted ${associations.length} pod identity association(s) of ${roleName} on ${cluster}`,
             );
           }
 
