@@ -27,6 +27,40 @@ import {
 
 jest.setTimeout(30_000);
 
+/**
+ * dev and staging on eks-nonprod (their own namespaces), prod on eks-prod;
+ * with `prodIssuer`, prod's cluster is in another account.
+ */
+function twoClusterRoad(prodIssuer?: string) {
+  return readEnvironments(
+    new ConfigReader({
+      slipway: {
+        environments: [
+          {
+            name: 'dev',
+            argocd: { namespace: '{namespace}-dev' },
+            cluster: { name: 'eks-nonprod' },
+          },
+          {
+            name: 'staging',
+            argocd: { namespace: '{namespace}-staging' },
+            cluster: { name: 'eks-nonprod' },
+          },
+          {
+            name: 'prod',
+            argocd: { destination: { name: 'prod' } },
+            cluster: {
+              name: 'eks-prod',
+              ...(prodIssuer ? { oidcIssuer: prodIssuer } : {}),
+            },
+            changes: 'pull-request',
+          },
+        ],
+      },
+    }),
+  );
+}
+
 function goldenWith(file: string, values: Record<string, string>): unknown {
   let text = fs.readFileSync(
     path.join(__dirname, '__fixtures__', file),
@@ -126,30 +160,7 @@ describe('aws:iam:irsa-role:create', () => {
     // so its issuer comes from config (registered as an OIDC provider here).
     const prodIssuer =
       'https://oidc.eks.us-west-2.amazonaws.com/id/PROD0CLUSTER';
-    const environments = readEnvironments(
-      new ConfigReader({
-        slipway: {
-          environments: [
-            {
-              name: 'dev',
-              argocd: { namespace: '{namespace}-dev' },
-              cluster: { name: 'eks-nonprod' },
-            },
-            {
-              name: 'staging',
-              argocd: { namespace: '{namespace}-staging' },
-              cluster: { name: 'eks-nonprod' },
-            },
-            {
-              name: 'prod',
-              argocd: { destination: { name: 'prod' } },
-              cluster: { name: 'eks-prod', oidcIssuer: prodIssuer },
-              changes: 'pull-request',
-            },
-          ],
-        },
-      }),
-    );
+    const environments = twoClusterRoad(prodIssuer);
     const twoClusters = createIrsaRoleCreateAction({
       clients: h.clients,
       access: serviceAccess().access,
@@ -287,33 +298,7 @@ describe('aws:iam:irsa-role:create', () => {
   it("pod identity with two clusters: one association per environment's cluster and namespace; a cluster in another account is refused before any call", async () => {
     h.sb.aws.ensureCluster('eks-nonprod');
     h.sb.aws.ensureCluster('eks-prod');
-    const road = (prodIssuer?: string) =>
-      readEnvironments(
-        new ConfigReader({
-          slipway: {
-            environments: [
-              {
-                name: 'dev',
-                argocd: { namespace: '{namespace}-dev' },
-                cluster: { name: 'eks-nonprod' },
-              },
-              {
-                name: 'staging',
-                argocd: { namespace: '{namespace}-staging' },
-                cluster: { name: 'eks-nonprod' },
-              },
-              {
-                name: 'prod',
-                argocd: { destination: { name: 'prod' } },
-                cluster: {
-                  name: 'eks-prod',
-                  ...(prodIssuer ? { oidcIssuer: prodIssuer } : {}),
-                },
-              },
-            ],
-          },
-        }),
-      );
+    const road = twoClusterRoad;
     const pods = createIrsaRoleCreateAction({
       clients: h.clients,
       access: serviceAccess().access,
