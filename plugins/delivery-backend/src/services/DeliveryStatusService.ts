@@ -3,7 +3,6 @@ import {
   CacheService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import type { JsonValue } from '@backstage/types';
 import { Entity } from '@backstage/catalog-model';
 import {
   environmentReleases,
@@ -18,10 +17,9 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import { buildTimeline, computeDora, doraDeployments } from '../timeline';
 import { CacheKey, SectionCache, SectionLoadError } from './SectionCache';
+import { CHARTS_SCOPE, NoteStore, PULLS_SCOPE, scopesOf } from './statusNotes';
 import {
-  BRANCH_SECTION,
   Plan,
-  PULLS_SECTION,
   planBuild,
   planGitOps,
   planImage,
@@ -293,89 +291,3 @@ export class DeliveryStatusService {
     }
   }
 }
-
-/** helm-charts' scope: chart histories, the branch list and Argo CD sections. */
-const CHARTS_SCOPE = 'helm-charts';
-/** The open pull requests of helm-charts (a promotion may add one). */
-const PULLS_SCOPE = 'helm-charts-pulls';
-
-/** The scopes a cached section belongs to (SectionCache's invalidation). */
-function scopesOf(key: CacheKey): string[] {
-  const scopes = key.entityRef ? [`entity:${key.entityRef}`] : [];
-  if ([BRANCH_SECTION, PULLS_SECTION, 'gitops', 'sync'].includes(key.section)) {
-    scopes.push(CHARTS_SCOPE);
-  }
-  if (key.section === PULLS_SECTION) scopes.push(PULLS_SCOPE);
-  return scopes;
-}
-
-/**
- * What replicas tell each other through the store: which entities show
- * which app repository (so a push webhook, delivered to one replica, finds
- * them), the entities shown lately, and which have a change in motion. In
- * this process only when there is no shared store.
- */
-class NoteStore {
-  readonly #store?: CacheService;
-  readonly #local = new Map<string, JsonValue>();
-  /** Notes this process wrote lately: not written again every view. */
-  readonly #written = new Map<string, number>();
-
-  constructor(
-    store: CacheService | undefined,
-    private readonly maxEntities: number,
-    private readonly now: () => number,
-  ) {
-    this.#store = store?.withOptions({ defaultTtl: NOTE_TTL_MS });
-  }
-
-  async #get<T extends JsonValue>(key: string): Promise<T | undefined> {
-    return this.#store
-      ? this.#store.get<T>(key)
-      : (this.#local.get(key) as T | undefined);
-  }
-
-  async #set(key: string, value: JsonValue): Promise<void> {
-    if (this.#store) await this.#store.set(key, value);
-    else this.#local.set(key, value);
-  }
-
-  /** Adds `ref` to the list under `key` (most recent last, bounded). */
-  async #add(key: string, ref: string): Promise<void> {
-    const id = `${key} ${ref}`;
-    const at = this.#written.get(id);
-    if (at !== undefined && this.now() - at < NOTE_TTL_MS / 4) return;
-    const list = ((await this.#get<string[]>(key)) ?? []).filter(
-      r => r !== ref,
-    );
-    await this.#set(key, [...list, ref].slice(-this.maxEntities));
-    this.#written.set(id, this.now());
-    if (this.#written.size > this.maxEntities * 4) this.#written.clear();
-  }
-
-  async addReader(repository: string, ref: string): Promise<void> {
-    await this.#add(`readers:${repository.toLowerCase()}`, ref);
-    await this.#add('entities', ref);
-  }
-
-  async readersOf(repository: string): Promise<string[]> {
-    return (await this.#get<string[]>(`readers:${repository}`)) ?? [];
-  }
-
-  async entities(): Promise<string[]> {
-    return (await this.#get<string[]>('entities')) ?? [];
-  }
-
-  async isMoving(ref: string): Promise<boolean> {
-    return (await this.#get<boolean>(`moving:${ref}`)) === true;
-  }
-
-  async setMoving(ref: string, moving: boolean): Promise<void> {
-    if ((await this.isMoving(ref)) !== moving) {
-      await this.#set(`moving:${ref}`, moving);
-    }
-  }
-}
-
-/** How long a note lasts unless written again: a day. */
-const NOTE_TTL_MS = 86400_000;
