@@ -80,7 +80,8 @@ export class DeliveryStatusService {
       failureTtlMs: s.failureTtlMs,
       staleMaxMs: s.staleMaxMs,
       maxEntries: s.cacheMaxEntities * 5,
-      store: deps.cache?.withOptions({}),
+      store: deps.cache,
+      name: 'sections',
       scopesOf: scopesOf,
       now: this.#now,
     });
@@ -90,6 +91,7 @@ export class DeliveryStatusService {
       staleMaxMs: 0,
       maxEntries: s.cacheMaxEntities,
       store: deps.cache,
+      name: 'ownership',
       now: this.#now,
     });
     this.#notes = new NoteStore(deps.cache, s.cacheMaxEntities, this.#now);
@@ -200,7 +202,10 @@ export class DeliveryStatusService {
         repositoryUri: image.data?.repositoryUri,
       }),
     };
-    await this.#notes.setMoving(ref, isInMotion(status));
+    // Written only when it changes (read once above, for the TTL).
+    if (isInMotion(status) !== moving) {
+      await this.#notes.setMoving(ref, !moving);
+    }
     const envs = sync.data?.environments ?? [];
     if (gitops.data && envs.length > 0) {
       const production = envs[envs.length - 1];

@@ -23,6 +23,12 @@ export interface SectionCacheOptions {
    */
   store?: CacheService;
   /**
+   * Prefix of this cache's keys in the store, so caches sharing one store
+   * (the sections and the ownership answers) neither read nor invalidate
+   * each other's. Default 'sections'.
+   */
+  name?: string;
+  /**
    * The scopes a key belongs to: invalidating a scope forgets every key in
    * it, on every replica. Default: the key's entity (`entity:<ref>`).
    */
@@ -134,11 +140,13 @@ const serialize = (k: CacheKey) =>
 export class SectionCache {
   readonly #o: SectionCacheOptions;
   readonly #store: Store;
+  readonly #name: string;
   readonly #inflight = new Map<string, Promise<Section<unknown>>>();
   #loads = 0;
 
   constructor(options: SectionCacheOptions) {
     this.#o = options;
+    this.#name = options.name ?? 'sections';
     this.#store =
       options.store ?? new ProcessStore(options.maxEntries, () => this.#now());
   }
@@ -156,7 +164,7 @@ export class SectionCache {
   /** Forgets every entry of a scope (see `scopesOf`), on every replica. */
   async invalidateScope(scope: string): Promise<void> {
     // A new generation: keys of the old one are not read again and expire.
-    await this.#store.set(`gen:${scope}`, randomUUID(), {
+    await this.#store.set(`${this.#name}:gen:${scope}`, randomUUID(), {
       ttl: this.#entryTtl() * 2,
     });
   }
@@ -188,7 +196,9 @@ export class SectionCache {
     load: () => Promise<T>,
     ttlMs: number,
   ): Promise<Section<T>> {
-    const id = `entry:${await this.#generations(key)}:${serialize(key)}`;
+    const id = `${this.#name}:entry:${await this.#generations(key)}:${serialize(
+      key,
+    )}`;
     const stored = await this.#store.get<Stored & JsonValue>(id);
     const now = this.#now();
     if (stored) {
@@ -206,7 +216,7 @@ export class SectionCache {
       this.#o.scopesOf?.(key) ??
       (key.entityRef ? [`entity:${key.entityRef}`] : []);
     const gens = await Promise.all(
-      scopes.map(s => this.#store.get<string>(`gen:${s}`)),
+      scopes.map(s => this.#store.get<string>(`${this.#name}:gen:${s}`)),
     );
     return gens.map(g => g ?? '0').join('.');
   }

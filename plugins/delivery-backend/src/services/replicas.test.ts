@@ -89,8 +89,14 @@ describe('the delivery status on two replicas sharing one cache store', () => {
       'docs: a change seen on both replicas',
     );
     expect(await a.notePush('slipway-demo/payments-api')).toEqual([REF]);
+    sb.faults.resetCounters();
     const onB = await b.getStatus(REF, { credentials });
     expect(onB.source.data?.commits[0].sha).toBe(sha);
+    // The sections reload; the ownership answers (ten TTLs) are not asked again.
+    const counted = sb.faults.counters();
+    expect(counted.github?.['repos/list-commits']).toBeGreaterThan(0);
+    expect(counted.github?.['repos/get-content'] ?? 0).toBe(0);
+    expect(counted.aws?.['ecr:ListTagsForResource'] ?? 0).toBe(0);
     // The change is in motion: both replicas follow it with the short TTL.
     const onA = await a.getStatus(REF, { credentials });
     expect(onA.source.data?.commits[0].sha).toBe(sha);

@@ -90,8 +90,6 @@ export class NoteStore {
   }
 
   async setMoving(ref: string, moving: boolean): Promise<void> {
-    if ((await this.isMoving(ref)) !== moving) {
-      await this.#set(`moving:${ref}`, moving);
-    }
+    await this.#set(`moving:${ref}`, moving);
   }
 }
