@@ -74,7 +74,8 @@ describe('promotion into an environment that requires a pull request', () => {
         slipway: {
           ...base.slipway,
           environments: [
-            { name: 'dev', argocd: { instance: 'sandbox' } },
+            // Names no instance: the default one, which prod names.
+            { name: 'dev' },
             {
               name: 'prod',
               argocd: {

@@ -59,7 +59,15 @@ export function planSync(
   const instanceNames =
     appName || instanceName
       ? [instanceName]
-      : [...new Set(ctx.settings.road.map(e => e.argocd.instance))];
+      : [
+          // By client name: an environment naming the default instance and
+          // one naming none share its one list.
+          ...new Set(
+            ctx.settings.road.map(
+              e => ctx.upstreams.argocd.get(e.argocd.instance).name,
+            ),
+          ),
+        ];
   const allowedInstances = ctx.settings.allowed.argocdInstances;
   if (allowedInstances) {
     for (const n of instanceNames) {
