@@ -55,6 +55,10 @@ export async function startDevPortal(
     overlay,
     JSON.stringify({
       ...sandboxAppConfig(sb),
+      // The catalog processes a registered Location again after this long
+      // (default 100-150 s): a read the sandbox's faults failed is retried
+      // within a test's wait, not left to a pass that may come after it.
+      catalog: { processingInterval: { seconds: 5 } },
       app: { baseUrl },
       backend: {
         baseUrl,
