@@ -2,8 +2,11 @@
 # Installs the Debian packages the test suites use when they are missing:
 # chromium (Playwright drives Debian's browser; no browser is downloaded),
 # awscli and gh (the sandbox's contract tests drive the real CLIs),
-# python3-django/pytest/flake8/gunicorn (the Python skeleton's own tests)
-# and postgresql (the production-config test starts its own server).
+# python3-django/pytest/flake8/gunicorn (the Python skeleton's own tests),
+# postgresql (the production-config test starts its own server), and Go
+# with sprig, sigs.k8s.io/yaml and gojsonschema (scripts/helm-template
+# renders the charts with Helm's template language; Helm itself cannot be
+# installed here).
 # Only root can install; anyone else gets the apt-get line to run.
 set -euo pipefail
 
@@ -14,6 +17,9 @@ command -v gh >/dev/null 2>&1 || missing+=(gh)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 # The Python skeleton's own tests and linter run with Debian's Django stack.
 for pkg in python3-django python3-pytest python3-flake8 python3-gunicorn; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+for pkg in golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev golang-github-xeipuuv-gojsonschema-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 

@@ -1,7 +1,7 @@
 /*
- * charts/service, the base chart every service gets, checked without Helm
- * (Helm cannot be installed on Slipway's build machines; the helm-charts
- * repo's CI runs helm lint, helm template and kubeconform):
+ * charts/service, the base chart every service gets: its files' structure
+ * and comments (serviceChartRender.test.ts renders it with Helm's template
+ * language and checks the objects against Kubernetes' schemas):
  *
  * - values.yaml layered with each values-<env>.yaml validates against
  *   values.schema.json, the schema Helm itself enforces, and the schema
