@@ -38,6 +38,15 @@ export interface Config {
       /** Argo CD sync history entries kept per application. Default 10. */
       historyLimit?: number;
       /**
+       * The deployment history: every deployment DORA counts, kept in the
+       * plugin's database (shared by every replica) so the 30- and 90-day
+       * figures outlive Argo CD's bounded history.
+       */
+      history?: {
+        /** Days a deployment is kept; older rows are deleted hourly by one replica. Default 400. */
+        retentionDays?: number;
+      };
+      /**
        * Entities a push webhook's notes remember, and whose sections are
        * cached at once when there is no shared store (backend.cache). With
        * one, its own memory and TTLs bound the cache. Default 2000.

@@ -11,6 +11,7 @@ import {
   serviceAccessServiceRef,
 } from '@internal/backstage-plugin-delivery-node';
 import { registerDeliveryActions } from './actions/deliveryActions';
+import { DeploymentHistory } from './history/DeploymentHistory';
 import { createRouter } from './router';
 import { DeliveryStatusService } from './services/DeliveryStatusService';
 import { deliveryUpstreamsServiceRef } from './services/deliveryUpstreams';
@@ -36,6 +37,8 @@ export const deliveryPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         cache: coreServices.cache,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         auditor: coreServices.auditor,
@@ -56,10 +59,32 @@ export const deliveryPlugin = createBackendPlugin({
           logger: deps.logger,
           access: deps.access,
         };
+        // DORA's deployments, kept past Argo CD's bounded history; one
+        // replica an hour deletes what is past the retention.
+        const history = await DeploymentHistory.create({
+          database: deps.database,
+          retentionDays: settings.historyRetentionDays,
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'delivery-history-prune',
+          frequency: { hours: 1 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 1 },
+          scope: 'global',
+          fn: async () => {
+            const deleted = await history.prune();
+            if (deleted > 0) {
+              deps.logger.info(
+                `Deployment history: ${deleted} rows past the retention deleted`,
+              );
+            }
+          },
+        });
         // Answers and invalidations shared by every replica.
         const status = DeliveryStatusService.create({
           ...common,
           cache: deps.cache,
+          history,
         });
         const announce = statusAnnouncer(deps.signals, deps.logger);
         // GitHub push webhooks (events backend, topic github.push): a push

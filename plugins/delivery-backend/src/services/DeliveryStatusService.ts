@@ -15,7 +15,9 @@ import {
   readDeliveryAnnotations,
   Section,
 } from '@internal/backstage-plugin-delivery-common';
+import { DeploymentHistory } from '../history/DeploymentHistory';
 import { buildTimeline, computeDora, doraDeployments } from '../timeline';
+import type { DoraDeployment } from '../timeline';
 import { CacheKey, SectionCache, SectionLoadError } from './SectionCache';
 import { CHARTS_SCOPE, NoteStore, PULLS_SCOPE, scopesOf } from './statusNotes';
 import {
@@ -55,20 +57,28 @@ export class DeliveryStatusService {
   readonly #notes: NoteStore;
   readonly #now: () => number;
   readonly #sections: SectionContext;
+  readonly #history?: DeploymentHistory;
 
   static create(
     deps: DeliveryServiceDeps & {
       now?: () => number;
       /** The plugin's `coreServices.cache`, shared by every replica. Default: this process. */
       cache?: CacheService;
+      /** DORA's deployments kept in the database. Default: none (DORA from the upstreams alone). */
+      history?: DeploymentHistory;
     },
   ): DeliveryStatusService {
     return new DeliveryStatusService(deps);
   }
 
   private constructor(
-    deps: DeliveryServiceDeps & { now?: () => number; cache?: CacheService },
+    deps: DeliveryServiceDeps & {
+      now?: () => number;
+      cache?: CacheService;
+      history?: DeploymentHistory;
+    },
   ) {
+    this.#history = deps.history;
     this.#access = deps.access;
     this.#settings = deps.settings;
     this.#upstreams = deps.upstreams;
@@ -211,17 +221,42 @@ export class DeliveryStatusService {
       const production = envs[envs.length - 1];
       status.dora = computeDora({
         environment: production.environment,
-        deployments: doraDeployments({
-          environment: production.environment,
-          isBaseEnvironment: production.environment === envs[0].environment,
-          gitops: gitops.data,
-          sync: production,
-        }),
+        deployments: await this.#doraDeployments(
+          ref,
+          doraDeployments({
+            environment: production.environment,
+            isBaseEnvironment: production.environment === envs[0].environment,
+            gitops: gitops.data,
+            sync: production,
+          }),
+          production.environment,
+        ),
         commits: source.data?.commits ?? [],
         now: new Date(this.#now()),
       });
     }
     return status;
+  }
+
+  /**
+   * The deployments the upstreams show now, reconciled with the recorded
+   * history when there is one. A database failure costs the history, not
+   * the page: DORA falls back to what the upstreams show.
+   */
+  async #doraDeployments(
+    ref: string,
+    current: DoraDeployment[],
+    environment: string,
+  ): Promise<DoraDeployment[]> {
+    if (!this.#history) return current;
+    try {
+      return await this.#history.reconcile(ref, environment, current);
+    } catch (e) {
+      this.#logger.warn(`Delivery history of ${ref} was not read or written`, {
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return current;
+    }
   }
 
   /**

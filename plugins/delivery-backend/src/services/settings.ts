@@ -23,6 +23,8 @@ export interface DeliverySettings {
   upstreamTimeoutMs: number;
   listLimit: number;
   historyLimit: number;
+  /** Days the deployment history (DORA's deployments) is kept in the database. */
+  historyRetentionDays: number;
   cacheMaxEntities: number;
   /** What an entity's annotations may name (`slipway.delivery.allowed`). */
   allowed: DeliveryAllowLists;
@@ -105,6 +107,7 @@ export function readDeliverySettings(root: Config): DeliverySettings {
     upstreamTimeoutMs: seconds(c, 'upstreamTimeoutSeconds', 10),
     listLimit: count('listLimit', 10),
     historyLimit: count('historyLimit', 10),
+    historyRetentionDays: count('history.retentionDays', 400),
     cacheMaxEntities: count('cacheMaxEntities', 2000),
     allowed: readAllowLists(root),
     requireBinding: {

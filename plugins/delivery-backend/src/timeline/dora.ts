@@ -34,6 +34,14 @@ export interface DoraDeployment {
   timeFrom: 'argocd' | 'commit';
   /** Reverted by a later rollback change, or the environment's current deployment while Argo CD reports it Degraded. */
   failed: boolean;
+  /**
+   * For a failed deployment, when the failure began where that is known:
+   * Argo CD's health turned Degraded while it ran (`lastTransitionTime`),
+   * kept by the deployment history once seen. Unknown for a rollback's
+   * target that never showed as Degraded: recovery is then timed from the
+   * deployment.
+   */
+  failedAt?: string;
   /** For a failed deployment: when the next deployment that did not fail reached the environment. */
   restoredAt?: string;
 }
@@ -84,29 +92,44 @@ export function doraDeployments(input: DoraDeploymentsInput): DoraDeployment[] {
     );
     const seen =
       sync && firstDeployment(sync.history, change.sha, order)?.deployedAt;
-    return {
+    const deployedAt = seen ?? change.committedAt;
+    const degraded = degradedNow && change === current;
+    const deployment: DoraDeployment = {
       sha: change.sha,
       kind: change.kind,
       tag: change.tag,
-      deployedAt: seen ?? change.committedAt,
+      deployedAt,
       timeFrom: seen ? 'argocd' : 'commit',
-      failed: reverted || (degradedNow && change === current),
+      failed: reverted || degraded,
     };
+    // Degraded since a transition after it was deployed: the failure's start.
+    const since = sync?.healthSince;
+    if (degraded && since && Date.parse(since) >= Date.parse(deployedAt)) {
+      deployment.failedAt = since;
+    }
+    return deployment;
   });
+  markRestored(newestFirst);
+  return newestFirst;
+}
 
-  // A failure is restored by the next (newer) deployment that did not fail:
-  // walking newest first, that is the last one seen that did not fail.
+/**
+ * Sets `restoredAt` on each failed deployment (newest first): the time of
+ * the next, newer deployment that did not fail.
+ */
+export function markRestored(newestFirst: DoraDeployment[]): void {
   let restoredAt: string | undefined;
   for (const deployment of newestFirst) {
     if (deployment.failed) {
       if (restoredAt !== undefined) {
         deployment.restoredAt = restoredAt;
+      } else {
+        delete deployment.restoredAt;
       }
     } else {
       restoredAt = deployment.deployedAt;
     }
   }
-  return newestFirst;
 }
 
 /** What {@link computeDora} reads. */
@@ -145,8 +168,9 @@ export function median(values: number[]): number | undefined {
  *   app commits first deployed (by a change deployment) in the window;
  * - change failure rate: failed / all change deployments in the window;
  * - deployment rework rate: rollbacks / all deployments in the window;
- * - failed deployment recovery time: median of restored − deployed over
- *   the failed deployments in the window that were restored by `now`.
+ * - failed deployment recovery time: median of restored − failure start
+ *   (`failedAt`, else the deployment) over the failed deployments in the
+ *   window that were restored by `now`.
  */
 export function computeDora(input: DoraInput): DoraReport {
   const { environment, commits } = input;
@@ -190,9 +214,10 @@ export function computeDora(input: DoraInput): DoraReport {
       .map(f => Math.max(0, f.deployed - f.committed));
     const restoreTimes: number[] = [];
     for (const d of failed) {
-      const ms = msBetween(d.deployedAt, d.restoredAt);
+      const start = d.failedAt ?? d.deployedAt;
+      const ms = msBetween(start, d.restoredAt);
       // Restored by `now`: a restore after the window's end has not happened yet.
-      if (ms !== undefined && ms >= 0 && d.time + ms <= now) {
+      if (ms !== undefined && ms >= 0 && Date.parse(start) + ms <= now) {
         restoreTimes.push(ms);
       }
     }
@@ -236,7 +261,11 @@ function basis(input: DoraInput, sorted: DoraDeployment[]): string {
     `${sorted.length} helm-charts changes that set ${input.environment}'s image tag${since}`,
     `deployment times from Argo CD's sync history for ${fromArgo}, from the helm-charts commit time for ${fromCommit}`,
     'rollbacks are rework, not change deployments',
-    'failures are change deployments reverted by a rollback or running Degraded, timed from their deployment',
+    `failures are change deployments reverted by a rollback or running Degraded, timed from when they turned Degraded for ${
+      sorted.filter(d => d.failedAt).length
+    } and from their deployment for ${
+      sorted.filter(d => d.failed && !d.failedAt).length
+    }`,
     `lead time over the ${input.commits.length} newest app commits${commitsSince}.`,
   ].join('; ');
 }
