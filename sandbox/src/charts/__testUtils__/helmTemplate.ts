@@ -179,10 +179,18 @@ function subset(
  * a ServiceAccount, ConfigMap or volume that is referenced but not there,
  * and two objects of one kind with one name.
  */
-export function checkRelease(manifests: RenderedManifest[]): string[] {
+export function checkRelease(
+  manifests: RenderedManifest[],
+  options: {
+    /** Objects the installation provides outside the chart, as `Kind/name`. */
+    external?: string[];
+  } = {},
+): string[] {
   const problems: string[] = [];
   const objects = manifests.map(m => m.object);
+  const external = new Set(options.external ?? []);
   const named = (kind: string, name: string) =>
+    external.has(`${kind}/${name}`) ||
     objects.find(o => o.kind === kind && o.metadata?.name === name);
   const seen = new Set<string>();
   for (const o of objects) {
