@@ -43,8 +43,15 @@ export interface Config {
        * figures outlive Argo CD's bounded history.
        */
       history?: {
-        /** Days a deployment is kept; older rows are deleted hourly by one replica. Default 400. */
+        /** Days a deployment or health change is kept; older rows are deleted hourly by one replica. Default 400. */
         retentionDays?: number;
+        /**
+         * How often one replica (the scheduler's global scope) lists every
+         * Argo CD application bound to a service, one call per instance,
+         * and records health changes: how DORA sees a failure that was
+         * fixed instead of rolled back, and when it began. Default 60.
+         */
+        pollIntervalSeconds?: number;
       };
       /**
        * Entities a push webhook's notes remember, and whose sections are

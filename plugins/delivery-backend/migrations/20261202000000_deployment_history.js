@@ -1,7 +1,7 @@
 /*
  * The delivery plugin's deployment history: one row per helm-charts change
  * that set an environment's image tag, as DORA counts it
- * (src/history/DeploymentHistory.ts). Argo CD keeps ten syncs per
+ * (src/history/DeliveryHistory.ts). Argo CD keeps ten syncs per
  * application and the status lists the newest helm-charts changes only, so
  * without it a busy service loses its DORA figures after a few days.
  */

@@ -11,7 +11,8 @@ import {
   serviceAccessServiceRef,
 } from '@internal/backstage-plugin-delivery-node';
 import { registerDeliveryActions } from './actions/deliveryActions';
-import { DeploymentHistory } from './history/DeploymentHistory';
+import { DeliveryHistory } from './history/DeliveryHistory';
+import { pollHealth } from './history/healthPoll';
 import { createRouter } from './router';
 import { DeliveryStatusService } from './services/DeliveryStatusService';
 import { deliveryUpstreamsServiceRef } from './services/deliveryUpstreams';
@@ -61,7 +62,7 @@ export const deliveryPlugin = createBackendPlugin({
         };
         // DORA's deployments, kept past Argo CD's bounded history; one
         // replica an hour deletes what is past the retention.
-        const history = await DeploymentHistory.create({
+        const history = await DeliveryHistory.create({
           database: deps.database,
           retentionDays: settings.historyRetentionDays,
         });
@@ -75,9 +76,24 @@ export const deliveryPlugin = createBackendPlugin({
             const deleted = await history.prune();
             if (deleted > 0) {
               deps.logger.info(
-                `Deployment history: ${deleted} rows past the retention deleted`,
+                `Delivery history: ${deleted} rows past the retention deleted`,
               );
             }
+          },
+        });
+        // Every application's health, recorded by one replica per interval.
+        await deps.scheduler.scheduleTask({
+          id: 'delivery-health-poll',
+          frequency: { milliseconds: settings.historyPollMs },
+          timeout: { milliseconds: Math.max(settings.historyPollMs, 60_000) },
+          initialDelay: { seconds: 5 },
+          scope: 'global',
+          fn: async () => {
+            const polled = await pollHealth({
+              upstreams: deps.upstreams,
+              history,
+            });
+            deps.logger.debug('Delivery health poll', { ...polled });
           },
         });
         // Answers and invalidations shared by every replica.

@@ -15,9 +15,9 @@ import {
   readDeliveryAnnotations,
   Section,
 } from '@internal/backstage-plugin-delivery-common';
-import { DeploymentHistory } from '../history/DeploymentHistory';
+import { DeliveryHistory } from '../history/DeliveryHistory';
 import { buildTimeline, computeDora, doraDeployments } from '../timeline';
-import type { DoraDeployment } from '../timeline';
+import type { DoraDeployment, DoraDeploymentsInput } from '../timeline';
 import { CacheKey, SectionCache, SectionLoadError } from './SectionCache';
 import { CHARTS_SCOPE, NoteStore, PULLS_SCOPE, scopesOf } from './statusNotes';
 import {
@@ -57,7 +57,7 @@ export class DeliveryStatusService {
   readonly #notes: NoteStore;
   readonly #now: () => number;
   readonly #sections: SectionContext;
-  readonly #history?: DeploymentHistory;
+  readonly #history?: DeliveryHistory;
 
   static create(
     deps: DeliveryServiceDeps & {
@@ -65,7 +65,7 @@ export class DeliveryStatusService {
       /** The plugin's `coreServices.cache`, shared by every replica. Default: this process. */
       cache?: CacheService;
       /** DORA's deployments kept in the database. Default: none (DORA from the upstreams alone). */
-      history?: DeploymentHistory;
+      history?: DeliveryHistory;
     },
   ): DeliveryStatusService {
     return new DeliveryStatusService(deps);
@@ -75,7 +75,7 @@ export class DeliveryStatusService {
     deps: DeliveryServiceDeps & {
       now?: () => number;
       cache?: CacheService;
-      history?: DeploymentHistory;
+      history?: DeliveryHistory;
     },
   ) {
     this.#history = deps.history;
@@ -221,16 +221,12 @@ export class DeliveryStatusService {
       const production = envs[envs.length - 1];
       status.dora = computeDora({
         environment: production.environment,
-        deployments: await this.#doraDeployments(
-          ref,
-          doraDeployments({
-            environment: production.environment,
-            isBaseEnvironment: production.environment === envs[0].environment,
-            gitops: gitops.data,
-            sync: production,
-          }),
-          production.environment,
-        ),
+        deployments: await this.#doraDeployments(ref, {
+          environment: production.environment,
+          isBaseEnvironment: production.environment === envs[0].environment,
+          gitops: gitops.data,
+          sync: production,
+        }),
         commits: source.data?.commits ?? [],
         now: new Date(this.#now()),
       });
@@ -239,23 +235,28 @@ export class DeliveryStatusService {
   }
 
   /**
-   * The deployments the upstreams show now, reconciled with the recorded
-   * history when there is one. A database failure costs the history, not
-   * the page: DORA falls back to what the upstreams show.
+   * DORA's deployments: what the upstreams show now with the recorded
+   * health, reconciled with the recorded deployments. A database failure
+   * costs the history, not the page: DORA falls back to the upstreams.
    */
   async #doraDeployments(
     ref: string,
-    current: DoraDeployment[],
-    environment: string,
+    input: DoraDeploymentsInput,
   ): Promise<DoraDeployment[]> {
-    if (!this.#history) return current;
+    const history = this.#history;
+    if (!history) return doraDeployments(input);
     try {
-      return await this.#history.reconcile(ref, environment, current);
+      const health = await history.health(ref, input.environment);
+      return await history.reconcile(
+        ref,
+        input.environment,
+        doraDeployments({ ...input, health }),
+      );
     } catch (e) {
       this.#logger.warn(`Delivery history of ${ref} was not read or written`, {
         error: e instanceof Error ? e.message : String(e),
       });
-      return current;
+      return doraDeployments(input);
     }
   }
 

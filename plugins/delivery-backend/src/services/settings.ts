@@ -25,6 +25,8 @@ export interface DeliverySettings {
   historyLimit: number;
   /** Days the deployment history (DORA's deployments) is kept in the database. */
   historyRetentionDays: number;
+  /** How often one replica records every Argo CD application's health. */
+  historyPollMs: number;
   cacheMaxEntities: number;
   /** What an entity's annotations may name (`slipway.delivery.allowed`). */
   allowed: DeliveryAllowLists;
@@ -108,6 +110,7 @@ export function readDeliverySettings(root: Config): DeliverySettings {
     listLimit: count('listLimit', 10),
     historyLimit: count('historyLimit', 10),
     historyRetentionDays: count('history.retentionDays', 400),
+    historyPollMs: seconds(c, 'history.pollIntervalSeconds', 60),
     cacheMaxEntities: count('cacheMaxEntities', 2000),
     allowed: readAllowLists(root),
     requireBinding: {

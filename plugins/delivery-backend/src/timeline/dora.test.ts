@@ -3,7 +3,7 @@ import type {
   EnvironmentSync,
   GitOpsSection,
 } from '@internal/backstage-plugin-delivery-common';
-import { computeDora, doraDeployments, median } from './dora';
+import { computeDora, doraDeployments, HealthTransition, median } from './dora';
 
 const NOW = Date.parse('2025-03-01T12:00:00.000Z');
 const MIN = 60_000;
@@ -131,13 +131,22 @@ function history(): { gitops: GitOpsSection; prod: EnvironmentSync } {
   return { gitops, prod };
 }
 
-function prodReport(gitops: GitOpsSection, prod: EnvironmentSync) {
-  const deployments = doraDeployments({
+function prodDeployments(
+  gitops: GitOpsSection,
+  prod: EnvironmentSync,
+  health?: HealthTransition[],
+) {
+  return doraDeployments({
     environment: 'prod',
     isBaseEnvironment: false,
     gitops,
     sync: prod,
+    health,
   });
+}
+
+function prodReport(gitops: GitOpsSection, prod: EnvironmentSync) {
+  const deployments = prodDeployments(gitops, prod);
   return computeDora({
     environment: 'prod',
     deployments,
@@ -219,6 +228,54 @@ describe('doraDeployments', () => {
     expect(deployments[0]).toMatchObject({ sha: sha('d600000'), failed: true });
     expect(deployments[0].restoredAt).toBeUndefined();
     expect(deployments.filter(d => d.failed)).toHaveLength(2);
+  });
+
+  it('marks a change the recorded health saw Degraded failed, from when it turned, restored by the fix that replaced it', () => {
+    const { gitops, prod } = history();
+    // D5 (4 days ago) ran Healthy for 6 hours, then turned Degraded; D6
+    // (a fix, not a rollback) replaced it 3 days later. Argo CD says
+    // Healthy now; only the recorded health knows.
+    const deployments = prodDeployments(gitops, prod, [
+      { status: 'Healthy', revision: sha('d500000'), since: ago(4, 2) },
+      { status: 'Degraded', revision: sha('d500000'), since: ago(4, 360) },
+      // Argo CD at a later chart commit that kept prod's tag: still D5.
+      { status: 'Degraded', revision: sha('5700000'), since: ago(3) },
+      { status: 'Healthy', revision: sha('d600000'), since: ago(1, 3) },
+    ]);
+    const d5 = deployments.find(d => d.sha === sha('d500000'));
+    expect(d5).toMatchObject({
+      failed: true,
+      failedAt: ago(4, 360),
+      restoredAt: ago(1),
+    });
+    // 7 days: D5 and D6, D5 failed: 1/2. Restore: D6 (1d ago) − 4d + 6h.
+    const w = computeDora({
+      environment: 'prod',
+      deployments,
+      commits,
+      now: new Date(NOW),
+      windows: [7],
+    }).windows[0];
+    expect(w).toMatchObject({
+      deployments: 2,
+      failedDeployments: 1,
+      changeFailureRate: 0.5,
+      rollbacks: 0,
+      timeToRestoreMedianMs: 3 * DAY - 6 * HOUR,
+    });
+  });
+
+  it('times a failure from the deployment when the environment was already Degraded before it', () => {
+    const { gitops, prod } = history();
+    prod.healthStatus = 'Degraded';
+    // Degraded since before D6 reached prod (1 day ago), and still.
+    prod.healthSince = ago(2);
+    const deployments = prodDeployments(gitops, prod);
+    expect(deployments[0]).toMatchObject({
+      sha: sha('d600000'),
+      failed: true,
+      failedAt: ago(1),
+    });
   });
 });
 

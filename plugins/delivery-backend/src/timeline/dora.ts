@@ -32,7 +32,7 @@ export interface DoraDeployment {
   deployedAt: string;
   /** `argocd`: the deployedAt of Argo CD's history entry for this revision; `commit`: the helm-charts commit time, when the bounded history no longer has it. */
   timeFrom: 'argocd' | 'commit';
-  /** Reverted by a later rollback change, or the environment's current deployment while Argo CD reports it Degraded. */
+  /** Reverted by a later rollback change, or seen Degraded while the environment ran it (now, or in the recorded health). */
   failed: boolean;
   /**
    * For a failed deployment, when the failure began where that is known:
@@ -58,6 +58,20 @@ export interface DoraDeploymentsInput {
   gitops: GitOpsSection;
   /** The environment's Argo CD application, when known. */
   sync?: EnvironmentSync;
+  /**
+   * Health the environment was seen in before now (the delivery history's
+   * record, any order): a deployment that ran `Degraded` failed, even when
+   * it has since been replaced by a fix instead of a rollback.
+   */
+  health?: HealthTransition[];
+}
+
+/** The environment's Argo CD health from `since`, while it ran `revision`. */
+export interface HealthTransition {
+  status: string;
+  /** The helm-charts commit the application was synced to. */
+  revision?: string;
+  since: string;
 }
 
 /**
@@ -73,14 +87,34 @@ export function doraDeployments(input: DoraDeploymentsInput): DoraDeployment[] {
       (c.environment === undefined && isBaseEnvironment));
   const ofEnv = changes.filter(setsTag);
 
-  // The change the environment runs: its revision, or the newest
-  // deployment at or before it when the revision is a later change.
+  // The change an environment at `revision` runs: that change, or the
+  // newest deployment before it when the revision is a later change.
   const order = new ChangeOrder(changes, gitops.branchCommits);
-  const current = sync?.revision
-    ? ofEnv.find(c => order.includes(sync.revision, c.sha) === true)
-    : undefined;
-  const degradedNow =
-    current !== undefined && sync?.healthStatus === 'Degraded';
+  const runAt = (revision: string | undefined) =>
+    revision
+      ? ofEnv.find(c => order.includes(revision, c.sha) === true)
+      : undefined;
+
+  // When each deployment was first seen Degraded: now (Argo CD's health
+  // and its lastTransitionTime) and before (the recorded transitions).
+  const degradedSince = new Map<string, string>();
+  const transitions = [...(input.health ?? [])];
+  if (sync?.healthStatus === 'Degraded') {
+    transitions.push({
+      status: 'Degraded',
+      revision: sync.revision,
+      since: sync.healthSince ?? '',
+    });
+  }
+  for (const t of transitions) {
+    if (t.status !== 'Degraded') continue;
+    const ran = runAt(t.revision);
+    if (!ran) continue;
+    const earlier = degradedSince.get(ran.sha);
+    if (earlier === undefined || Date.parse(t.since) < Date.parse(earlier)) {
+      degradedSince.set(ran.sha, t.since);
+    }
+  }
 
   const newestFirst: DoraDeployment[] = ofEnv.map(change => {
     const reverted = changes.some(
@@ -93,19 +127,20 @@ export function doraDeployments(input: DoraDeploymentsInput): DoraDeployment[] {
     const seen =
       sync && firstDeployment(sync.history, change.sha, order)?.deployedAt;
     const deployedAt = seen ?? change.committedAt;
-    const degraded = degradedNow && change === current;
+    const degraded = degradedSince.get(change.sha);
     const deployment: DoraDeployment = {
       sha: change.sha,
       kind: change.kind,
       tag: change.tag,
       deployedAt,
       timeFrom: seen ? 'argocd' : 'commit',
-      failed: reverted || degraded,
+      failed: reverted || degraded !== undefined,
     };
-    // Degraded since a transition after it was deployed: the failure's start.
-    const since = sync?.healthSince;
-    if (degraded && since && Date.parse(since) >= Date.parse(deployedAt)) {
-      deployment.failedAt = since;
+    // The failure began when it turned Degraded, or at its deployment when
+    // the environment was already Degraded then (or the time is unknown).
+    if (degraded !== undefined) {
+      deployment.failedAt =
+        Date.parse(degraded) > Date.parse(deployedAt) ? degraded : deployedAt;
     }
     return deployment;
   });

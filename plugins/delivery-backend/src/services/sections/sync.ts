@@ -126,7 +126,7 @@ export function planSync(
  * The environment an application deploys: its ENVIRONMENT_LABEL, else its
  * `values-<env>.yaml`, else its name.
  */
-function environmentOf(app: ArgoApplication): string {
+export function environmentOf(app: ArgoApplication): string {
   const label = app.metadata.labels?.[ENVIRONMENT_LABEL];
   if (label) return label;
   const files = app.spec.source?.helm?.valueFiles ?? [];

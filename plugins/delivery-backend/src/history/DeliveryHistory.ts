@@ -3,9 +3,14 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
-import { DoraDeployment, markRestored } from '../timeline/dora';
+import {
+  DoraDeployment,
+  HealthTransition,
+  markRestored,
+} from '../timeline/dora';
 
 const TABLE = 'delivery_deployments';
+const HEALTH = 'delivery_health';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 50;
 
@@ -93,6 +98,29 @@ function same(a: DoraDeployment | undefined, b: DoraDeployment): boolean {
   );
 }
 
+/** One Argo CD application's health as seen now. */
+export interface HealthObservation {
+  entityRef: string;
+  environment: string;
+  instance: string;
+  appName: string;
+  status: string;
+  /** The helm-charts commit it is synced to. */
+  revision?: string;
+  /** Argo CD's `lastTransitionTime` of the health, when it gives one. */
+  since?: string;
+}
+
+interface HealthRow {
+  entity_ref: string;
+  environment: string;
+  instance: string;
+  app_name: string;
+  status: string;
+  revision: string;
+  since: string;
+}
+
 /**
  * The deployments DORA counts, kept in the plugin's database
  * (`coreServices.database`: SQLite in development, PostgreSQL in
@@ -104,7 +132,7 @@ function same(a: DoraDeployment | undefined, b: DoraDeployment): boolean {
  * record: one indexed read, and a write only for the deployments that
  * changed (new ones, a failure seen, a restore).
  */
-export class DeploymentHistory {
+export class DeliveryHistory {
   readonly #db: Knex;
   readonly #retentionMs: number;
   readonly #now: () => number;
@@ -113,7 +141,7 @@ export class DeploymentHistory {
     database: DatabaseService;
     retentionDays: number;
     now?: () => number;
-  }): Promise<DeploymentHistory> {
+  }): Promise<DeliveryHistory> {
     const db = await options.database.getClient();
     if (!options.database.migrations?.skip) {
       await db.migrate.latest({
@@ -124,7 +152,7 @@ export class DeploymentHistory {
         tableName: 'delivery_knex_migrations',
       });
     }
-    return new DeploymentHistory(
+    return new DeliveryHistory(
       db,
       options.retentionDays * DAY_MS,
       options.now ?? Date.now,
@@ -179,9 +207,95 @@ export class DeploymentHistory {
     );
   }
 
-  /** Deletes what is older than the retention; returns how many rows. */
+  /**
+   * Records each observation whose health differs from what was last
+   * recorded for its application (or, while Degraded, whose revision
+   * does); returns how many it recorded.
+   * One read per 500 applications, a write only for the changes; two
+   * replicas recording the same change write it once (unique index).
+   */
+  async recordHealth(observations: HealthObservation[]): Promise<number> {
+    const key = (instance: string, app: string) => `${instance}\n${app}`;
+    const last = new Map<string, HealthRow>();
+    const names = [...new Set(observations.map(o => o.appName))];
+    for (let i = 0; i < names.length; i += 500) {
+      const latest = this.#db(HEALTH)
+        .select('instance', 'app_name')
+        .max('id as id')
+        .whereIn('app_name', names.slice(i, i + 500))
+        .groupBy('instance', 'app_name')
+        .as('latest');
+      const rows: HealthRow[] = await this.#db(`${HEALTH} as h`)
+        .join(latest, 'h.id', 'latest.id')
+        .select('h.*');
+      for (const r of rows) last.set(key(r.instance, r.app_name), r);
+    }
+    const now = new Date(this.#now()).toISOString();
+    const changed: HealthRow[] = [];
+    for (const o of observations) {
+      const before = last.get(key(o.instance, o.appName));
+      const revision = o.revision ?? '';
+      // A change of health; while Degraded, also a change of revision (a
+      // new deployment that fails too). Healthy applications at a new
+      // revision (every helm-charts commit moves them all) are not news.
+      if (
+        before?.status === o.status &&
+        (o.status !== 'Degraded' || before.revision === revision)
+      ) {
+        continue;
+      }
+      const row: HealthRow = {
+        entity_ref: o.entityRef,
+        environment: o.environment,
+        instance: o.instance,
+        app_name: o.appName,
+        status: o.status,
+        revision,
+        since: o.since ? iso(o.since) : now,
+      };
+      changed.push(row);
+      last.set(key(o.instance, o.appName), row);
+    }
+    for (let i = 0; i < changed.length; i += BATCH) {
+      await this.#db(HEALTH)
+        .insert(changed.slice(i, i + BATCH))
+        .onConflict(['instance', 'app_name', 'since', 'status', 'revision'])
+        .ignore();
+    }
+    return changed.length;
+  }
+
+  /** The environment's recorded health within the retention, oldest first. */
+  async health(
+    entityRef: string,
+    environment: string,
+  ): Promise<HealthTransition[]> {
+    const since = new Date(this.#now() - this.#retentionMs).toISOString();
+    const rows: HealthRow[] = await this.#db<HealthRow>(HEALTH)
+      .where({ entity_ref: entityRef, environment })
+      .andWhere('since', '>', since)
+      .orderBy('since', 'asc');
+    return rows.map(r => ({
+      status: r.status,
+      since: r.since,
+      ...(r.revision ? { revision: r.revision } : {}),
+    }));
+  }
+
+  /**
+   * Deletes what is older than the retention (but each application's
+   * latest health, which is still true); returns how many rows.
+   */
   async prune(): Promise<number> {
     const before = new Date(this.#now() - this.#retentionMs).toISOString();
-    return this.#db(TABLE).where('deployed_at', '<=', before).delete();
+    const deployments = await this.#db(TABLE)
+      .where('deployed_at', '<=', before)
+      .delete();
+    const latest = this.#db(HEALTH).max('id').groupBy('instance', 'app_name');
+    const health = await this.#db(HEALTH)
+      .where('since', '<=', before)
+      .whereNotIn('id', latest)
+      .delete();
+    return deployments + health;
   }
 }

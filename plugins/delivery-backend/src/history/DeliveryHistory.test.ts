@@ -8,7 +8,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import { computeDora, DoraDeployment } from '../timeline/dora';
-import { DeploymentHistory } from './DeploymentHistory';
+import { DeliveryHistory } from './DeliveryHistory';
 
 const NOW = Date.parse('2026-03-01T12:00:00.000Z');
 const MIN = 60_000;
@@ -40,7 +40,7 @@ const window = (deployments: DoraDeployment[], days: number) =>
     windows: [days],
   }).windows[0];
 
-describe('DeploymentHistory', () => {
+describe('DeliveryHistory', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let knex: Knex;
   let writes: number;
@@ -48,8 +48,8 @@ describe('DeploymentHistory', () => {
   async function history(
     retentionDays = 400,
     now = () => NOW,
-  ): Promise<DeploymentHistory> {
-    return DeploymentHistory.create({
+  ): Promise<DeliveryHistory> {
+    return DeliveryHistory.create({
       database: { getClient: async () => knex },
       retentionDays,
       now,

@@ -1,0 +1,110 @@
+/*
+ * The health poll against the sandbox's Argo CD (checked against Argo CD's
+ * swagger in the sandbox's own tests): one list call per instance for
+ * every service, health changes recorded once, and a deployment of an
+ * image that does not exist recorded as Degraded while nobody looks at
+ * the page.
+ */
+
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { Sandbox } from '@internal/sandbox';
+import {
+  sandboxConfigData,
+  startTestSandbox,
+  undiciFetch,
+} from '../__testUtils__/harness';
+import { createDeliveryUpstreams } from '../services/deliveryUpstreams';
+import { DeliveryHistory } from './DeliveryHistory';
+import { pollHealth } from './healthPoll';
+
+jest.setTimeout(120_000);
+
+const CHARTS = ['slipway-demo', 'helm-charts'] as const;
+const REF = 'component:default/payments-api';
+
+describe('the health poll', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let sb: Sandbox;
+
+  beforeAll(async () => {
+    sb = await startTestSandbox();
+  });
+  afterAll(async () => {
+    await sb?.stop();
+  });
+
+  it('lists every service once per Argo CD instance, records changes only, and sees a bad deploy turn Degraded', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const history = await DeliveryHistory.create({
+      database: { getClient: async () => knex },
+      retentionDays: 400,
+    });
+    // Two configured instances (both this sandbox's Argo CD): two lists.
+    const config = new ConfigReader(
+      sandboxConfigData(sb, {}, ['sandbox', 'second']),
+    );
+    const upstreams = createDeliveryUpstreams(config, { fetch: undiciFetch });
+
+    // Waits until the sandbox's rollouts are over (Progressing, then
+    // Healthy or Degraded): the poll records what it sees, and a rollout
+    // in progress is a state of its own.
+    const settle = async () => {
+      for (;;) {
+        await sb.argocd.reconcileNow();
+        const apps = await upstreams.argocd.get('sandbox').listApplications();
+        if (apps.every(a => a.status?.health?.status !== 'Progressing')) {
+          return;
+        }
+        await new Promise(r => setTimeout(r, 100));
+      }
+    };
+    await settle();
+
+    sb.faults.resetCounters();
+    const first = await pollHealth({ upstreams, history });
+    // Application reads (sign-in aside): one list per instance, no GET.
+    const reads = Object.entries(sb.faults.counters().argocd ?? {}).filter(
+      ([op]) => op.includes('ApplicationService_'),
+    );
+    expect(reads).toEqual([['argocd:ApplicationService_List', 2]]);
+    expect(first.calls).toBe(2);
+    expect(first.applications).toBeGreaterThan(0);
+    expect(first.recorded).toBe(first.applications);
+
+    // Nothing changed: nothing recorded.
+    expect((await pollHealth({ upstreams, history })).recorded).toBe(0);
+
+    // A deploy of an image that is not in ECR: Argo CD reports Degraded.
+    const values = await sb.repos.readFileIn(
+      ...CHARTS,
+      'main',
+      'charts/payments-api/values.yaml',
+    );
+    await sb.repos.commitFiles(
+      ...CHARTS,
+      'main',
+      {
+        'charts/payments-api/values.yaml': String(values).replace(
+          /^(\s*tag:\s*).*$/m,
+          "$1'0000000-404'",
+        ),
+      },
+      'ci(payments-api): deploy 0000000-404',
+    );
+    await settle();
+    const third = await pollHealth({ upstreams, history });
+    // Only payments-api's health changed (every application moved to the
+    // new revision): recorded once per instance that lists it.
+    expect(third.recorded).toBe(2);
+    const health = await history.health(REF, 'dev');
+    expect(health.map(h => h.status)).toEqual([
+      'Healthy',
+      'Healthy',
+      'Degraded',
+      'Degraded',
+    ]);
+    const head = (await sb.repos.log(...CHARTS, 'main', 1))[0].sha;
+    expect(health[3].revision).toBe(head);
+  });
+});
