@@ -21,11 +21,24 @@
  * from config.
  *
  *   ./slipway yarn bench:status
+ *   ./slipway yarn bench:status --replicas 2
+ *
+ * With `--replicas N`, the Slipway figures are taken again for N replicas:
+ * N status services, each with its own upstream clients, sharing one cache
+ * through a real Redis (Debian's redis-server, started on a free port for
+ * the run), as `backend.cache.store: redis` makes production replicas
+ * share ElastiCache: the 50 concurrent loads are spread over the replicas,
+ * the warm loads alternate between them, and the cold load follows a
+ * FLUSHALL. A push noted on one replica is then read on another.
  */
 
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { CacheManager } from '@backstage/backend-defaults/cache';
+import knexFactory from 'knex';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
@@ -33,6 +46,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { SEED, sandboxAppConfig, startSandbox } from '@internal/sandbox';
 import {
   createDeliveryUpstreams,
+  DatabaseLoadLeases,
   DeliveryStatusService,
   DeliveryUpstreams,
   readDeliverySettings,
@@ -63,6 +77,23 @@ const entity: Entity = {
   spec: { type: 'service', lifecycle: 'production', owner: 'payments-team' },
 };
 
+/**
+ * Access for one entity, allowed by the mock permissions; reads are not
+ * audited and changes are not benchmarked here.
+ */
+function readAccess(of: Entity): ServiceAccess {
+  return new ServiceAccess({
+    catalog: { getEntityByRef: async () => of } as unknown as CatalogService,
+    permissions: mockServices.permissions(),
+    auditor: {
+      createEvent: async () => ({
+        success: async () => {},
+        fail: async () => {},
+      }),
+    },
+  });
+}
+
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
@@ -87,23 +118,9 @@ async function main() {
   try {
     const config = new ConfigReader(sandboxAppConfig(sb));
     const settings = readDeliverySettings(config);
-    const catalog = {
-      getEntityByRef: async () => entity,
-    } as unknown as CatalogService;
-    const permissions = mockServices.permissions();
     const logger = mockServices.rootLogger({ level: 'error' });
     const upstreams = createDeliveryUpstreams(config);
-    const access = new ServiceAccess({
-      catalog,
-      permissions,
-      // Reads are not audited; changes are not benchmarked here.
-      auditor: {
-        createEvent: async () => ({
-          success: async () => {},
-          fail: async () => {},
-        }),
-      },
-    });
+    const access = readAccess(entity);
     const service = () =>
       DeliveryStatusService.create({
         access,
@@ -284,6 +301,17 @@ async function main() {
         2,
       )}   (target < 1.5)`,
     );
+    const replicasArg = process.argv.indexOf('--replicas');
+    if (replicasArg !== -1) {
+      await replicas(sb, Number(process.argv[replicasArg + 1] ?? 2), {
+        slowest,
+        single: {
+          warmP95: quantile(warm, 0.95),
+          cold: median(cold),
+          calls: burstCalls,
+        },
+      });
+    }
     await threeEnvironments(sb);
   } finally {
     await sb.stop();
@@ -375,18 +403,7 @@ async function threeEnvironments(sb: Awaited<ReturnType<typeof startSandbox>>) {
   };
   const upstreams = createDeliveryUpstreams(config);
   const service = DeliveryStatusService.create({
-    access: new ServiceAccess({
-      catalog: {
-        getEntityByRef: async () => selectorEntity,
-      } as unknown as CatalogService,
-      permissions: mockServices.permissions(),
-      auditor: {
-        createEvent: async () => ({
-          success: async () => {},
-          fail: async () => {},
-        }),
-      },
-    }),
+    access: readAccess(selectorEntity),
     settings: readDeliverySettings(config),
     upstreams,
     logger: mockServices.rootLogger({ level: 'error' }),
@@ -442,7 +459,209 @@ async function threeEnvironments(sb: Awaited<ReturnType<typeof startSandbox>>) {
   );
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+/** A Redis server of its own on a free port, for the run. */
+async function startRedis(): Promise<{ url: string; stop(): void }> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+    srv.on('error', reject);
+  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { stdio: 'ignore' },
+  );
+  for (let i = 0; ; i++) {
+    const ping = spawnSync('redis-cli', ['-p', String(port), 'ping'], {
+      encoding: 'utf8',
+    });
+    if (ping.stdout?.trim() === 'PONG') break;
+    if (i > 200)
+      throw new Error(
+        'redis-server did not start (apt-get install redis-server)',
+      );
+    await new Promise(r => setTimeout(r, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => child.kill(),
+  };
+}
+
+/**
+ * The Slipway figures again for `n` replicas sharing one Redis: calls per
+ * source for 50 concurrent loads spread over the replicas (target: the
+ * same as one replica, one per source per TTL), warm p95 alternating
+ * between replicas, cold after a FLUSHALL as a ratio to the slowest single
+ * call, and a push noted on replica 1 then read on replica 2.
+ */
+async function replicas(
+  sb: Awaited<ReturnType<typeof startSandbox>>,
+  n: number,
+  one: {
+    slowest: number;
+    single: {
+      warmP95: number;
+      cold: number;
+      calls: Record<string, Record<string, number>>;
+    };
+  },
+) {
+  const redis = await startRedis();
+  try {
+    const config = new ConfigReader(sandboxAppConfig(sb));
+    const settings = readDeliverySettings(config);
+    const credentials = { $$type: '@backstage/BackstageCredentials' } as never;
+    const ref = `component:default/${NAME}`;
+    const access = readAccess(entity);
+    const cacheConfig = new ConfigReader({
+      backend: { cache: { store: 'redis', connection: redis.url } },
+    });
+    // The plugin's database, as the replicas share it (the load leases).
+    const db = knexFactory({
+      client: 'better-sqlite3',
+      connection: ':memory:',
+      useNullAsDefault: true,
+    });
+    await db.migrate.latest({
+      directory: path.resolve(
+        __dirname,
+        '../../plugins/delivery-backend/migrations',
+      ),
+    });
+    const replica = async () => {
+      const upstreams = createDeliveryUpstreams(config);
+      sb.faults.clear();
+      await upstreams.argocd.get().getApplication(NAME); // its own sign-in
+      return DeliveryStatusService.create({
+        access,
+        settings,
+        upstreams,
+        logger: mockServices.rootLogger({ level: 'error' }),
+        // Each replica its own connection to the one Redis.
+        cache: CacheManager.fromConfig(cacheConfig).forPlugin('delivery'),
+        leases: new DatabaseLoadLeases(db),
+      });
+    };
+    const fleet: DeliveryStatusService[] = [];
+    for (let i = 0; i < n; i++) fleet.push(await replica());
+    sb.faults.set({
+      github: { latencyMs: LATENCY_MS },
+      aws: { latencyMs: LATENCY_MS },
+      argocd: { latencyMs: LATENCY_MS },
+      jenkins: { latencyMs: LATENCY_MS },
+    });
+    const flush = () =>
+      spawnSync('redis-cli', ['-u', redis.url, 'flushall'], {
+        stdio: 'ignore',
+      });
+
+    const cold: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) {
+      flush();
+      cold.push(
+        await timed(() => fleet[i % n].getStatus(ref, { credentials })),
+      );
+    }
+    flush();
+    sb.faults.resetCounters();
+    await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, i) =>
+        fleet[i % n].getStatus(ref, { credentials }),
+      ),
+    );
+    const burstCalls = sb.faults.counters();
+    const warm: number[] = [];
+    for (let round = 0; round < WARM_LOADS / CONCURRENT; round++) {
+      warm.push(
+        ...(await Promise.all(
+          Array.from({ length: CONCURRENT }, (_, i) =>
+            timed(() => fleet[i % n].getStatus(ref, { credentials })),
+          ),
+        )),
+      );
+    }
+    // A push webhook reaching replica 1: replica 2's next answer reloads
+    // the app repository's commits, the rest from Redis. Two new replicas
+    // (the FLUSHALLs above took the notes a push is matched with; a
+    // replica writes its notes when it first shows the entity).
+    const [first, second] = [await replica(), await replica()];
+    await second.getStatus(ref, { credentials });
+    sb.faults.resetCounters();
+    await first.notePush(SLUG.join('/'));
+    await second.getStatus(ref, { credentials });
+    const afterPush = sb.faults.counters();
+
+    const perSource = (c: Record<string, Record<string, number>>) =>
+      Object.entries(c)
+        .flatMap(([u, ops]) =>
+          Object.entries(ops).map(
+            ([op, k]) => `${op.replace(`${u}:`, '')} ${k}`,
+          ),
+        )
+        .join(', ');
+    const sorted = (c: Record<string, Record<string, number>>) =>
+      JSON.stringify(
+        Object.entries(c)
+          .flatMap(([u, ops]) =>
+            Object.entries(ops).map(([op, k]) => [u, op, k]),
+          )
+          .sort(),
+      );
+    const sameAsOne = sorted(burstCalls) === sorted(one.single.calls);
+    const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
+    console.log(
+      `\n${n} replicas sharing one Redis (redis-server ${redis.url
+        .split(':')
+        .pop()}), ${CONCURRENT} concurrent loads spread over them`,
+    );
+    console.log(
+      `  upstream calls per source             ${perSource(burstCalls)} (${
+        sameAsOne ? 'the same as one replica' : 'MORE than one replica'
+      }: one load per source per TTL in total)`,
+    );
+    console.log(
+      `  warm p95 (${WARM_LOADS} loads, alternating)     ${ms(
+        quantile(warm, 0.95),
+      )} (one replica, in-process cache: ${ms(one.single.warmP95)})`,
+    );
+    console.log(
+      `  cold after FLUSHALL (median of ${COLD_RUNS})      ${ms(
+        median(cold),
+      )}; / slowest single call ${(median(cold) / one.slowest).toFixed(
+        2,
+      )} (target < 1.5; one replica ${(one.single.cold / one.slowest).toFixed(
+        2,
+      )})`,
+    );
+    console.log(
+      `  push noted on replica 1, replica 2's next answer: ${
+        perSource(afterPush) || 'no call'
+      }`,
+    );
+  } finally {
+    // The replicas' Redis clients stay connected until the process ends.
+    process.on('exit', () => redis.stop());
+  }
+}
+
+main().then(
+  // Open Redis connections (--replicas) would keep the process alive.
+  () => process.exit(0),
+  e => {
+    console.error(e);
+    process.exit(1);
+  },
+);

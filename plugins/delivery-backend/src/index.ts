@@ -14,6 +14,8 @@ export {
 } from './services/deliveryUpstreams';
 export type { DeliveryClients } from './services/deliveryUpstreams';
 export { DeliveryStatusService } from './services/DeliveryStatusService';
+export { DatabaseLoadLeases } from './services/loadLeases';
+export type { LoadLeases } from './services/loadLeases';
 export { ReleaseService } from './services/ReleaseService';
 export { readDeliverySettings } from './services/settings';
 export type { DeliverySettings } from './services/settings';

@@ -14,6 +14,7 @@ import { registerDeliveryActions } from './actions/deliveryActions';
 import { DeliveryHistory } from './history/DeliveryHistory';
 import { pollHealth } from './history/healthPoll';
 import { createRouter } from './router';
+import { DatabaseLoadLeases } from './services/loadLeases';
 import { DeliveryStatusService } from './services/DeliveryStatusService';
 import { deliveryUpstreamsServiceRef } from './services/deliveryUpstreams';
 import { ReleaseRequests } from './services/releaseRequests';
@@ -96,11 +97,13 @@ export const deliveryPlugin = createBackendPlugin({
             deps.logger.debug('Delivery health poll', { ...polled });
           },
         });
-        // Answers and invalidations shared by every replica.
+        // Answers and invalidations shared by every replica, which take
+        // turns on upstream loads (leases in the database).
         const status = DeliveryStatusService.create({
           ...common,
           cache: deps.cache,
           history,
+          leases: new DatabaseLoadLeases(await deps.database.getClient()),
         });
         const announce = statusAnnouncer(deps.signals, deps.logger);
         // GitHub push webhooks (events backend, topic github.push): a push

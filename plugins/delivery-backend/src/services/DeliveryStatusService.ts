@@ -16,6 +16,7 @@ import {
   Section,
 } from '@internal/backstage-plugin-delivery-common';
 import { DeliveryHistory } from '../history/DeliveryHistory';
+import type { LoadLeases } from './loadLeases';
 import { buildTimeline, computeDora, doraDeployments } from '../timeline';
 import type { DoraDeployment, DoraDeploymentsInput } from '../timeline';
 import { CacheKey, SectionCache, SectionLoadError } from './SectionCache';
@@ -66,6 +67,8 @@ export class DeliveryStatusService {
       cache?: CacheService;
       /** DORA's deployments kept in the database. Default: none (DORA from the upstreams alone). */
       history?: DeliveryHistory;
+      /** Leases on loads across replicas sharing `cache`. Default: none. */
+      leases?: LoadLeases;
     },
   ): DeliveryStatusService {
     return new DeliveryStatusService(deps);
@@ -76,6 +79,7 @@ export class DeliveryStatusService {
       now?: () => number;
       cache?: CacheService;
       history?: DeliveryHistory;
+      leases?: LoadLeases;
     },
   ) {
     this.#history = deps.history;
@@ -85,6 +89,9 @@ export class DeliveryStatusService {
     this.#logger = deps.logger;
     this.#now = deps.now ?? Date.now;
     const s = deps.settings;
+    // Replicas sharing the store take turns on loads; alone, no leases.
+    const leases = deps.cache ? deps.leases : undefined;
+    const leaseMs = s.upstreamTimeoutMs + 5_000;
     this.#cache = new SectionCache({
       ttlMs: s.cacheTtlMs,
       failureTtlMs: s.failureTtlMs,
@@ -93,6 +100,8 @@ export class DeliveryStatusService {
       store: deps.cache,
       name: 'sections',
       scopesOf: scopesOf,
+      leases,
+      leaseMs,
       now: this.#now,
     });
     this.#ownership = new SectionCache({
@@ -102,6 +111,8 @@ export class DeliveryStatusService {
       maxEntries: s.cacheMaxEntities,
       store: deps.cache,
       name: 'ownership',
+      leases,
+      leaseMs,
       now: this.#now,
     });
     this.#notes = new NoteStore(deps.cache, s.cacheMaxEntities, this.#now);

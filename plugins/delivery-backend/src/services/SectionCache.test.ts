@@ -1,5 +1,8 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { CacheManager } from '@backstage/backend-defaults/cache';
+import { DatabaseLoadLeases } from './loadLeases';
 import { SectionCache, SectionLoadError } from './SectionCache';
 
 function setup(overrides: { maxEntries?: number } = {}) {
@@ -191,5 +194,71 @@ describe('SectionCache', () => {
     const fromA = await a.get(key, failing);
     expect(fromA).toEqual(stale);
     expect(upstream).toBe(3);
+  });
+
+  describe('with load leases (replicas taking turns, the plugin database)', () => {
+    const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+    async function replicas(leaseMs = 15_000) {
+      const knex = await databases.init('SQLITE_3');
+      await knex.migrate.latest({
+        directory: resolvePackagePath(
+          '@internal/backstage-plugin-delivery-backend',
+          'migrations',
+        ),
+      });
+      const leases = new DatabaseLoadLeases(knex);
+      const store = CacheManager.fromConfig(
+        new ConfigReader({ backend: { cache: { store: 'memory' } } }),
+      ).forPlugin('delivery');
+      const replica = () =>
+        new SectionCache({
+          ttlMs: 15_000,
+          failureTtlMs: 5_000,
+          staleMaxMs: 60_000,
+          maxEntries: 100,
+          store,
+          leases,
+          leaseMs,
+        });
+      return { a: replica(), b: replica(), leases };
+    }
+
+    it('loads once for 50 cold viewers spread over two replicas', async () => {
+      const { a, b } = await replicas();
+      let upstream = 0;
+      let finish = () => {};
+      const load = () =>
+        new Promise<string>(resolve => {
+          upstream++;
+          finish = () => resolve(`v${upstream}`);
+        });
+      const views = Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          (i % 2 ? a : b).get(of('payments-api'), load),
+        ),
+      );
+      // Both replicas are asked before the one load finishes.
+      while (upstream === 0) await new Promise(r => setTimeout(r, 10));
+      finish();
+      expect((await views).map(v => v.data)).toEqual(Array(50).fill('v1'));
+      expect(upstream).toBe(1);
+    });
+
+    it('loads on the waiting replica when the lease holder never answers (it died)', async () => {
+      const { b, leases } = await replicas(200);
+      // A took the lease and died: no answer will come, the lease ends.
+      const key = of('payments-api');
+      let upstream = 0;
+      const load = async () => `v${++upstream}`;
+      const idOfEntry = `sections:entry:0:${JSON.stringify([
+        key.entityRef,
+        key.section,
+        key.resource,
+      ])}`;
+      expect(await leases.acquire(idOfEntry, 200)).toBe(true);
+      expect((await b.get(key, load)).data).toBe('v1');
+      expect(upstream).toBe(1);
+    });
   });
 });

@@ -5,6 +5,10 @@ import type {
   Section,
   SectionError,
 } from '@internal/backstage-plugin-delivery-common';
+import type { LoadLeases } from './loadLeases';
+
+/** How often a replica waiting on another's load looks for its answer. */
+const LEASE_POLL_MS = 50;
 
 /** Settings of a {@link SectionCache}. */
 export interface SectionCacheOptions {
@@ -33,6 +37,15 @@ export interface SectionCacheOptions {
    * it, on every replica. Default: the key's entity (`entity:<ref>`).
    */
   scopesOf?: (key: CacheKey) => string[];
+  /**
+   * Leases on loads across replicas (the plugin's database): on a miss,
+   * the replica holding the lease loads and the others wait up to
+   * `leaseMs` for its answer in the store, so N replicas cost the upstream
+   * one load per TTL, not N. Default: none (each replica loads on a miss).
+   */
+  leases?: LoadLeases;
+  /** How long a lease lasts, and a waiter waits: the upstream timeout and a margin. */
+  leaseMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -200,14 +213,48 @@ export class SectionCache {
       key,
     )}`;
     const stored = await this.#store.get<Stored & JsonValue>(id);
-    const now = this.#now();
-    if (stored) {
-      const fresh = stored.failure
-        ? now < stored.retryAfter
-        : stored.fetchedAt !== undefined && now - stored.fetchedAt < ttlMs;
-      if (fresh) return this.#answer<T>(stored, now);
+    if (stored && this.#fresh(stored, ttlMs)) {
+      return this.#answer<T>(stored, this.#now());
     }
-    return this.#load(id, stored, load);
+    const leases = this.#o.leases;
+    if (!leases) return this.#load(id, stored, load);
+    const leaseMs = this.#o.leaseMs ?? 15_000;
+    // A lease failure (the database away) must not cost the page: load.
+    const mine = await leases.acquire(id, leaseMs).catch(() => true);
+    if (!mine) {
+      const theirs = await this.#awaitLoad<T>(id, ttlMs, leaseMs);
+      if (theirs) return theirs;
+      // Their load did not land within the lease: load here.
+    }
+    try {
+      return await this.#load(id, stored, load);
+    } finally {
+      if (mine) await leases.release(id).catch(() => {});
+    }
+  }
+
+  #fresh(stored: Stored, ttlMs: number): boolean {
+    const now = this.#now();
+    return stored.failure
+      ? now < stored.retryAfter
+      : stored.fetchedAt !== undefined && now - stored.fetchedAt < ttlMs;
+  }
+
+  /** Another replica's answer for `id`, once it is in the store. */
+  async #awaitLoad<T>(
+    id: string,
+    ttlMs: number,
+    leaseMs: number,
+  ): Promise<Section<T> | undefined> {
+    const deadline = Date.now() + leaseMs;
+    while (Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, LEASE_POLL_MS));
+      const stored = await this.#store.get<Stored & JsonValue>(id);
+      if (stored && this.#fresh(stored, ttlMs)) {
+        return this.#answer<T>(stored, this.#now());
+      }
+    }
+    return undefined;
   }
 
   /** The generations of the key's scopes, as one string. */
