@@ -193,6 +193,7 @@ export class DeliveryStatusService {
     if (image.data && sync.data) {
       image.data = withEnvironments(image.data, sync.data);
     }
+    const first = sync.data?.environments[0]?.environment;
     const timeline = buildTimeline({
       source: source.data,
       build: build.data,
@@ -200,6 +201,7 @@ export class DeliveryStatusService {
       sync: sync.data,
       gitops: gitops.data,
       limit: this.#settings.listLimit,
+      health: first ? await this.#recordedHealth(ref, first) : undefined,
     });
     const chart = readDeliveryAnnotations(entity).chart;
     const status: DeliveryStatus = {
@@ -257,7 +259,7 @@ export class DeliveryStatusService {
     const history = this.#history;
     if (!history) return doraDeployments(input);
     try {
-      const health = await history.health(ref, input.environment);
+      const health = await this.#recordedHealth(ref, input.environment);
       return await history.reconcile(
         ref,
         input.environment,
@@ -269,6 +271,22 @@ export class DeliveryStatusService {
       });
       return doraDeployments(input);
     }
+  }
+
+  /**
+   * An environment's recorded health, read once per assembly (the
+   * timeline's environment and DORA's may be the same); none when there is
+   * no history or it cannot be read.
+   */
+  #recordedHealth(ref: string, environment: string) {
+    const history = this.#history;
+    if (!history) return Promise.resolve(undefined);
+    return history.health(ref, environment).catch(e => {
+      this.#logger.warn(`Delivery history of ${ref} was not read`, {
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return undefined;
+    });
   }
 
   /**

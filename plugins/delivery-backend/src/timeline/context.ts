@@ -7,6 +7,7 @@ import type {
   SourceCommit,
 } from '@internal/backstage-plugin-delivery-common';
 import type { ChangeOrder } from './changeOrder';
+import type { HealthTransition } from './dora';
 
 /** What every hop of the timeline reads. */
 export interface Context {
@@ -16,6 +17,8 @@ export interface Context {
   gitops?: GitOpsSection;
   order?: ChangeOrder;
   environment?: EnvironmentSync;
+  /** The environment's recorded health (the delivery history), oldest first. */
+  health?: HealthTransition[];
 }
 
 /** A hop that has not happened yet. */

@@ -150,13 +150,66 @@ export function healthyHop(
         return { state: 'unknown', detail: env.healthStatus, url };
     }
   }
-  // Argo CD keeps no health per history entry: once another tag runs, this
-  // change's health is not known any more.
+  // Argo CD keeps no health per history entry: once another tag runs, only
+  // the recorded health (the delivery history) knows how this change ran.
   const running = currentTag(env, ctx.image);
   if (synced.state === 'done' && running && running !== tag) {
-    return { state: 'unknown', detail: `superseded by ${running}`, url };
+    return (
+      recordedHop(bump, ctx, `replaced by ${running}`, url) ?? {
+        state: 'unknown',
+        detail: `superseded by ${running}`,
+        url,
+      }
+    );
   }
   return { ...UNKNOWN };
+}
+
+/**
+ * How `bump` ran, from the recorded health: the transitions whose revision
+ * deployed it (its change, or a later chart commit before the
+ * environment's next tag change). Degraded at any point is a failure.
+ */
+function recordedHop(
+  bump: ChartChange,
+  ctx: Context,
+  replaced: string,
+  url: string,
+): Hop | undefined {
+  const { health, gitops, order, environment } = ctx;
+  if (!health?.length || !gitops || !order || !environment) return undefined;
+  // The timeline follows the first environment, which CI's deploys reach.
+  const setsTag = gitops.changes.filter(
+    c =>
+      c.tag !== undefined &&
+      (c.environment === environment.environment ||
+        c.environment === undefined),
+  );
+  const ran = health.filter(
+    t =>
+      t.revision !== undefined &&
+      setsTag.find(c => order.includes(t.revision, c.sha) === true)?.sha ===
+        bump.sha,
+  );
+  const degraded = ran.find(t => t.status === 'Degraded');
+  if (degraded) {
+    return {
+      state: 'failed',
+      at: degraded.since,
+      detail: `Degraded while it ran (recorded); ${replaced}`,
+      url,
+    };
+  }
+  const healthy = ran.find(t => t.status === 'Healthy');
+  if (healthy) {
+    return {
+      state: 'done',
+      at: healthy.since,
+      detail: `Healthy (recorded); ${replaced}`,
+      url,
+    };
+  }
+  return undefined;
 }
 
 /** `{ at }` with the later of two times, either of which may be unknown. */

@@ -404,6 +404,40 @@ describe('buildTimeline', () => {
     expect(entry.totalMs).toBeUndefined();
   });
 
+  it('tells how a superseded change ran from the recorded health', () => {
+    // c1's bump (b1b1b1b) ran Healthy from 105 min before; c2's took over.
+    const healthy = world();
+    healthy.health = [
+      { status: 'Progressing', revision: sha('b1b1b1b'), since: t(-111) },
+      { status: 'Healthy', revision: sha('b1b1b1b'), since: t(-105) },
+      { status: 'Progressing', revision: sha('b2b2b2b'), since: t(9) },
+    ];
+    expect(entryOf(healthy, 'c1c1c1c').hops.healthy).toMatchObject({
+      state: 'done',
+      at: t(-105),
+      detail: 'Healthy (recorded); replaced by c2c2c2c-13',
+    });
+
+    // Degraded at some point while it ran: a failure, whatever came after.
+    const degraded = world();
+    degraded.health = [
+      { status: 'Degraded', revision: sha('b1b1b1b'), since: t(-100) },
+      { status: 'Healthy', revision: sha('b1b1b1b'), since: t(-90) },
+    ];
+    expect(entryOf(degraded, 'c1c1c1c').hops.healthy).toMatchObject({
+      state: 'failed',
+      at: t(-100),
+      detail: 'Degraded while it ran (recorded); replaced by c2c2c2c-13',
+    });
+
+    // Another change's health says nothing about this one.
+    const other = world();
+    other.health = [
+      { status: 'Degraded', revision: sha('b2b2b2b'), since: t(10) },
+    ];
+    expect(entryOf(other, 'c1c1c1c').hops.healthy.state).toBe('unknown');
+  });
+
   it('counts a sync the bounded history lost as done with no time (health at healthSince)', () => {
     const input = world();
     input.sync!.environments[0].history = [];

@@ -23,6 +23,7 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import { ChangeOrder, msBetween, shortSha } from './changeOrder';
 import { Context, PENDING, UNKNOWN } from './context';
+import type { HealthTransition } from './dora';
 import {
   findBump,
   findBumpByPrefix,
@@ -40,6 +41,8 @@ export interface TimelineInput {
   gitops?: GitOpsSection;
   /** At most this many commits, the newest first. */
   limit: number;
+  /** The first environment's recorded health (the delivery history). */
+  health?: HealthTransition[];
 }
 
 /**
@@ -83,6 +86,7 @@ export function buildTimeline(input: TimelineInput): TimelineEntry[] {
       ? new ChangeOrder(input.gitops.changes, input.gitops.branchCommits)
       : undefined,
     environment: input.sync?.environments[0],
+    health: input.health,
   };
   return commits
     .slice(0, Math.max(0, Math.floor(input.limit)))
