@@ -4,9 +4,12 @@
 # `./slipway test`, which puts the pinned Node on PATH and installs
 # dependencies first.
 #
-# Suites: static checks (tsc, lint, prettier; one check each), Jest across
-# every package (`backstage-cli repo test`, each test counted), Playwright
-# end-to-end in Debian's Chromium (each test counted).
+# Suites: static checks (tsc, lint, prettier; one check each), the
+# production build (`backstage-cli repo build --all`, what the README's
+# `build:all` runs after tsc and what the portal's image copies; one
+# check), Jest across every package (`backstage-cli repo test`, each test
+# counted; builtBundle.test.ts boots that build), Playwright end-to-end in
+# Debian's Chromium (each test counted).
 #
 # Options: --no-e2e skips Playwright (for a quick local loop; CI never passes it).
 set -uo pipefail
@@ -51,6 +54,7 @@ check() { # name command...
 }
 
 check tsc yarn_ tsc
+check build yarn_ backstage-cli repo build --all
 check lint yarn_ backstage-cli repo lint
 check prettier yarn_ prettier --check .
 

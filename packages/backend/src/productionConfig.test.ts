@@ -17,6 +17,7 @@ import path from 'node:path';
 import { BackendProcess, ROOT } from './__testUtils__/backendProcess';
 import { freePort, request } from './__testUtils__/net';
 import { startTestPostgres, TestPostgres } from './__testUtils__/postgres';
+import { productionEnv } from './__testUtils__/productionEnv';
 
 jest.setTimeout(240_000);
 
@@ -91,32 +92,7 @@ describe('production configuration on PostgreSQL', () => {
       configs: ['app-config.yaml', 'app-config.production.yaml', overlay],
       env: {
         NODE_ENV: 'production',
-        APP_BASE_URL: baseUrl,
-        POSTGRES_HOST: pg.host,
-        POSTGRES_PORT: String(pg.port),
-        POSTGRES_USER: pg.user,
-        POSTGRES_PASSWORD: pg.password,
-        REDIS_URL: 'redis://127.0.0.1:6399',
-        AUTH_GITHUB_CLIENT_ID: 'test-client-id',
-        AUTH_GITHUB_CLIENT_SECRET: 'test-client-secret',
-        // Upstreams as an installation sets them; nothing is called at start-up.
-        GITHUB_HOST: 'github.example.com',
-        GITHUB_API_BASE_URL: 'https://github.example.com/api/v3',
-        GITHUB_TOKEN: 'test-github-token',
-        GITHUB_WEBHOOK_SECRET: 'test-webhook-secret',
-        AWS_ACCOUNT_ID: '210987654321',
-        AWS_REGION: 'us-west-2',
-        EKS_CLUSTER_NAME: 'prod',
-        EKS_NODE_ROLE_ARN: 'arn:aws:iam::210987654321:role/prod-node',
-        SLIPWAY_PERMISSIONS_BOUNDARY_ARN:
-          'arn:aws:iam::210987654321:policy/slipway-boundary',
-        HELM_CHARTS_REPO_URL: 'https://github.example.com/acme/helm-charts',
-        ARGOCD_URL: 'https://argocd.example.com',
-        ARGOCD_TOKEN: 'test-argocd-token',
-        ARGOCD_PROJECT: 'services',
-        JENKINS_URL: 'https://jenkins.example.com',
-        JENKINS_USERNAME: 'slipway',
-        JENKINS_API_TOKEN: 'jenkins-secret',
+        ...productionEnv(baseUrl, pg),
       },
     });
   }

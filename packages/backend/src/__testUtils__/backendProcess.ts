@@ -7,7 +7,7 @@
 
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { request, StopWaiting, waitFor } from './net';
+import { request, StopWaiting, waitForWithLog } from './net';
 
 /** The repository's root (tests run from source, never from a build). */
 // eslint-disable-next-line no-restricted-syntax
@@ -60,13 +60,7 @@ export class BackendProcess {
     probe: () => Promise<T | undefined>,
     timeoutMs = 60_000,
   ): Promise<T> {
-    try {
-      return await waitFor(what, probe, timeoutMs);
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message}\n${this.quietLog().slice(-4000)}`,
-      );
-    }
+    return waitForWithLog(what, probe, timeoutMs, () => this.quietLog());
   }
 
   /** Starts the backend and waits until it reports ready. */

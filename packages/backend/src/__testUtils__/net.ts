@@ -104,3 +104,17 @@ export async function waitFor<T>(
     await new Promise(r => setTimeout(r, intervalMs));
   }
 }
+
+/** Like waitFor, with the end of a process's log in the failure message. */
+export async function waitForWithLog<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  log: () => string,
+): Promise<T> {
+  try {
+    return await waitFor(what, probe, timeoutMs);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${log().slice(-4000)}`);
+  }
+}
