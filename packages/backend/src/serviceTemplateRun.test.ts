@@ -23,6 +23,7 @@ import {
   SANDBOX_CREDENTIALS,
 } from '@internal/sandbox';
 import { BackendProcess } from './__testUtils__/backendProcess';
+import { serviceTemplateValues } from './__testUtils__/templateValues';
 import { DevPortal, startDevPortal } from './__testUtils__/devPortal';
 import { request } from './__testUtils__/net';
 
@@ -72,25 +73,11 @@ describe('templates/service/template.yaml, run by the backend', () => {
   async function create(name: string): Promise<string> {
     const res = await api('POST', '/api/scaffolder/v2/tasks', {
       templateRef: 'template:default/service',
-      values: {
+      values: serviceTemplateValues(
         name,
-        description: `${name}, made by the template run test`,
-        owner: 'group:default/payments-team',
-        runtime: 'node',
-        ci: 'jenkins',
-        namespace: name,
-        port: 8080,
-        environments: ['dev', 'staging'],
-        replicas: 2,
-        autoscaling: true,
-        minReplicas: 2,
-        maxReplicas: 4,
-        awsPermissions: [],
-        repoUrl: `${
-          new URL(sb.urls.github).host
-        }?owner=slipway-demo&repo=${name}`,
-        adopt: false,
-      },
+        sb.urls.github,
+        `${name}, made by the template run test`,
+      ),
     });
     expect(res.status).toBe(201);
     return res.json().id;

@@ -1,0 +1,507 @@
+/*
+ * Correct on N replicas: this backend started twice as processes from
+ * source, on one PostgreSQL server and one Redis server
+ * (`backend.cache.store: redis`), against one sandbox, as two pods behind
+ * one Service run it:
+ *
+ * 1. fifty viewers of one service's delivery status, spread over both
+ *    replicas, cost the upstreams what one viewer does (the status cache
+ *    lives in Redis; each replica coalesces its own concurrent loads);
+ * 2. a GitHub push webhook that reaches replica A invalidates what B
+ *    serves (generations in the shared store): B's next answer shows the
+ *    pushed commit;
+ * 3. the scheduled health poll (scheduler scope global) runs on one
+ *    replica per interval, and goes on on B after A is killed;
+ * 4. the recorded history and the DORA figures survive a restart of both;
+ * 5. a scaffolder task started on A runs once (the replicas claim tasks
+ *    through the database).
+ *
+ * Each step waits on conditions, never on time; the figures (calls per
+ * source, how long things took) are printed at the end, not asserted.
+ */
+
+import type { DeliveryStatus } from '@internal/backstage-plugin-delivery-common';
+import type { Sandbox } from '@internal/sandbox';
+import { LoopbackResponse, request, waitFor } from './__testUtils__/net';
+import { serviceTemplateValues } from './__testUtils__/templateValues';
+import {
+  Replica,
+  ReplicaPortal,
+  startReplicaPortal,
+} from './__testUtils__/replicaPortal';
+
+jest.setTimeout(600_000);
+
+const PAYMENTS = 'component:default/payments-api';
+const LEDGER = 'component:default/ledger-worker';
+const CHARTS = ['slipway-demo', 'helm-charts'] as const;
+/** app-config.yaml's `events.modules.github.webhookSecret` (the sandbox's). */
+const WEBHOOK_SECRET = 'sandbox-webhook-secret';
+/** `slipway.delivery.history.pollIntervalSeconds` of this test. */
+const POLL_SECONDS = 2;
+/** The status cache's TTL here: long enough that only an invalidation explains a new answer. */
+const TTL_SECONDS = 120;
+
+type Counters = Record<string, Record<string, number>>;
+
+/**
+ * The upstream reads of status answers in `c`: without Argo CD's sign-ins
+ * (a session per replica) and the health poll's application list (the
+ * statuses read here name their application: they never list).
+ */
+function statusReads(c: Counters): Counters {
+  const out: Counters = {};
+  for (const [upstream, ops] of Object.entries(c)) {
+    for (const [op, n] of Object.entries(ops)) {
+      if (upstream === 'argocd' && /Session|ApplicationService_List/.test(op)) {
+        continue;
+      }
+      (out[upstream] ??= {})[op] = n;
+    }
+  }
+  return out;
+}
+
+/** Figures for the report printed at the end. */
+const figures: Record<string, unknown> = {};
+
+interface HealthRow {
+  id: string;
+  entity_ref: string;
+  environment: string;
+  instance: string;
+  app_name: string;
+  status: string;
+  revision: string;
+  since: string;
+}
+
+describe('two replicas on one PostgreSQL and one Redis', () => {
+  const began = Date.now();
+  let portal: ReplicaPortal;
+  let sb: Sandbox;
+  let a: Replica;
+  let b: Replica;
+  let token: string;
+  let doraBeforeRestart: DeliveryStatus['dora'];
+
+  beforeAll(async () => {
+    portal = await startReplicaPortal({
+      sandbox: { buildMs: 200, progressingMs: 300, reconcileIntervalMs: 250 },
+      config: {
+        slipway: {
+          delivery: {
+            cacheTtlSeconds: TTL_SECONDS,
+            activeCacheTtlSeconds: TTL_SECONDS,
+            history: { pollIntervalSeconds: POLL_SECONDS },
+          },
+        },
+      },
+    });
+    ({ sb } = portal);
+    [a, b] = portal.replicas;
+    figures.startedInMs = Date.now() - began;
+    // Signed in on A; B verifies the token with the keys in the shared database.
+    token = await portal.signIn(a, 'guest');
+    await Promise.all(
+      [a, b].flatMap(r => [
+        portal.entity(r, 'component/default/payments-api'),
+        portal.entity(r, 'component/default/ledger-worker'),
+      ]),
+    );
+  });
+
+  afterAll(async () => {
+    figures.totalMs = Date.now() - began;
+    // eslint-disable-next-line no-console
+    console.log(`replicas.test figures: ${JSON.stringify(figures, null, 2)}`);
+    await portal?.stop();
+  });
+
+  const status = async (
+    replica: Replica,
+    entityRef = PAYMENTS,
+    bearer = token,
+  ): Promise<DeliveryStatus> => {
+    const res: LoopbackResponse = await portal.api(
+      replica,
+      bearer,
+      'GET',
+      `/api/delivery/status?entityRef=${encodeURIComponent(entityRef)}`,
+    );
+    if (res.status !== 200) {
+      throw new Error(
+        `GET status of ${entityRef} on ${replica.name}: ${res.status} ${res.body}`,
+      );
+    }
+    return res.json<DeliveryStatus>();
+  };
+
+  /** Fifty concurrent viewers of `entityRef`, 25 on each replica. */
+  const fiftyViewers = (entityRef: string) =>
+    Promise.all(
+      Array.from({ length: 50 }, (_, i) => status(i % 2 ? b : a, entityRef)),
+    );
+
+  /** Waits until no Argo CD application is Progressing. */
+  const rolloutsOver = async () => {
+    const argoToken = sb.argocd.issueToken();
+    await waitFor(
+      'the sandbox rollouts to end',
+      async () => {
+        await sb.argocd.reconcileNow();
+        const res = await request(`${sb.urls.argocd}/api/v1/applications`, {
+          headers: { authorization: `Bearer ${argoToken}` },
+        });
+        const apps = res.json().items as Array<{
+          status?: { health?: { status?: string } };
+        }>;
+        return apps.every(x => x.status?.health?.status !== 'Progressing')
+          ? true
+          : undefined;
+      },
+      120_000,
+    );
+  };
+
+  const health = (where = '', params: unknown[] = []) =>
+    portal.query<HealthRow>(
+      'delivery',
+      `SELECT * FROM delivery_health ${where} ORDER BY id`,
+      params,
+    );
+
+  it('answers 50 viewers over both replicas with one upstream read per source and TTL', async () => {
+    // Warm: one viewer on A loads every section and stores it in Redis.
+    sb.faults.resetCounters();
+    const first = await status(a);
+    const once = statusReads(sb.faults.counters());
+    figures.oneViewer = once;
+    // One read per source: the app repo's commits, the chart's history
+    // and the helm-charts branch (three GitHub lists), helm-charts' open
+    // pull requests (prod's changes), the repo's catalog-info.yaml (the
+    // binding check), the Jenkins job, ECR's images and the repository's
+    // owner tag, the Argo CD application.
+    expect(once.github).toEqual({
+      'repos/list-commits': 3,
+      'pulls/list': 1,
+      'repos/get-content': 1,
+    });
+    expect(Object.values(once.jenkins ?? {})).toEqual([1]);
+    expect(once.aws).toEqual({
+      'ecr:DescribeImages': 1,
+      'ecr:ListTagsForResource': 1,
+    });
+    expect(once.argocd).toEqual({ 'argocd:ApplicationService_Get': 1 });
+    expect(first.source.state).toBe('ok');
+
+    // Fifty viewers, 25 on each replica, at once: no upstream read more.
+    const answers = await fiftyViewers(PAYMENTS);
+    expect(statusReads(sb.faults.counters())).toEqual(once);
+    // Every answer, on either replica, is the one load A stored.
+    for (const s of ['source', 'build', 'image', 'sync', 'gitops'] as const) {
+      expect(new Set(answers.map(x => x[s].fetchedAt))).toEqual(
+        new Set([first[s].fetchedAt]),
+      );
+    }
+    // That load is in Redis, under the delivery plugin's namespace: at
+    // least the five sections (keys are hashed by Backstage's cache client).
+    const keys = (await portal.redis.command('KEYS', 'delivery:*')) as string[];
+    figures.deliveryKeysInRedis = keys.length;
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+
+    // Cold, without the warm-up (another service): both replicas may miss
+    // at the same instant, and the design's guarantee is one load per
+    // source per replica (each coalesces its own; the store is shared,
+    // not locked). At most twice what one viewer costs.
+    sb.faults.resetCounters();
+    await fiftyViewers(LEDGER);
+    const cold = statusReads(sb.faults.counters());
+    figures.fiftyColdViewersOtherService = cold;
+    for (const [upstream, ops] of Object.entries(cold)) {
+      for (const [op, n] of Object.entries(ops)) {
+        expect({ [`${upstream} ${op}`]: n }).toEqual({
+          [`${upstream} ${op}`]: Math.min(n, 2 * (once[upstream]?.[op] ?? 0)),
+        });
+      }
+    }
+  });
+
+  it("shows on B, at B's next answer, a push whose webhook reached A", async () => {
+    const before = await status(b);
+    // GitHub's organization webhook (as ./slipway start sets it up),
+    // pointed at replica A only.
+    const { hook } = sb.github.ensureOrgWebhook('slipway-demo', {
+      url: `${a.baseUrl}/api/events/http/github`,
+      secret: WEBHOOK_SECRET,
+    });
+    const { sha, parent } = await sb.repos.commitFiles(
+      'slipway-demo',
+      'payments-api',
+      'main',
+      { 'README.md': '# payments-api\n\nA push seen by both replicas.\n' },
+      'docs: a push seen by both replicas',
+    );
+    // Committed, not yet announced: B answers from the shared cache.
+    expect((await status(b)).source.data!.commits[0].sha).toBe(
+      before.source.data!.commits[0].sha,
+    );
+
+    // The push: the sandbox posts GitHub's signed push webhook to A (and
+    // starts the repository's CI).
+    const pushed = Date.now();
+    await sb.github.notifyPush('slipway-demo', 'payments-api', [
+      { ref: 'refs/heads/main', before: parent!, after: sha },
+    ]);
+    const delivered = Date.now();
+    const sent = sb.github
+      .listOrgWebhooks('slipway-demo')
+      .find(h => h.id === hook.id);
+    expect(sent?.lastResponse?.code).toBe(202);
+
+    // B's very next answer shows the pushed commit.
+    const onB = await status(b);
+    figures.webhookOnAToBShowsItMs = Date.now() - pushed;
+    figures.webhookDeliveryMs = delivered - pushed;
+    expect(onB.source.data!.commits[0].sha).toBe(sha);
+    expect(onB.source.state).toBe('ok');
+    // A serves the same answer B loaded.
+    const onA = await status(a);
+    expect(onA.source.data!.commits[0].sha).toBe(sha);
+    expect(onA.source.fetchedAt).toBe(onB.source.fetchedAt);
+  });
+
+  it('runs the health poll on one replica per interval, and on B once A is killed', async () => {
+    // The push's CI (build, image, helm-charts bump, Argo CD rollout) ends.
+    await sb.idle();
+    await rolloutsOver();
+
+    // One schedule in the shared database for both replicas' workers.
+    const tasks = await portal.query<{ id: string }>(
+      'delivery',
+      'SELECT id FROM backstage_backend_tasks__tasks ORDER BY id',
+    );
+    expect(tasks.map(t => t.id)).toEqual([
+      'delivery-health-poll',
+      'delivery-history-prune',
+    ]);
+
+    // A quiet period (no viewers): each poll is one Argo CD list. Two
+    // replicas each polling would list twice per interval; one per
+    // interval is what the global scope allows. Counted until ten polls,
+    // then compared with the intervals that passed (slack for a late
+    // start of the first and last interval).
+    const lists = () =>
+      sb.faults.counters().argocd?.['argocd:ApplicationService_List'] ?? 0;
+    sb.faults.resetCounters();
+    const quietFrom = Date.now();
+    await waitFor(
+      'ten health polls',
+      async () => lists() >= 10 || undefined,
+      180_000,
+    );
+    const quietMs = Date.now() - quietFrom;
+    const polls = lists();
+    const intervals = Math.floor(quietMs / (POLL_SECONDS * 1000));
+    figures.quietPeriod = { ms: quietMs, intervals, argoListCalls: polls };
+    expect(polls).toBeLessThanOrEqual(intervals + 3);
+
+    // Health recorded once per change: no row repeats the one before it
+    // for its application (same health; while Degraded, same revision).
+    const recorded = await health();
+    expect(recorded.length).toBeGreaterThan(0);
+    const last = new Map<string, HealthRow>();
+    const repeated: HealthRow[] = [];
+    for (const r of recorded) {
+      const app = `${r.instance}\n${r.app_name}`;
+      const prev = last.get(app);
+      if (
+        prev?.status === r.status &&
+        (r.status !== 'Degraded' || prev.revision === r.revision)
+      ) {
+        repeated.push(r);
+      }
+      last.set(app, r);
+    }
+    figures.healthRowsBeforeKill = recorded.length;
+    expect(repeated).toEqual([]);
+
+    // A goes away without a goodbye (its pod killed). Killed mid-poll, it
+    // holds the task's claim until the claim's timeout (60 s) passes.
+    await a.backend.kill();
+    const killed = Date.now();
+    // GitHub's webhook now reaches B (the Service routes to what is alive).
+    sb.github.ensureOrgWebhook('slipway-demo', {
+      url: `${b.baseUrl}/api/events/http/github`,
+      secret: WEBHOOK_SECRET,
+    });
+    // A deploy of an image that is not in ECR: Argo CD reports Degraded.
+    const values = await sb.repos.readFileIn(
+      ...CHARTS,
+      'main',
+      'charts/payments-api/values.yaml',
+    );
+    const { sha: bad, parent } = await sb.repos.commitFiles(
+      ...CHARTS,
+      'main',
+      {
+        'charts/payments-api/values.yaml': String(values).replace(
+          /^(\s*tag:\s*).*$/m,
+          "$1'0000000-404'",
+        ),
+      },
+      'ci(payments-api): deploy 0000000-404',
+    );
+    await sb.github.notifyPush(...CHARTS, [
+      { ref: 'refs/heads/main', before: parent!, after: bad },
+    ]);
+    // Only B is left to record it.
+    const degraded = await b.backend.waitFor(
+      'B to record payments-api Degraded at the bad deploy',
+      async () => {
+        const rows = await health(
+          "WHERE app_name = $1 AND status = 'Degraded' AND revision = $2",
+          ['payments-api', bad],
+        );
+        return rows.length ? rows : undefined;
+      },
+      180_000,
+    );
+    figures.killToDegradedRecordedOnBMs = Date.now() - killed;
+    expect(degraded).toHaveLength(1);
+    expect(degraded[0]).toMatchObject({
+      entity_ref: PAYMENTS,
+      environment: 'dev',
+    });
+
+    // B's status counts the failed deploy in DORA (recorded in the database).
+    const onB = await b.backend.waitFor(
+      "B's status to show the failed deploy",
+      async () => {
+        const s = await status(b);
+        return s.dora && s.dora.windows[0].failedDeployments > 0
+          ? s
+          : undefined;
+      },
+      60_000,
+    );
+    doraBeforeRestart = onB.dora;
+    figures.doraBeforeRestart = onB.dora?.windows[0];
+  });
+
+  it('keeps the recorded history and the DORA figures across a restart of both replicas', async () => {
+    await b.backend.stop();
+    const healthBefore = await health();
+    const deploymentsBefore = await portal.query(
+      'delivery',
+      'SELECT * FROM delivery_deployments ORDER BY entity_ref, environment, sha',
+    );
+    expect(deploymentsBefore.length).toBeGreaterThan(0);
+    // Nothing is left in the cache either: what follows comes from the
+    // database and the upstreams.
+    expect(await portal.redis.command('FLUSHALL')).toBe('OK');
+
+    // Both at once this time: every migration has run.
+    const restarted = Date.now();
+    await Promise.all([a.backend.start(), b.backend.start()]);
+    figures.restartBothMs = Date.now() - restarted;
+
+    expect(await health()).toEqual(expect.arrayContaining(healthBefore));
+    expect(
+      await portal.query(
+        'delivery',
+        'SELECT * FROM delivery_deployments ORDER BY entity_ref, environment, sha',
+      ),
+    ).toEqual(expect.arrayContaining(deploymentsBefore));
+
+    const fresh = await portal.signIn(b, 'guest');
+    const [onA, onB] = await Promise.all([
+      status(a, PAYMENTS, fresh),
+      status(b, PAYMENTS, fresh),
+    ]);
+    expect(doraBeforeRestart).toBeDefined();
+    expect(onA.dora).toEqual(doraBeforeRestart);
+    expect(onB.dora).toEqual(doraBeforeRestart);
+  });
+
+  it('runs a scaffolder task started on A exactly once', async () => {
+    await portal.entity(a, 'template/default/service');
+    const guest = await portal.signIn(a, 'guest');
+    const name = 'replica-run';
+    sb.faults.resetCounters();
+    const created = await portal.api(
+      a,
+      guest,
+      'POST',
+      '/api/scaffolder/v2/tasks',
+      {
+        templateRef: 'template:default/service',
+        values: serviceTemplateValues(
+          name,
+          sb.urls.github,
+          `${name}, made by the replicas test`,
+        ),
+      },
+    );
+    expect(created.status).toBe(201);
+    const taskId: string = created.json().id;
+    const startedAt = Date.now();
+    // Read through B: the task is in the shared database.
+    const ended = await b.backend.waitFor(
+      `task ${taskId} to end`,
+      async () => {
+        const res = await portal.api(
+          b,
+          guest,
+          'GET',
+          `/api/scaffolder/v2/tasks/${taskId}`,
+        );
+        const st = res.status === 200 ? res.json().status : undefined;
+        return st === 'completed' || st === 'failed' ? st : undefined;
+      },
+      300_000,
+    );
+    figures.scaffolderTaskMs = Date.now() - startedAt;
+    const events = (
+      await portal.api(
+        a,
+        guest,
+        'GET',
+        `/api/scaffolder/v2/tasks/${taskId}/events`,
+      )
+    ).json() as Array<{
+      type: string;
+      body: { message?: string; stepId?: string; status?: string };
+    }>;
+    expect({
+      ended,
+      log: ended === 'completed' ? [] : events.slice(-20),
+    }).toEqual({ ended: 'completed', log: [] });
+    // Each step began once: one run, not one per replica.
+    const begun = events
+      .filter(e => e.body.status === 'processing' && e.body.stepId)
+      .map(e => e.body.stepId!);
+    expect(begun.length).toBeGreaterThan(0);
+    expect(begun).toEqual([...new Set(begun)]);
+    expect(events.filter(e => e.type === 'completion')).toHaveLength(1);
+    // Each thing the run creates was created once.
+    const mutations = sb.faults.mutations();
+    expect(mutations.github?.['repos/create-in-org']).toBe(1);
+    expect(mutations.aws?.['ecr:CreateRepository']).toBe(1);
+    expect(mutations.aws?.['iam:CreateRole']).toBe(1);
+    // One application per chosen environment (dev, staging).
+    expect(mutations.argocd?.['argocd:ApplicationService_Create']).toBe(2);
+    // One replica ran it (the scaffolder's audit event of the execution,
+    // logged by the worker that claimed the task); the other did not.
+    const executions = (r: Replica) =>
+      r.backend
+        .allLogs()
+        .split('\n')
+        .filter(
+          l => l.includes(taskId) && l.includes('"actionType":"execution"'),
+        ).length;
+    const ranOn = [a, b].filter(r => executions(r) > 0).map(r => r.name);
+    figures.scaffolderTaskRanOn = ranOn;
+    expect(ranOn).toHaveLength(1);
+  });
+});
