@@ -15,6 +15,10 @@ export {
 export type { DeliveryClients } from './services/deliveryUpstreams';
 export { DeliveryStatusService } from './services/DeliveryStatusService';
 export { DatabaseLoadLeases } from './services/loadLeases';
+export { DeliveryHistory } from './history/DeliveryHistory';
+export type { HealthObservation } from './history/DeliveryHistory';
+export { pollHealth } from './history/healthPoll';
+export type { HealthPollResult } from './history/healthPoll';
 export type { LoadLeases } from './services/loadLeases';
 export { ReleaseService } from './services/ReleaseService';
 export { readDeliverySettings } from './services/settings';

@@ -78,6 +78,8 @@ export interface ArgoCdUpstream extends UpstreamSpec {
     app: object,
     options?: { validate?: boolean },
   ): Promise<Application>;
+  /** Runs `fn` with the state written once, at its end (seeding many applications). */
+  batch<R>(fn: () => Promise<R>): Promise<R>;
 }
 
 /** Builds the Argo CD emulation. Call `start()` to run the controller loop. */
@@ -213,5 +215,6 @@ export function createArgoCdUpstream(o: ArgoCdOptions): ArgoCdUpstream {
         validate: options?.validate ?? false,
       });
     },
+    batch: fn => state.batch(fn),
   };
 }
