@@ -12,6 +12,12 @@ import type { CacheKey } from './SectionCache';
 
 /** How long a note lasts unless written again: a day. */
 const NOTE_TTL_MS = 86400_000;
+/**
+ * How often a replica writes again a note it wrote already: a shared store
+ * that lost it (a Redis failover without persistence, an eviction) has it
+ * back within this, not only when it expires.
+ */
+const REWRITE_MS = 5 * 60_000;
 
 /** helm-charts' scope: chart histories, the branch list and Argo CD sections. */
 export const CHARTS_SCOPE = 'helm-charts';
@@ -63,7 +69,7 @@ export class NoteStore {
   async #add(key: string, ref: string): Promise<void> {
     const id = `${key} ${ref}`;
     const at = this.#written.get(id);
-    if (at !== undefined && this.now() - at < NOTE_TTL_MS / 4) return;
+    if (at !== undefined && this.now() - at < REWRITE_MS) return;
     const list = ((await this.#get<string[]>(key)) ?? []).filter(
       r => r !== ref,
     );
