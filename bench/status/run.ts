@@ -32,9 +32,7 @@
  * FLUSHALL. A push noted on one replica is then read on another.
  */
 
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CacheManager } from '@backstage/backend-defaults/cache';
@@ -52,6 +50,7 @@ import {
   readDeliverySettings,
 } from '@internal/backstage-plugin-delivery-backend';
 import { ServiceAccess } from '@internal/backstage-plugin-delivery-node';
+import { startTestRedis } from '../../packages/backend/src/__testUtils__/redis';
 
 const LATENCY_MS = 50;
 const CONCURRENT = 50;
@@ -459,47 +458,6 @@ async function threeEnvironments(sb: Awaited<ReturnType<typeof startSandbox>>) {
   );
 }
 
-/** A Redis server of its own on a free port, for the run. */
-async function startRedis(): Promise<{ url: string; stop(): void }> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-    srv.on('error', reject);
-  });
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; ; i++) {
-    const ping = spawnSync('redis-cli', ['-p', String(port), 'ping'], {
-      encoding: 'utf8',
-    });
-    if (ping.stdout?.trim() === 'PONG') break;
-    if (i > 200)
-      throw new Error(
-        'redis-server did not start (apt-get install redis-server)',
-      );
-    await new Promise(r => setTimeout(r, 50));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () => child.kill(),
-  };
-}
-
 /**
  * The Slipway figures again for `n` replicas sharing one Redis: calls per
  * source for 50 concurrent loads spread over the replicas (target: the
@@ -519,7 +477,8 @@ async function replicas(
     };
   },
 ) {
-  const redis = await startRedis();
+  // A Redis server of its own on a free port, for the run.
+  const redis = await startTestRedis();
   try {
     const config = new ConfigReader(sandboxAppConfig(sb));
     const settings = readDeliverySettings(config);
@@ -563,19 +522,16 @@ async function replicas(
       argocd: { latencyMs: LATENCY_MS },
       jenkins: { latencyMs: LATENCY_MS },
     });
-    const flush = () =>
-      spawnSync('redis-cli', ['-u', redis.url, 'flushall'], {
-        stdio: 'ignore',
-      });
+    const flush = () => redis.command('FLUSHALL');
 
     const cold: number[] = [];
     for (let i = 0; i < COLD_RUNS; i++) {
-      flush();
+      await flush();
       cold.push(
         await timed(() => fleet[i % n].getStatus(ref, { credentials })),
       );
     }
-    flush();
+    await flush();
     sb.faults.resetCounters();
     await Promise.all(
       Array.from({ length: CONCURRENT }, (_, i) =>
@@ -653,7 +609,7 @@ async function replicas(
     );
   } finally {
     // The replicas' Redis clients stay connected until the process ends.
-    process.on('exit', () => redis.stop());
+    process.on('exit', () => void redis.stop());
   }
 }
 
