@@ -10,6 +10,7 @@ import {
   promoteInput,
   ReleaseRequests,
   rollbackInput,
+  rolloutInput,
 } from './services/releaseRequests';
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -69,6 +70,12 @@ export async function createRouter(options: {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const body = parse(promoteInput(z), req.body);
     res.status(201).json(await releases.promote(body, credentials, req));
+  });
+  // Canary actions (Argo CD resource actions on the Rollout): users only, audited.
+  router.post('/rollout', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const body = parse(rolloutInput(z), req.body);
+    res.json(await releases.rollout(body, credentials, req));
   });
 
   return router;

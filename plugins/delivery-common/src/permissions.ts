@@ -22,6 +22,16 @@ export const deliveryPromotePermission = createPermission({
 });
 
 /**
+ * Act on a service's canary in one environment (promote, promote full,
+ * abort, retry): an Argo CD resource action on its Rollout. @public
+ */
+export const deliveryRolloutPermission = createPermission({
+  name: 'delivery.rollout',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
  * Create a new service owned by a group: authorized on the owner Group
  * entity (the caller must belong to it, or to a platform group). @public
  */
@@ -56,6 +66,7 @@ export const serviceDeletePermission = createPermission({
 export const serviceChangePermissions = [
   deliveryRollbackPermission,
   deliveryPromotePermission,
+  deliveryRolloutPermission,
   serviceAdoptPermission,
   serviceDeletePermission,
 ];

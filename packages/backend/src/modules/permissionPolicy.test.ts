@@ -9,6 +9,7 @@ import {
 } from '@backstage/plugin-catalog-common/alpha';
 import {
   deliveryPromotePermission,
+  deliveryRolloutPermission,
   deliveryRollbackPermission,
   deliveryStatusReadPermission,
   serviceAdoptPermission,
@@ -54,6 +55,7 @@ describe('SlipwayPermissionPolicy', () => {
   const changes = [
     deliveryRollbackPermission,
     deliveryPromotePermission,
+    deliveryRolloutPermission,
     serviceAdoptPermission,
     serviceDeletePermission,
     catalogEntityDeletePermission,

@@ -15,6 +15,7 @@ import {
   ReleaseOutcome,
   ReleaseRequests,
   rollbackInput,
+  rolloutInput,
 } from '../services/releaseRequests';
 import { summarizeStatus } from './statusSummary';
 import { z } from 'zod/v3';
@@ -53,7 +54,7 @@ const outcome = (r: ReleaseOutcome) => ({
   },
 });
 
-/** Registers `delivery:get-delivery-status`, `delivery:promote-service` and `delivery:rollback-service`. */
+/** Registers `delivery:get-delivery-status`, `delivery:promote-service`, `delivery:rollback-service` and `delivery:act-on-canary`. */
 export function registerDeliveryActions(options: {
   actionsRegistry: ActionsRegistryService;
   status: DeliveryStatusService;
@@ -161,5 +162,36 @@ export function registerDeliveryActions(options: {
     ],
     action: async ({ input, credentials }) =>
       outcome(await releases.rollback(input, credentials)),
+  });
+
+  actionsRegistry.register({
+    name: 'act-on-canary',
+    title: "Promote, fully promote, abort or retry a service's canary",
+    description:
+      "Runs Argo CD's resource action on the Argo Rollouts Rollout of the service in one environment, with the portal's Argo CD token: resume (Promote: go to the next step), promote-full (skip the remaining steps), abort (all traffic back to the stable version), retry (start an aborted canary again). Refused when Argo CD does not offer the action now (e.g. resume on a Rollout that is not paused). Only the service's owners (or a platform group) may; audited.",
+    attributes: { readOnly: false, destructive: true, idempotent: false },
+    schema: {
+      input: rolloutInput,
+      output: (zod: typeof z) =>
+        zod.object({
+          entityRef: zod.string().describe('The service'),
+          environment: zod.string().describe('The environment'),
+          action: zod.string().describe('The action run'),
+          rollout: zod.string().describe('The Rollout it ran on'),
+        }),
+    },
+    examples: [
+      {
+        title: "Promote payments-api's canary in dev to its next step",
+        input: {
+          entityRef: 'component:default/payments-api',
+          environment: 'dev',
+          action: 'resume',
+        },
+      },
+    ],
+    action: async ({ input, credentials }) => ({
+      output: { ...(await releases.rollout(input, credentials)) },
+    }),
   });
 }

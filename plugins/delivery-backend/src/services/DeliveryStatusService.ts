@@ -26,6 +26,7 @@ import {
   planBuild,
   planGitOps,
   planImage,
+  planRuntime,
   planSource,
   planSync,
   SectionContext,
@@ -190,6 +191,10 @@ export class DeliveryStatusService {
       this.#section(ref, 'sync', moving, () => planSync(ctx, entity)),
       this.#section(ref, 'gitops', moving, () => planGitOps(ctx, entity)),
     ]);
+    // What runs: read for the applications the sync section found.
+    const runtime = await this.#section(ref, 'runtime', moving, () =>
+      planRuntime(ctx, sync.data),
+    );
     if (image.data && sync.data) {
       image.data = withEnvironments(image.data, sync.data);
     }
@@ -211,6 +216,7 @@ export class DeliveryStatusService {
       build,
       image,
       sync,
+      runtime,
       gitops,
       timeline,
       environments: this.#settings.environments,

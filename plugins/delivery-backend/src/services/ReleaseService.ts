@@ -4,11 +4,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import {
+  ANNOTATIONS,
   deliveryPromotePermission,
   deliveryRollbackPermission,
+  deliveryRolloutPermission,
   OWNER_TAG,
   readDeliveryAnnotations,
   ReleaseResult,
+  RolloutActionName,
+  RolloutActionResult,
 } from '@internal/backstage-plugin-delivery-common';
 import {
   assertBoundTo,
@@ -19,8 +23,17 @@ import {
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { Entity } from '@backstage/catalog-model';
+import { environmentOf } from './sections/sync';
 import { DeliveryServiceDeps, DeliverySettings } from './settings';
 import { DeliveryUpstreams } from './upstreams';
+
+/** The canary actions Slipway runs, with the words the page uses. */
+export const ROLLOUT_ACTION_LABELS: Record<RolloutActionName, string> = {
+  resume: 'Promote',
+  'promote-full': 'Promote full',
+  abort: 'Abort',
+  retry: 'Retry',
+};
 
 /**
  * Rollback and promote, as commits to the helm-charts repository (Argo
@@ -177,6 +190,120 @@ export class ReleaseService {
       user: options.userEntityRef,
     });
     return { ...result, entityRef };
+  }
+
+  /**
+   * Runs a canary action (Argo CD's resource action on the environment's
+   * Rollout: resume, promote-full, abort, retry) with the portal's Argo CD
+   * token. Decided first on the caller's ownership of the entity (no
+   * upstream call before), then on the application's binding to it; an
+   * action Argo CD does not offer now (its discovery Lua says disabled) is
+   * refused before it is run.
+   */
+  async rolloutAction(
+    request: { entityRef: unknown; environment: unknown; action: unknown },
+    options: { credentials: BackstageCredentials; userEntityRef: string },
+  ): Promise<RolloutActionResult> {
+    const environment = this.#environment(request.environment, 'environment');
+    const action = request.action as RolloutActionName;
+    const label = ROLLOUT_ACTION_LABELS[action];
+    if (!label) {
+      throw new InputError(
+        `action must be one of ${Object.keys(ROLLOUT_ACTION_LABELS).join(
+          ', ',
+        )}`,
+      );
+    }
+    const { entity, entityRef } = await this.#access.authorize({
+      action: 'rollout',
+      entityRef: request.entityRef,
+      permission: deliveryRolloutPermission,
+      credentials: options.credentials,
+      meta: { environment, rolloutAction: action },
+    });
+    const { client, appName } = await this.#application(
+      entity,
+      entityRef,
+      environment,
+    );
+    const tree = await client.getResourceTree(appName);
+    const node = (tree.nodes ?? []).find(
+      n =>
+        n.kind === 'Rollout' &&
+        n.group === 'argoproj.io' &&
+        !n.parentRefs?.length,
+    );
+    if (!node?.name || !node.namespace) {
+      throw new InputError(
+        `${entityRef} runs no canary in ${environment}: Argo CD application ${appName} has no Rollout (its chart's rollout.strategy is rolling)`,
+      );
+    }
+    const ref = {
+      group: 'argoproj.io',
+      version: node.version ?? 'v1alpha1',
+      kind: 'Rollout',
+      namespace: node.namespace,
+      name: node.name,
+    };
+    const offered = (await client.listResourceActions(appName, ref)).find(
+      a => a.name === action,
+    );
+    if (!offered || offered.disabled) {
+      const health = [node.health?.status, node.health?.message]
+        .filter(Boolean)
+        .join(': ');
+      throw new ConflictError(
+        `${label} is not possible now on Rollout ${
+          node.name
+        } in ${environment}${health ? ` (${health})` : ''}`,
+      );
+    }
+    await client.runResourceAction(appName, ref, action);
+    this.#logger.info(`Rollout action ${action}`, {
+      entityRef,
+      environment,
+      application: appName,
+      rollout: node.name,
+      user: options.userEntityRef,
+    });
+    return { entityRef, environment, action, rollout: node.name };
+  }
+
+  /**
+   * The Argo CD application that deploys `entity` to `environment`, as its
+   * annotations name it, refused unless it is bound to the entity.
+   */
+  async #application(entity: Entity, entityRef: string, environment: string) {
+    const named = readDeliveryAnnotations(entity).argocdApplications;
+    if (!named?.ok) {
+      throw new InputError(
+        named
+          ? named.problem
+          : `${entityRef} has no ${ANNOTATIONS.argocdAppName} or ${ANNOTATIONS.argocdAppSelector} annotation`,
+      );
+    }
+    const { instance, appName, selector } = named.value;
+    const argocd = this.#upstreams.argocd;
+    const client = argocd.get(
+      instance ??
+        this.#settings.road.find(e => e.name === environment)?.argocd.instance,
+    );
+    const apps = appName
+      ? [await client.getApplication(appName)]
+      : await client.listApplications({ selector });
+    const app = apps.find(a => environmentOf(a) === environment);
+    if (!app?.metadata.name) {
+      throw new InputError(
+        `${entityRef} has no Argo CD application for ${environment} on '${client.name}'`,
+      );
+    }
+    const { annotations, labels } = app.metadata;
+    assertBoundTo(
+      `Argo CD application ${app.metadata.name}`,
+      annotations?.[OWNER_TAG] ?? labels?.[OWNER_TAG],
+      entityRef,
+    );
+    return { client, appName: app.metadata.name };
   }
 
   /** A file's text on the helm-charts branch; undefined when it is not there. */

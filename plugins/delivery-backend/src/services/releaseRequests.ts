@@ -3,11 +3,14 @@ import {
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
-import { ReleaseResult } from '@internal/backstage-plugin-delivery-common';
+import {
+  ReleaseResult,
+  RolloutActionResult,
+} from '@internal/backstage-plugin-delivery-common';
 import type { Request } from 'express';
 import { z } from 'zod/v3';
 import { DeliveryStatusService } from './DeliveryStatusService';
-import { ReleaseService } from './ReleaseService';
+import { ReleaseService, ROLLOUT_ACTION_LABELS } from './ReleaseService';
 import type { AnnounceChange } from './statusSignals';
 
 /** The service a request is about, as every route and action takes it. */
@@ -18,33 +21,29 @@ export const entityRefInput = (zod: typeof z) =>
     .max(512)
     .describe('The service, e.g. component:default/payments-api');
 
+/** An environment's name, as every route and action takes it. */
+const environmentInput = (zod: typeof z, description: string) =>
+  zod.string().min(1).max(63).describe(description);
+
 /** A rollback request, as the route's body and the action's input. */
 export const rollbackInput = (zod: typeof z) =>
   zod.object({
     entityRef: entityRefInput(zod),
-    environment: zod
-      .string()
-      .min(1)
-      .max(63)
-      .describe(
-        'The environment to roll back (its last image change is reverted)',
-      ),
+    environment: environmentInput(
+      zod,
+      'The environment to roll back (its last image change is reverted)',
+    ),
   });
 
 /** A promote request, as the route's body and the action's input. */
 export const promoteInput = (zod: typeof z) =>
   zod.object({
     entityRef: entityRefInput(zod),
-    from: zod
-      .string()
-      .min(1)
-      .max(63)
-      .describe('The environment whose running image is promoted'),
-    to: zod
-      .string()
-      .min(1)
-      .max(63)
-      .describe('The next environment in the promotion order'),
+    from: environmentInput(
+      zod,
+      'The environment whose running image is promoted',
+    ),
+    to: environmentInput(zod, 'The next environment in the promotion order'),
     tag: zod
       .string()
       .min(1)
@@ -55,6 +54,24 @@ export const promoteInput = (zod: typeof z) =>
       ),
   });
 
+/** A canary action, as the route's body and the action's input. */
+export const rolloutInput = (zod: typeof z) =>
+  zod.object({
+    entityRef: entityRefInput(zod),
+    environment: environmentInput(
+      zod,
+      'The environment whose canary (Argo Rollouts Rollout) it acts on',
+    ),
+    action: zod.enum(['resume', 'promote-full', 'abort', 'retry']).describe(
+      `Argo CD's Rollout action: ${Object.entries(ROLLOUT_ACTION_LABELS)
+        .map(([k, v]) => `${k} (${v})`)
+        .join(
+          ', ',
+        )}. resume goes to the next step, promote-full skips the remaining steps, abort sends all traffic back to the stable version, retry starts an aborted canary again`,
+    ),
+  });
+
+export type RolloutRequest = z.infer<ReturnType<typeof rolloutInput>>;
 export type RollbackRequest = z.infer<ReturnType<typeof rollbackInput>>;
 export type PromoteRequest = z.infer<ReturnType<typeof promoteInput>>;
 
@@ -104,6 +121,49 @@ export class ReleaseRequests {
     return this.#run('promote', body, credentials, request);
   }
 
+  /** A canary action (`rollout` audit event), through Argo CD's resource actions. */
+  async rollout(
+    body: RolloutRequest,
+    credentials: BackstageCredentials,
+    request?: Request,
+  ): Promise<RolloutActionResult> {
+    const event = await this.#auditor.createEvent({
+      eventId: 'rollout',
+      severityLevel: 'medium',
+      request,
+      meta: { ...body },
+    });
+    try {
+      const result = await this.#releases.rolloutAction(
+        body,
+        this.#userOptions('act on the canary of', credentials),
+      );
+      await this.#status.invalidate(result.entityRef);
+      await this.#announce?.([result.entityRef], 'rollout');
+      await event.success({ meta: { rollout: result.rollout } });
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  /** The signed-in user behind `credentials`; service tokens may read, not change. */
+  #userOptions(what: string, credentials: BackstageCredentials) {
+    const principal = credentials.principal as {
+      type: string;
+      userEntityRef?: string;
+    };
+    // A change names the user (in its helm-charts commit, in the audit
+    // log) and is decided on the user's ownership.
+    if (principal.type !== 'user' || !principal.userEntityRef) {
+      throw new NotAllowedError(
+        `Only a signed-in user may ${what} a service; this request comes from a ${principal.type} principal`,
+      );
+    }
+    return { credentials, userEntityRef: principal.userEntityRef };
+  }
+
   async #run(
     action: 'rollback' | 'promote',
     body: RollbackRequest | PromoteRequest,
@@ -117,21 +177,7 @@ export class ReleaseRequests {
       meta: { ...body },
     });
     try {
-      const principal = credentials.principal as {
-        type: string;
-        userEntityRef?: string;
-      };
-      // A change names the user in its helm-charts commit and is decided on
-      // the user's ownership: service tokens may read, not change.
-      if (principal.type !== 'user' || !principal.userEntityRef) {
-        throw new NotAllowedError(
-          `Only a signed-in user may ${action} a service; this request comes from a ${principal.type} principal`,
-        );
-      }
-      const options = {
-        credentials,
-        userEntityRef: principal.userEntityRef,
-      };
+      const options = this.#userOptions(action, credentials);
       const result =
         action === 'rollback'
           ? await this.#releases.rollback(body as RollbackRequest, options)

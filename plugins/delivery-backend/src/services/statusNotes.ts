@@ -27,7 +27,11 @@ export const PULLS_SCOPE = 'helm-charts-pulls';
 /** The scopes a cached section belongs to (SectionCache's invalidation). */
 export function scopesOf(key: CacheKey): string[] {
   const scopes = key.entityRef ? [`entity:${key.entityRef}`] : [];
-  if ([BRANCH_SECTION, PULLS_SECTION, 'gitops', 'sync'].includes(key.section)) {
+  if (
+    [BRANCH_SECTION, PULLS_SECTION, 'gitops', 'sync', 'runtime'].includes(
+      key.section,
+    )
+  ) {
     scopes.push(CHARTS_SCOPE);
   }
   if (key.section === PULLS_SECTION) scopes.push(PULLS_SCOPE);

@@ -6,6 +6,10 @@ import type {
 } from '@internal/backstage-plugin-delivery-common';
 import type {
   ArgoApplication,
+  ArgoApplicationTree,
+  ArgoEvent,
+  ArgoResourceAction,
+  ArgoResourceRef,
   GitHubFiles,
   PromoteOptions,
   PullRequestSummary,
@@ -60,7 +64,7 @@ export interface EcrUpstream {
   getOwnerTag(repositoryArn: string): Promise<string | undefined>;
 }
 
-/** Argo CD: applications by name or label selector, per instance. @public */
+/** Argo CD: applications by name or label selector, their live objects and resource actions, per instance. @public */
 export interface ArgoCdUpstream {
   names(): string[];
   has(name?: string): boolean;
@@ -71,6 +75,28 @@ export interface ArgoCdUpstream {
       selector?: string;
     }): Promise<ArgoApplication[]>;
     applicationUrl(name: string, appNamespace?: string): string;
+    getResourceTree(name: string): Promise<ArgoApplicationTree>;
+    getResource<T = Record<string, unknown>>(
+      name: string,
+      ref: ArgoResourceRef,
+    ): Promise<T | undefined>;
+    listResourceActions(
+      name: string,
+      ref: ArgoResourceRef,
+    ): Promise<ArgoResourceAction[]>;
+    runResourceAction(
+      name: string,
+      ref: ArgoResourceRef,
+      action: string,
+    ): Promise<void>;
+    listEvents(
+      name: string,
+      options?: {
+        resourceName?: string;
+        resourceNamespace?: string;
+        resourceUID?: string;
+      },
+    ): Promise<ArgoEvent[]>;
   };
 }
 

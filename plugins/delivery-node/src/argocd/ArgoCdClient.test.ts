@@ -1,4 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ArgoCdClient } from './ArgoCdClient';
+
+/** Argo CD v3.6's API description, as the repository keeps it. */
+const swagger = JSON.parse(
+  fs.readFileSync(
+    path.resolve(__dirname, '../../../../specs/argocd-v3.6.0-swagger.json'),
+    'utf8',
+  ),
+);
 
 const jwt = (exp: number) =>
   `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(
@@ -174,5 +184,76 @@ describe('ArgoCdClient', () => {
     expect(
       new ArgoCdClient({ instance, fetch: f }).applicationUrl('orders'),
     ).toBe('https://argocd.invalid/applications/argocd/orders');
+  });
+
+  describe('live resources and resource actions', () => {
+    const rollout = {
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      kind: 'Rollout',
+      namespace: 'payments',
+      name: 'payments-api',
+    };
+
+    it('runs an action through RunResourceActionV2 with the body Argo CD describes, once even on 503', async () => {
+      const { f, calls } = fakeArgo(url =>
+        url.pathname === '/api/v1/session'
+          ? { status: 200, body: { token: 'opaque' } }
+          : { status: 503, body: { message: 'busy' } },
+      );
+      const c = new ArgoCdClient({ instance, fetch: f });
+      await expect(
+        c.runResourceAction('payments-api-dev', rollout, 'resume'),
+      ).rejects.toThrow(/busy/);
+      const sent = calls.filter(x => x.url.pathname !== '/api/v1/session');
+      // A POST that changes a live object is not repeated by the client.
+      expect(sent).toHaveLength(1);
+      expect(sent[0].url.pathname).toBe(
+        '/api/v1/applications/payments-api-dev/resource/actions/v2',
+      );
+      expect(sent[0].init.method).toBe('POST');
+      const body = JSON.parse(sent[0].init.body);
+      expect(body).toEqual({
+        name: 'payments-api-dev',
+        namespace: 'payments',
+        resourceName: 'payments-api',
+        version: 'v1alpha1',
+        group: 'argoproj.io',
+        kind: 'Rollout',
+        action: 'resume',
+      });
+      const described = Object.keys(
+        swagger.definitions.applicationResourceActionRunRequestV2.properties,
+      );
+      for (const key of Object.keys(body)) expect(described).toContain(key);
+    });
+
+    it('reads a live object from its manifest string, and says undefined when Argo CD has no such object', async () => {
+      const live = { kind: 'Rollout', status: { currentStepIndex: 1 } };
+      const { f, calls } = fakeArgo(url => {
+        if (url.pathname === '/api/v1/session')
+          return { status: 200, body: { token: 'opaque' } };
+        return url.searchParams.get('resourceName') === 'payments-api'
+          ? { status: 200, body: { manifest: JSON.stringify(live) } }
+          : { status: 404, body: { code: 5, message: 'not found' } };
+      });
+      const c = new ArgoCdClient({ instance, fetch: f });
+      expect(await c.getResource('payments-api-dev', rollout)).toEqual(live);
+      expect(
+        await c.getResource('payments-api-dev', { ...rollout, name: 'gone' }),
+      ).toBeUndefined();
+      const query = Object.fromEntries(calls.at(-2)!.url.searchParams);
+      expect(query).toEqual({
+        namespace: 'payments',
+        resourceName: 'payments-api',
+        version: 'v1alpha1',
+        group: 'argoproj.io',
+        kind: 'Rollout',
+      });
+      const params = swagger.paths[
+        '/api/v1/applications/{name}/resource'
+      ].get.parameters.map((p: { name: string }) => p.name);
+      for (const key of Object.keys(query)) expect(params).toContain(key);
+    });
   });
 });

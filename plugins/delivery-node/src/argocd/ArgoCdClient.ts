@@ -9,6 +9,9 @@ import {
 import {
   ArgoApplication,
   ArgoApplicationTree,
+  ArgoEvent,
+  ArgoResourceAction,
+  ArgoResourceRef,
   ArgoRevisionMetadata,
 } from './types';
 import { markUpstreamCall } from '../retry/failures';
@@ -165,6 +168,86 @@ export class ArgoCdClient {
       `/api/v1/applications/${enc(name)}/resource-tree`,
       { app: name },
     );
+  }
+
+  /**
+   * One live object of the application, with its status, as Argo CD's
+   * cache holds it (GetResource). Undefined when the object is not there.
+   */
+  async getResource<T = Record<string, unknown>>(
+    name: string,
+    ref: ArgoResourceRef,
+  ): Promise<T | undefined> {
+    try {
+      const res = await this.#request<{ manifest?: string }>(
+        'GET',
+        `/api/v1/applications/${enc(name)}/resource`,
+        { app: name, query: resourceQuery(ref) },
+      );
+      return res.manifest ? (JSON.parse(res.manifest) as T) : undefined;
+    } catch (e) {
+      if ((e as Error).name === 'NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
+  /** The actions Argo CD offers on one object, enabled or not (ListResourceActions). */
+  async listResourceActions(
+    name: string,
+    ref: ArgoResourceRef,
+  ): Promise<ArgoResourceAction[]> {
+    const res = await this.#request<{ actions?: ArgoResourceAction[] | null }>(
+      'GET',
+      `/api/v1/applications/${enc(name)}/resource/actions`,
+      { app: name, query: resourceQuery(ref) },
+    );
+    return res.actions ?? [];
+  }
+
+  /**
+   * Runs a resource action (Argo CD's Lua for the object's kind, e.g. a
+   * Rollout's resume or abort) with the client's own token
+   * (RunResourceActionV2). Never repeated on a transient answer: the
+   * caller decides whether to try again.
+   */
+  async runResourceAction(
+    name: string,
+    ref: ArgoResourceRef,
+    action: string,
+  ): Promise<void> {
+    await this.#request(
+      'POST',
+      `/api/v1/applications/${enc(name)}/resource/actions/v2`,
+      {
+        app: name,
+        body: {
+          name,
+          namespace: ref.namespace,
+          resourceName: ref.name,
+          version: ref.version,
+          group: ref.group,
+          kind: ref.kind,
+          action,
+        },
+      },
+    );
+  }
+
+  /** Kubernetes events of the application's objects (ListResourceEvents). */
+  async listEvents(
+    name: string,
+    options: {
+      resourceName?: string;
+      resourceNamespace?: string;
+      resourceUID?: string;
+    } = {},
+  ): Promise<ArgoEvent[]> {
+    const list = await this.#request<{ items?: ArgoEvent[] | null }>(
+      'GET',
+      `/api/v1/applications/${enc(name)}/events`,
+      { app: name, query: { ...options } },
+    );
+    return list.items ?? [];
   }
 
   async getRevisionMetadata(
@@ -428,6 +511,12 @@ function operationOf(method: string, path: string): string {
       ? 'ApplicationService_Create'
       : 'ApplicationService_List';
   if (rest.endsWith('/resource-tree')) return 'ApplicationService_ResourceTree';
+  if (rest.endsWith('/resource/actions/v2'))
+    return 'ApplicationService_RunResourceActionV2';
+  if (rest.endsWith('/resource/actions'))
+    return 'ApplicationService_ListResourceActions';
+  if (rest.endsWith('/resource')) return 'ApplicationService_GetResource';
+  if (rest.endsWith('/events')) return 'ApplicationService_ListResourceEvents';
   if (/\/revisions\/[^/]+\/metadata$/.test(rest))
     return 'ApplicationService_RevisionMetadata';
   if (rest.endsWith('/sync')) return 'ApplicationService_Sync';
@@ -437,6 +526,16 @@ function operationOf(method: string, path: string): string {
     DELETE: 'Delete',
   };
   return `ApplicationService_${verb[method] ?? method}`;
+}
+
+function resourceQuery(ref: ArgoResourceRef): Query {
+  return {
+    namespace: ref.namespace,
+    resourceName: ref.name,
+    version: ref.version,
+    group: ref.group,
+    kind: ref.kind,
+  };
 }
 
 function enc(v: string) {

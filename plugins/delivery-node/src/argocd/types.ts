@@ -107,6 +107,8 @@ export interface ArgoApplicationStatus {
     revision?: string;
     deployStartedAt?: string;
     deployedAt?: string;
+    /** Who started the sync; `automated` for auto-sync and self-heal. */
+    initiatedBy?: { username?: string; automated?: boolean };
   }>;
   summary?: { images?: string[]; externalURLs?: string[] };
   reconciledAt?: string;
@@ -156,4 +158,44 @@ export interface ArgoRevisionMetadata {
   message?: string;
   tags?: string[];
   signatureInfo?: string;
+}
+
+/**
+ * Identifies one live object of an application, as Argo CD's resource
+ * endpoints take it (GetResource, ListResourceActions, RunResourceActionV2).
+ * @public
+ */
+export interface ArgoResourceRef {
+  /** API group; empty for the core group (Pod, Service). */
+  group: string;
+  version: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** v1alpha1ResourceAction: one action Argo CD offers on an object. @public */
+export interface ArgoResourceAction {
+  name?: string;
+  disabled?: boolean;
+  displayName?: string;
+}
+
+/** eventsEvent (a Kubernetes Event as Argo CD relays it), in part. @public */
+export interface ArgoEvent {
+  metadata?: ArgoObjectMeta;
+  /** Normal or Warning. */
+  type?: string;
+  reason?: string;
+  message?: string;
+  count?: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+  involvedObject?: {
+    kind?: string;
+    name?: string;
+    namespace?: string;
+    uid?: string;
+  };
 }

@@ -35,6 +35,7 @@ export const UPSTREAM_OF: Record<string, string> = {
   build: 'CI',
   image: 'ECR',
   sync: 'Argo CD',
+  runtime: 'Argo CD',
   gitops: 'helm-charts (GitHub)',
 };
 

@@ -33,6 +33,11 @@ const HEALTH: HealthStatus[] = [
   'Missing',
 ];
 
+/** Argo CD's health status name as the page knows it; anything else is Unknown. */
+export function healthStatusOf(status: string | undefined): HealthStatus {
+  return HEALTH.find(h => h === status) ?? 'Unknown';
+}
+
 /**
  * Argo CD: the application named by `argocd/app-name`, or those matching
  * `argocd/app-selector`, one per environment; an application bound to
@@ -144,7 +149,7 @@ function environmentSync(
   historyLimit: number,
 ): EnvironmentSync {
   const st = app.status ?? {};
-  const health = HEALTH.find(h => h === st.health?.status) ?? 'Unknown';
+  const health = healthStatusOf(st.health?.status);
   const sync: SyncStatus =
     st.sync?.status === 'Synced' || st.sync?.status === 'OutOfSync'
       ? st.sync.status
@@ -157,6 +162,7 @@ function environmentSync(
       revision: h.revision!,
       deployStartedAt: h.deployStartedAt,
       deployedAt: h.deployedAt!,
+      ...(h.initiatedBy?.automated ? { automated: true } : {}),
     }))
     .sort((x, y) => y.id - x.id)
     .slice(0, historyLimit);

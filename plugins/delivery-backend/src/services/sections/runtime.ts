@@ -1,0 +1,417 @@
+import {
+  AnalysisRunView,
+  EnvironmentRuntime,
+  EnvironmentSync,
+  HealthStatus,
+  HpaRuntime,
+  PodRuntime,
+  RolloutActionName,
+  RolloutView,
+  RuntimeEvent,
+  RuntimeSection,
+  SyncSection,
+} from '@internal/backstage-plugin-delivery-common';
+import {
+  ArgoEvent,
+  ArgoResourceNode,
+  ArgoResourceRef,
+} from '@internal/backstage-plugin-delivery-node';
+import { ArgoCdUpstream } from '../upstreams';
+import { missing, Plan, SectionContext } from './plan';
+import { healthStatusOf } from './sync';
+
+/** Pods whose restarts are looked into (their live object and events), per application. */
+const POD_DETAILS = 2;
+/** Warning events kept per environment. */
+const WARNINGS = 10;
+/** The Rollout actions the page offers, in Argo CD's names. */
+const ROLLOUT_ACTIONS: RolloutActionName[] = [
+  'resume',
+  'promote-full',
+  'abort',
+  'retry',
+];
+
+/**
+ * What runs in each environment, read through Argo CD with the portal's
+ * token (no Kubernetes credentials): per application, one resource tree,
+ * the live workload (and its HPA), the workload's events, and for at most
+ * two restarting pods their live object and events. Planned on the sync
+ * section's answer, so it asks for the same applications the page shows
+ * and nothing else.
+ */
+export function planRuntime(
+  ctx: SectionContext,
+  sync: SyncSection | undefined,
+): Plan<RuntimeSection> {
+  const envs = sync?.environments ?? [];
+  if (envs.length === 0) missing('No Argo CD application to read');
+  return {
+    resource: envs.map(e => `${e.instance}:${e.appName}`).join(','),
+    load: async () => ({
+      environments: await Promise.all(
+        envs.map(e =>
+          environmentRuntime(ctx.upstreams.argocd.get(e.instance), e),
+        ),
+      ),
+    }),
+  };
+}
+
+type Client = ReturnType<ArgoCdUpstream['get']>;
+
+async function environmentRuntime(
+  client: Client,
+  env: EnvironmentSync,
+): Promise<EnvironmentRuntime> {
+  const app = env.appName;
+  const tree = await client.getResourceTree(app);
+  const nodes = tree.nodes ?? [];
+  const top = nodes.filter(n => !n.parentRefs?.length);
+  const workloadNode =
+    top.find(n => n.kind === 'Rollout' && n.group === 'argoproj.io') ??
+    top.find(n => n.kind === 'Deployment' && n.group === 'apps');
+  const hpaNode = top.find(n => n.kind === 'HorizontalPodAutoscaler');
+  const [workload, hpa, workloadEvents] = await Promise.all([
+    workloadNode
+      ? client.getResource<LiveObject>(app, refOf(workloadNode))
+      : undefined,
+    hpaNode ? client.getResource<LiveObject>(app, refOf(hpaNode)) : undefined,
+    workloadNode
+      ? client.listEvents(app, eventQuery(workloadNode))
+      : Promise.resolve([]),
+  ]);
+  const isRollout = workloadNode?.kind === 'Rollout';
+  const stableHash = isRollout ? str(workload?.status?.stableRS) : undefined;
+  const podNodes = nodes.filter(n => n.kind === 'Pod' && n.group === '');
+  const pods = podNodes
+    .map(n => podOf(n, nodes, stableHash))
+    .sort((a, b) => b.restarts - a.restarts || a.name.localeCompare(b.name));
+
+  // Why the restarting pods stopped: their live object and events.
+  const restarting = pods.filter(p => p.restarts > 0).slice(0, POD_DETAILS);
+  const podEvents = await Promise.all(
+    restarting.map(async pod => {
+      const node = podNodes.find(n => n.name === pod.name)!;
+      const [live, events] = await Promise.all([
+        client.getResource<LiveObject>(app, refOf(node)),
+        client.listEvents(app, eventQuery(node)),
+      ]);
+      const terminated = lastTerminated(live);
+      if (terminated) pod.lastTermination = terminated;
+      return events;
+    }),
+  );
+  const newestTermination = restarting
+    .filter(p => p.lastTermination)
+    .sort((a, b) =>
+      (b.lastTermination!.at ?? '').localeCompare(a.lastTermination!.at ?? ''),
+    )[0];
+
+  let rollout: RolloutView | undefined;
+  if (isRollout && workloadNode && workload) {
+    const actions = await client.listResourceActions(app, refOf(workloadNode));
+    rollout = rolloutView(workloadNode, workload, nodes, pods, actions);
+  }
+  const desired = desiredPods(workload, hpa);
+  return {
+    environment: env.environment,
+    appName: app,
+    ...(workloadNode
+      ? {
+          workload: {
+            kind: isRollout ? 'Rollout' : 'Deployment',
+            name: workloadNode.name ?? '',
+            namespace: workloadNode.namespace ?? '',
+            health: healthOf(workloadNode.health?.status),
+            ...(workloadNode.health?.message
+              ? { healthMessage: workloadNode.health.message }
+              : {}),
+          },
+        }
+      : {}),
+    readyPods: pods.filter(p => p.ready).length,
+    ...(desired !== undefined ? { desiredPods: desired } : {}),
+    pods,
+    restarts: pods.reduce((n, p) => n + p.restarts, 0),
+    ...(newestTermination
+      ? {
+          lastTermination: {
+            pod: newestTermination.name,
+            ...newestTermination.lastTermination,
+          },
+        }
+      : {}),
+    ...(hpaNode && hpa ? { hpa: hpaOf(hpaNode, hpa) } : {}),
+    ...(rollout ? { rollout } : {}),
+    selfHeals: selfHealsOf(env),
+    warnings: warningsOf([...workloadEvents, ...podEvents.flat()]),
+  };
+}
+
+/** A live Kubernetes object, as far as this file reads it. */
+interface LiveObject {
+  metadata?: { name?: string; generation?: number };
+  spec?: Record<string, any>;
+  status?: Record<string, any>;
+}
+
+function refOf(node: ArgoResourceNode): ArgoResourceRef {
+  return {
+    group: node.group ?? '',
+    version: node.version ?? 'v1',
+    kind: node.kind ?? '',
+    namespace: node.namespace ?? '',
+    name: node.name ?? '',
+  };
+}
+
+function eventQuery(node: ArgoResourceNode) {
+  return {
+    resourceName: node.name,
+    resourceNamespace: node.namespace,
+    ...(node.uid ? { resourceUID: node.uid } : {}),
+  };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function healthOf(status: string | undefined): HealthStatus | undefined {
+  return status ? healthStatusOf(status) : undefined;
+}
+
+function info(node: ArgoResourceNode, name: string): string | undefined {
+  return node.info?.find(i => i.name === name)?.value;
+}
+
+/** The pod-template hash a ReplicaSet's name ends with (`<workload>-<hash>`). */
+function hashOf(replicaSetName: string | undefined): string | undefined {
+  return replicaSetName?.split('-').pop();
+}
+
+function podOf(
+  node: ArgoResourceNode,
+  nodes: ArgoResourceNode[],
+  stableHash: string | undefined,
+): PodRuntime {
+  const containers = info(node, 'Containers');
+  const [ready, total] = (containers ?? '').split('/').map(Number);
+  const rs = node.parentRefs?.find(r => r.kind === 'ReplicaSet');
+  const rsNode =
+    rs && nodes.find(n => n.kind === 'ReplicaSet' && n.name === rs.name);
+  let role: PodRuntime['role'];
+  if (stableHash && rsNode) {
+    role = hashOf(rsNode.name) === stableHash ? 'stable' : 'canary';
+  }
+  return {
+    name: node.name ?? '',
+    ...(info(node, 'Status Reason')
+      ? { reason: info(node, 'Status Reason') }
+      : {}),
+    ...(containers ? { containers } : {}),
+    ready: Number.isFinite(total) && total > 0 && ready === total,
+    restarts: Number(info(node, 'Restart Count') ?? 0) || 0,
+    ...(healthOf(node.health?.status)
+      ? { health: healthOf(node.health?.status) }
+      : {}),
+    images: node.images ?? [],
+    ...(role ? { role } : {}),
+    ...(node.createdAt ? { createdAt: node.createdAt } : {}),
+  };
+}
+
+/** The newest `lastState.terminated` over a pod's containers. */
+function lastTerminated(
+  pod: LiveObject | undefined,
+): PodRuntime['lastTermination'] {
+  const statuses: any[] = pod?.status?.containerStatuses ?? [];
+  const terminated = statuses
+    .map(c => c?.lastState?.terminated)
+    .filter(Boolean)
+    .sort((a, b) =>
+      String(b.finishedAt ?? '').localeCompare(String(a.finishedAt ?? '')),
+    )[0];
+  if (!terminated) return undefined;
+  return {
+    ...(str(terminated.reason) ? { reason: terminated.reason } : {}),
+    ...(num(terminated.exitCode) !== undefined
+      ? { exitCode: terminated.exitCode }
+      : {}),
+    ...(str(terminated.finishedAt) ? { at: terminated.finishedAt } : {}),
+  };
+}
+
+function desiredPods(
+  workload: LiveObject | undefined,
+  hpa: LiveObject | undefined,
+): number | undefined {
+  return (
+    num(hpa?.status?.desiredReplicas) ??
+    num(workload?.spec?.replicas) ??
+    num(workload?.status?.replicas)
+  );
+}
+
+function hpaOf(node: ArgoResourceNode, hpa: LiveObject): HpaRuntime {
+  const spec = hpa.spec ?? {};
+  const status = hpa.status ?? {};
+  const cpuTarget = (spec.metrics ?? []).find(
+    (m: any) => m?.type === 'Resource' && m.resource?.name === 'cpu',
+  );
+  const cpuNow = (status.currentMetrics ?? []).find(
+    (m: any) => m?.type === 'Resource' && m.resource?.name === 'cpu',
+  );
+  const out: HpaRuntime = {
+    name: node.name ?? '',
+    maxReplicas: num(spec.maxReplicas) ?? 0,
+  };
+  const set = <K extends keyof HpaRuntime>(
+    k: K,
+    v: HpaRuntime[K] | undefined,
+  ) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('minReplicas', num(spec.minReplicas));
+  set('currentReplicas', num(status.currentReplicas));
+  set('desiredReplicas', num(status.desiredReplicas));
+  set('targetCpuPercent', num(cpuTarget?.resource?.target?.averageUtilization));
+  set('currentCpuPercent', num(cpuNow?.resource?.current?.averageUtilization));
+  set('lastScaleTime', str(status.lastScaleTime));
+  return out;
+}
+
+/** A canary step as a short phrase. */
+function stepPhrase(step: Record<string, any>): string {
+  if (step.setWeight !== undefined) return `set weight ${step.setWeight}%`;
+  if (step.pause !== undefined) {
+    return step.pause?.duration !== undefined
+      ? `pause ${step.pause.duration}`
+      : 'pause until promoted';
+  }
+  if (step.analysis !== undefined) return 'analysis';
+  if (step.experiment !== undefined) return 'experiment';
+  return Object.keys(step)[0] ?? 'step';
+}
+
+function rolloutView(
+  node: ArgoResourceNode,
+  live: LiveObject,
+  nodes: ArgoResourceNode[],
+  pods: PodRuntime[],
+  actions: Array<{ name?: string; disabled?: boolean }>,
+): RolloutView {
+  const spec = live.spec ?? {};
+  const status = live.status ?? {};
+  const canary = spec.strategy?.canary;
+  const steps: any[] = canary?.steps ?? [];
+  const pause = (status.pauseConditions ?? [])[0];
+  const paused = Boolean(pause) || spec.paused === true;
+  const imageOf = (role: 'stable' | 'canary') =>
+    pods.find(p => p.role === role && p.images.length)?.images[0];
+  const stableImage = imageOf('stable');
+  const canaryImage =
+    status.currentPodHash && status.currentPodHash !== status.stableRS
+      ? imageOf('canary') ??
+        nodes.find(
+          n =>
+            n.kind === 'ReplicaSet' && hashOf(n.name) === status.currentPodHash,
+        )?.images?.[0]
+      : undefined;
+  const analysisRuns: AnalysisRunView[] = nodes
+    .filter(n => n.kind === 'AnalysisRun')
+    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))
+    .slice(0, 3)
+    .map(n => ({
+      name: n.name ?? '',
+      ...(n.health?.status ? { phase: analysisPhase(n.health.status) } : {}),
+      ...(n.health?.message ? { message: n.health.message } : {}),
+      ...(n.createdAt ? { startedAt: n.createdAt } : {}),
+    }));
+  const enabled = new Set(
+    actions.filter(a => a.name && !a.disabled).map(a => a.name!),
+  );
+  return {
+    name: node.name ?? '',
+    namespace: node.namespace ?? '',
+    strategy: spec.strategy?.blueGreen ? 'blueGreen' : 'canary',
+    ...(str(status.phase) ? { phase: status.phase } : {}),
+    ...(str(status.message) ? { message: status.message } : {}),
+    steps: steps.map(stepPhrase),
+    ...(num(status.currentStepIndex) !== undefined
+      ? { currentStep: status.currentStepIndex }
+      : {}),
+    ...(num(status.canary?.weights?.canary?.weight) !== undefined
+      ? { canaryWeight: status.canary.weights.canary.weight }
+      : {}),
+    paused,
+    ...(str(pause?.startTime) ? { pausedSince: pause.startTime } : {}),
+    ...(str(pause?.reason) ? { pauseReason: pause.reason } : {}),
+    aborted: status.abort === true,
+    ...(stableImage ? { stableImage } : {}),
+    ...(canaryImage ? { canaryImage } : {}),
+    analysisRuns,
+    actions: ROLLOUT_ACTIONS.filter(a => enabled.has(a)),
+  };
+}
+
+/** Argo CD's health of an AnalysisRun, as the run's phase. */
+function analysisPhase(health: string): string {
+  switch (health) {
+    case 'Healthy':
+      return 'Successful';
+    case 'Degraded':
+      return 'Failed';
+    case 'Progressing':
+      return 'Running';
+    default:
+      return health;
+  }
+}
+
+/** Automated syncs of the revision already deployed: Argo CD putting drift back. */
+function selfHealsOf(
+  env: EnvironmentSync,
+): Array<{ at: string; revision?: string }> {
+  const oldestFirst = [...env.history].sort((a, b) => a.id - b.id);
+  const heals: Array<{ at: string; revision?: string }> = [];
+  for (let i = 1; i < oldestFirst.length; i++) {
+    const h = oldestFirst[i];
+    if (h.automated && h.revision === oldestFirst[i - 1].revision) {
+      heals.push({ at: h.deployedAt, revision: h.revision });
+    }
+  }
+  return heals.reverse();
+}
+
+function warningsOf(events: ArgoEvent[]): RuntimeEvent[] {
+  const seen = new Set<string>();
+  return events
+    .filter(e => e.type === 'Warning')
+    .filter(e => {
+      const key =
+        e.metadata?.uid ?? `${e.involvedObject?.uid}:${e.reason}:${e.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map(e => ({
+      type: 'Warning' as const,
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.message ? { message: e.message } : {}),
+      ...(e.involvedObject?.kind
+        ? { object: `${e.involvedObject.kind}/${e.involvedObject.name ?? ''}` }
+        : {}),
+      ...(e.count !== undefined ? { count: Number(e.count) } : {}),
+      ...(e.lastTimestamp ?? e.eventTime
+        ? { lastSeen: e.lastTimestamp ?? e.eventTime }
+        : {}),
+    }))
+    .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
+    .slice(0, WARNINGS);
+}
