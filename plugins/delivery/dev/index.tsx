@@ -1,7 +1,8 @@
 /*
- * `yarn start` in plugins/delivery: the three cards and the Delivery tab
- * for a sample entity, with a mocked DeliveryApi (no backend needed). The
- * dev app sets no `permission.enabled`, so rollback and promote are allowed.
+ * `yarn start` in plugins/delivery: the cards and the Delivery tab for a
+ * sample entity, with a mocked DeliveryApi (no backend needed). The
+ * dev app sets no `permission.enabled`, so rollback, promote and the canary
+ * actions are allowed.
  */
 import Grid from '@material-ui/core/Grid';
 import { createDevApp } from '@backstage/frontend-dev-utils';
@@ -16,11 +17,17 @@ import plugin, {
   BuildStatusCard,
   DeliveryContent,
   ImageStatusCard,
+  RolloutCard,
+  RuntimeCard,
   SyncStatusCard,
   deliveryApiRef,
   type DeliveryApi,
 } from '../src';
-import { sampleEntity, sampleStatus } from '../src/__testUtils__/status';
+import {
+  sampleEntity,
+  sampleRuntime,
+  sampleStatus,
+} from '../src/__testUtils__/status';
 
 const release = (environment: string, toTag: string): ReleaseResult => ({
   commitSha: 'c0ffee1234567890',
@@ -30,7 +37,7 @@ const release = (environment: string, toTag: string): ReleaseResult => ({
 });
 
 const mockDeliveryApi: DeliveryApi = {
-  getStatus: async () => sampleStatus(),
+  getStatus: async () => ({ ...sampleStatus(), runtime: sampleRuntime() }),
   getEnvironments: async () => [
     { name: 'dev', changes: 'commit' },
     { name: 'staging', changes: 'commit' },
@@ -38,6 +45,12 @@ const mockDeliveryApi: DeliveryApi = {
   ],
   rollback: async ({ environment }) => release(environment, '9e8d7c6-40'),
   promote: async ({ to }) => release(to, '3f2a1bc-42'),
+  rolloutAction: async ({ entityRef, environment, action }) => ({
+    entityRef,
+    environment,
+    action,
+    rollout: 'payments-api',
+  }),
 };
 
 // A module of the delivery plugin replaces its `api:delivery` extension.
@@ -67,6 +80,12 @@ const mockApiModule = createFrontendModule({
               </Grid>
               <Grid item xs={12}>
                 <ImageStatusCard />
+              </Grid>
+              <Grid item xs={12} md={6}>
+                <RuntimeCard />
+              </Grid>
+              <Grid item xs={12} md={6}>
+                <RolloutCard />
               </Grid>
               <Grid item xs={12}>
                 <DeliveryContent />

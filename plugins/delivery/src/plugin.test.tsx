@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ACTIVE_POLL_MS } from './hooks/statusStore';
 import { mockApis, renderTestApp } from '@backstage/frontend-test-utils';
@@ -11,9 +11,15 @@ import {
   deliveryContent,
   deliveryPlugin,
   imageStatusCard,
+  rolloutCard,
+  runtimeCard,
   syncStatusCard,
 } from './plugin';
-import { sampleEntity, sampleStatus } from './__testUtils__/status';
+import {
+  sampleEntity,
+  sampleRuntime,
+  sampleStatus,
+} from './__testUtils__/status';
 import { mockDeliveryApi } from './__testUtils__/render';
 
 describe('delivery plugin', () => {
@@ -21,15 +27,20 @@ describe('delivery plugin', () => {
     expect(deliveryPlugin.pluginId).toBe('delivery');
   });
 
-  it('makes ONE request for the three cards and the Delivery tab of an entity page', async () => {
+  it('makes ONE request for the five cards and the Delivery tab of an entity page', async () => {
     const started = Date.now();
-    const api = mockDeliveryApi(sampleStatus());
+    const api = mockDeliveryApi({
+      ...sampleStatus(),
+      runtime: sampleRuntime(),
+    });
     renderTestApp({
       extensions: [
         createTestEntityPage({ entity: sampleEntity }),
         buildStatusCard,
         imageStatusCard,
         syncStatusCard,
+        runtimeCard,
+        rolloutCard,
         deliveryContent,
       ],
       apis: [
@@ -41,6 +52,16 @@ describe('delivery plugin', () => {
     expect(await screen.findByText('Build status')).toBeInTheDocument();
     expect(await screen.findByText('Image status')).toBeInTheDocument();
     expect(await screen.findByText('Sync status')).toBeInTheDocument();
+    expect(await screen.findByText('Runtime')).toBeInTheDocument();
+    expect(
+      await screen.findByText('1 pod in CrashLoopBackOff'),
+    ).toBeInTheDocument();
+    // The rollout card is on the overview and on the Delivery tab; each
+    // loads lazily, so wait for both rather than for the first.
+    await waitFor(
+      () => expect(screen.getAllByText('Step 2 of 4')).toHaveLength(2),
+      { timeout: 3000 },
+    );
     expect(
       await screen.findByRole('link', { name: /^#42/ }),
     ).toBeInTheDocument();
@@ -48,7 +69,7 @@ describe('delivery plugin', () => {
     expect(
       await screen.findByText('Accept SEPA transfers'),
     ).toBeInTheDocument();
-    // One request for all four, not one each. The page polls again after
+    // One request for all six, not one each. The page polls again after
     // ACTIVE_POLL_MS; a busy machine may reach that before the last card.
     const polls = Math.floor((Date.now() - started) / ACTIVE_POLL_MS);
     expect(api.getStatus.mock.calls.length).toBeLessThanOrEqual(1 + polls);
@@ -72,6 +93,8 @@ describe('delivery plugin', () => {
         buildStatusCard,
         imageStatusCard,
         syncStatusCard,
+        runtimeCard,
+        rolloutCard,
       ],
       apis: [[deliveryApiRef, api]],
     });

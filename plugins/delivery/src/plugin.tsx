@@ -53,6 +53,31 @@ export const syncStatusCard = EntityCardBlueprint.make({
   },
 });
 
+/** `entity-card:delivery/runtime`: pods, restarts, HPA, self-heals and warnings per environment. @alpha */
+export const runtimeCard = EntityCardBlueprint.make({
+  name: 'runtime',
+  params: {
+    filter: isDeliveryAvailable,
+    loader: () =>
+      import('./components/RuntimeCard').then(m => <m.RuntimeCard />),
+  },
+});
+
+/**
+ * `entity-card:delivery/rollout`: the canary of each environment and its
+ * actions. Registered for every delivery entity (the status, not the
+ * entity, says whether there is a canary); without one it says so in a line.
+ * @alpha
+ */
+export const rolloutCard = EntityCardBlueprint.make({
+  name: 'rollout',
+  params: {
+    filter: isDeliveryAvailable,
+    loader: () =>
+      import('./components/RolloutCard').then(m => <m.RolloutCard />),
+  },
+});
+
 /**
  * `scaffolder-form-field:delivery/environments-picker`: the wizard's
  * environment choice (`ui:field: SlipwayEnvironmentsPicker`), read from the
@@ -82,8 +107,9 @@ export const deliveryContent = EntityContentBlueprint.make({
 });
 
 /**
- * Slipway's delivery plugin: build, image and sync cards on the entity
- * overview and the Delivery tab (timeline, DORA, rollback and promote).
+ * Slipway's delivery plugin: build, image, sync, runtime and rollout cards
+ * on the entity overview and the Delivery tab (timeline, canary, DORA,
+ * rollback and promote).
  *
  * @public
  */
@@ -94,6 +120,8 @@ export const deliveryPlugin = createFrontendPlugin({
     buildStatusCard,
     imageStatusCard,
     syncStatusCard,
+    runtimeCard,
+    rolloutCard,
     deliveryContent,
     environmentsPickerField,
   ],

@@ -96,6 +96,7 @@ export const scaffolderModuleGitops = createBackendModule({
             inventory,
             environments: gitops.environments,
             reservedNamespaces,
+            baseChartDir: path.resolve(gitops.baseChartDir),
             reporting,
           }),
           createRepositoryPublishAction({

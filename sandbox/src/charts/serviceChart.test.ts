@@ -69,10 +69,11 @@ function mergeValues(base: Values, over: Values): Values {
   return out;
 }
 
+/** Sets a value at a key path; list items are addressed by their index. */
 function setIn(values: Values, keys: string[], value: unknown): void {
   let cur: Values = values;
   for (const key of keys.slice(0, -1)) {
-    if (!isObject(cur[key])) cur[key] = {};
+    if (!isObject(cur[key]) && !Array.isArray(cur[key])) cur[key] = {};
     cur = cur[key] as Values;
   }
   cur[keys[keys.length - 1]] = value;
@@ -131,6 +132,33 @@ describe('charts/service values.schema.json', () => {
       );
     },
   );
+
+  it.each(ENVS)(
+    'accepts a canary (rollout.strategy canary) layered with values-%s.yaml',
+    env => {
+      const merged = mergeValues(base, readValues(`values-${env}.yaml`));
+      setIn(merged, ['rollout', 'strategy'], 'canary');
+      expect(describeErrors(check(merged))).toBe('No errors');
+    },
+  );
+
+  it('accepts every step shape Argo Rollouts documents', () => {
+    const v = clone();
+    setIn(v, ['rollout', 'strategy'], 'canary');
+    setIn(
+      v,
+      ['rollout', 'canary', 'steps'],
+      [
+        { setWeight: 0 },
+        { pause: {} },
+        { setWeight: 100 },
+        { pause: { duration: 45 } },
+        { pause: { duration: '1h30m' } },
+        { pause: { duration: '90' } },
+      ],
+    );
+    expect(describeErrors(check(v))).toBe('No errors');
+  });
 
   it('enables a PodDisruptionBudget and autoscaling in prod', () => {
     const prod = mergeValues(base, readValues('values-prod.yaml'));
@@ -328,6 +356,82 @@ describe('charts/service values.schema.json', () => {
       '/probes/liveness',
     ],
     [
+      'rollout.strategy blue (not offered)',
+      v => setIn(v, ['rollout', 'strategy'], 'blue'),
+      '/rollout/strategy',
+    ],
+    [
+      'a canary step setWeight 120',
+      v => setIn(v, ['rollout', 'canary', 'steps', '0', 'setWeight'], 120),
+      '/rollout/canary/steps/0/setWeight',
+    ],
+    [
+      'a canary step with two keys',
+      v =>
+        setIn(v, ['rollout', 'canary', 'steps', '0'], {
+          setWeight: 20,
+          pause: {},
+        }),
+      '/rollout/canary/steps/0',
+    ],
+    [
+      'a canary step Argo Rollouts does not know',
+      v => setIn(v, ['rollout', 'canary', 'steps', '0'], { setCanaryScale: 1 }),
+      '/rollout/canary/steps/0',
+    ],
+    [
+      'a pause duration that is not a duration',
+      v =>
+        setIn(v, ['rollout', 'canary', 'steps', '3'], {
+          pause: { duration: '10 minutes' },
+        }),
+      '/rollout/canary/steps/3/pause/duration',
+    ],
+    [
+      'a canary without steps',
+      v => {
+        setIn(v, ['rollout', 'strategy'], 'canary');
+        deleteIn(v, ['rollout', 'canary', 'steps']);
+      },
+      '/rollout/canary',
+    ],
+    [
+      'a canary with an empty step list',
+      v => {
+        setIn(v, ['rollout', 'strategy'], 'canary');
+        setIn(v, ['rollout', 'canary', 'steps'], []);
+      },
+      '/rollout/canary/steps',
+    ],
+    [
+      'a canary without a setWeight step',
+      v => {
+        setIn(v, ['rollout', 'strategy'], 'canary');
+        setIn(v, ['rollout', 'canary', 'steps'], [{ pause: {} }]);
+      },
+      '/rollout/canary/steps',
+    ],
+    [
+      'an analysis interval that is not a duration',
+      v => setIn(v, ['rollout', 'canary', 'analysis', 'interval'], 'often'),
+      '/rollout/canary/analysis/interval',
+    ],
+    [
+      'an analysis count of 0',
+      v => setIn(v, ['rollout', 'canary', 'analysis', 'count'], 0),
+      '/rollout/canary/analysis/count',
+    ],
+    [
+      'an analysis path without a leading /',
+      v => setIn(v, ['rollout', 'canary', 'analysis', 'path'], 'readyz'),
+      '/rollout/canary/analysis/path',
+    ],
+    [
+      'an unknown key inside rollout.canary (typo step)',
+      v => setIn(v, ['rollout', 'canary', 'step'], []),
+      '/rollout/canary',
+    ],
+    [
       'a NetworkPolicy CIDR that is not one',
       v =>
         setIn(
@@ -362,6 +466,31 @@ describe('charts/service values.schema.json', () => {
   });
 });
 
+/**
+ * Where the action whose body starts at `from` closes: the first "}}"
+ * outside a string literal ("...", `...` or '.'), as Go's template lexer
+ * reads it, so `{{ "{{args.x}}" }}` (a literal Argo Rollouts placeholder) is
+ * one action. -1 when it never closes.
+ */
+function actionEnd(src: string, from: number): number {
+  for (let j = from; j < src.length; j++) {
+    const c = src[j];
+    if (c === '"' || c === '`' || c === "'") {
+      let k = j + 1;
+      while (k < src.length && src[k] !== c) k += src[k] === '\\' ? 2 : 1;
+      if (k >= src.length) return -1;
+      j = k;
+    } else if (src.startsWith('}}', j)) {
+      return j;
+    } else if (src.startsWith('{{', j)) {
+      throw new Error(
+        `"{{" at offset ${from - 2} is not closed before the next "{{"`,
+      );
+    }
+  }
+  return -1;
+}
+
 /** The actions ({{ ... }}) of a template, or an error for unbalanced braces. */
 function actionsOf(src: string): string[] {
   const actions: string[] = [];
@@ -380,13 +509,8 @@ function actionsOf(src: string): string[] {
     const isComment = /^-?\s*\/\*/.test(body);
     const close = isComment
       ? src.indexOf('}}', src.indexOf('*/', open) + 2)
-      : src.indexOf('}}', open + 2);
+      : actionEnd(src, open + 2);
     if (close === -1) throw new Error(`"{{" at offset ${open} is never closed`);
-    const next = src.indexOf('{{', open + 2);
-    if (!isComment && next !== -1 && next < close)
-      throw new Error(
-        `"{{" at offset ${open} is not closed before the next "{{"`,
-      );
     if (!isComment) {
       actions.push(
         src
@@ -431,6 +555,11 @@ describe('the template checks themselves', () => {
     expect(() => actionsOf('a: .Values.x }}')).toThrow(/without/);
     expect(() => actionsOf('{{ if {{ .x }} }}')).toThrow(/before the next/);
     expect(actionsOf('{{- /* a {{ comment */}}{{- .x -}}')).toEqual(['.x']);
+    // Braces inside a string literal belong to the string.
+    expect(actionsOf('- {{ "{{args.canary-url}}" | quote }}')).toEqual([
+      '"{{args.canary-url}}" | quote',
+    ]);
+    expect(() => actionsOf('{{ "}}" ')).toThrow(/never closed/);
   });
 
   it('catch unbalanced blocks', () => {
@@ -464,6 +593,9 @@ describe('charts/service files', () => {
         'ingress.yaml',
         'configmap.yaml',
         'networkpolicy.yaml',
+        'rollout.yaml',
+        'service-canary.yaml',
+        'analysistemplate.yaml',
         'NOTES.txt',
       ]),
     );
@@ -484,7 +616,7 @@ describe('charts/service files', () => {
       apiVersion: 'v2',
       name: 'service',
       type: 'application',
-      version: '0.1.0',
+      version: '0.2.0',
       appVersion: expect.any(String),
     });
   });
@@ -508,6 +640,7 @@ describe('charts/service files', () => {
         'service.labels',
         'service.selectorLabels',
         'service.serviceAccountName',
+        'service.podTemplate',
       ]),
     );
     expect(new Set(helpers).size).toBe(helpers.length);

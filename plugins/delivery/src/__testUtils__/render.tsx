@@ -36,6 +36,7 @@ export function mockDeliveryApi(
     ]),
     rollback: jest.fn(),
     promote: jest.fn(),
+    rolloutAction: jest.fn(),
   };
 }
 

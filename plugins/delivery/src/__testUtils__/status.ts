@@ -3,6 +3,8 @@ import type {
   DeliveryStatus,
   Hop,
   HopName,
+  RuntimeSection,
+  Section,
 } from '@internal/backstage-plugin-delivery-common';
 
 /** A service as the "Create component" wizard leaves it. */
@@ -312,6 +314,198 @@ export function sampleStatus(now: number = Date.now()): DeliveryStatus {
           rollbacks: 2,
           reworkRate: 0.1,
           timeToRestoreMedianMs: 2_700_000,
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The runtime section of {@link sampleStatus}'s three environments: dev's
+ * Deployment crash-looping (restarts, a warning event, its HPA above the
+ * CPU target), a canary paused at step 2 of 4 in staging, and prod
+ * running a healthy rolling update. Older backends send no runtime, so
+ * `sampleStatus` leaves it out; tests add this.
+ */
+export function sampleRuntime(
+  now: number = Date.now(),
+): Section<RuntimeSection> {
+  const canaryImage = `${REPO}:3f2a1bc-42`;
+  const stableImage = `${REPO}:9e8d7c6-40`;
+  return {
+    state: 'ok',
+    fetchedAt: iso(now, 0),
+    data: {
+      environments: [
+        {
+          environment: 'dev',
+          appName: 'payments-api-dev',
+          workload: {
+            kind: 'Deployment',
+            name: 'payments-api',
+            namespace: 'payments-api',
+            health: 'Degraded',
+            healthMessage:
+              'Deployment "payments-api" exceeded its progress deadline',
+          },
+          readyPods: 1,
+          desiredPods: 2,
+          pods: [
+            {
+              name: 'payments-api-7d9f8b6c5-abcde',
+              reason: 'Running',
+              containers: '1/1',
+              ready: true,
+              restarts: 0,
+              health: 'Healthy',
+              images: [canaryImage],
+            },
+            {
+              name: 'payments-api-7d9f8b6c5-fghij',
+              reason: 'CrashLoopBackOff',
+              containers: '0/1',
+              ready: false,
+              restarts: 7,
+              health: 'Degraded',
+              images: [canaryImage],
+              lastTermination: {
+                reason: 'Error',
+                exitCode: 1,
+                at: iso(now, 2),
+              },
+            },
+          ],
+          restarts: 7,
+          lastTermination: {
+            pod: 'payments-api-7d9f8b6c5-fghij',
+            reason: 'Error',
+            exitCode: 1,
+            at: iso(now, 2),
+          },
+          hpa: {
+            name: 'payments-api',
+            minReplicas: 2,
+            maxReplicas: 5,
+            currentReplicas: 2,
+            desiredReplicas: 3,
+            targetCpuPercent: 70,
+            currentCpuPercent: 85,
+            lastScaleTime: iso(now, 15),
+          },
+          selfHeals: [
+            { at: iso(now, 45), revision: 'a1b2c3d4e5f6' },
+            { at: iso(now, 180), revision: 'a1b2c3d4e5f6' },
+          ],
+          warnings: [
+            {
+              type: 'Warning',
+              reason: 'BackOff',
+              message: 'Back-off restarting failed container payments-api',
+              object: 'Pod/payments-api-7d9f8b6c5-fghij',
+              count: 23,
+              lastSeen: iso(now, 1),
+            },
+          ],
+        },
+        {
+          environment: 'staging',
+          appName: 'payments-api-staging',
+          workload: {
+            kind: 'Rollout',
+            name: 'payments-api',
+            namespace: 'payments-api',
+            health: 'Suspended',
+            healthMessage: 'Rollout is paused',
+          },
+          readyPods: 4,
+          desiredPods: 4,
+          pods: [
+            ...['k1l2m', 'n3o4p', 'q5r6s'].map(suffix => ({
+              name: `payments-api-5c4b3a291-${suffix}`,
+              reason: 'Running',
+              containers: '1/1',
+              ready: true,
+              restarts: 0,
+              health: 'Healthy' as const,
+              images: [stableImage],
+              role: 'stable' as const,
+            })),
+            {
+              name: 'payments-api-7d9f8b6c5-t7u8v',
+              reason: 'Running',
+              containers: '1/1',
+              ready: true,
+              restarts: 0,
+              health: 'Healthy',
+              images: [canaryImage],
+              role: 'canary',
+            },
+          ],
+          restarts: 0,
+          rollout: {
+            name: 'payments-api',
+            namespace: 'payments-api',
+            strategy: 'canary',
+            phase: 'Paused',
+            message: 'CanaryPauseStep',
+            steps: [
+              'set weight 20%',
+              'pause until promoted',
+              'set weight 50%',
+              'pause 5m',
+            ],
+            currentStep: 1,
+            canaryWeight: 20,
+            paused: true,
+            pausedSince: iso(now, 12),
+            pauseReason: 'CanaryPauseStep',
+            aborted: false,
+            stableImage,
+            canaryImage,
+            analysisRuns: [
+              {
+                name: 'payments-api-7d9f8b6c5-3-1',
+                phase: 'Running',
+                startedAt: iso(now, 12),
+              },
+            ],
+            actions: ['resume', 'promote-full', 'abort'],
+          },
+          selfHeals: [],
+          warnings: [],
+        },
+        {
+          environment: 'prod',
+          appName: 'payments-api-prod',
+          workload: {
+            kind: 'Deployment',
+            name: 'payments-api',
+            namespace: 'payments-api',
+            health: 'Healthy',
+          },
+          readyPods: 3,
+          desiredPods: 3,
+          pods: ['w9x0y', 'z1a2b', 'c3d4e'].map(suffix => ({
+            name: `payments-api-5c4b3a291-${suffix}`,
+            reason: 'Running',
+            containers: '1/1',
+            ready: true,
+            restarts: 0,
+            health: 'Healthy' as const,
+            images: [stableImage],
+          })),
+          restarts: 0,
+          hpa: {
+            name: 'payments-api',
+            minReplicas: 3,
+            maxReplicas: 10,
+            currentReplicas: 3,
+            desiredReplicas: 3,
+            targetCpuPercent: 70,
+            currentCpuPercent: 30,
+          },
+          selfHeals: [],
+          warnings: [],
         },
       ],
     },

@@ -5,11 +5,14 @@ import type {
   PromoteRequest,
   ReleaseResult,
   RollbackRequest,
+  RolloutActionRequest,
+  RolloutActionResult,
 } from '@internal/backstage-plugin-delivery-common';
 
 /**
  * The delivery backend as the browser sees it: one status read per entity
- * page, and the two release actions (both are commits to helm-charts).
+ * page, the two release actions (both are commits to helm-charts) and the
+ * canary actions (Argo CD resource actions on a Rollout).
  *
  * @public
  */
@@ -22,6 +25,11 @@ export interface DeliveryApi {
   rollback(request: RollbackRequest): Promise<ReleaseResult>;
   /** Copies the tag running in `from` into `to`'s values file. */
   promote(request: PromoteRequest): Promise<ReleaseResult>;
+  /**
+   * Acts on the canary of one environment (resume, promote-full, abort,
+   * retry). Refused with 409 when Argo CD does not offer the action now.
+   */
+  rolloutAction(request: RolloutActionRequest): Promise<RolloutActionResult>;
 }
 
 /**

@@ -67,6 +67,69 @@ describe('DeliveryClient', () => {
     ]);
   });
 
+  it('posts a rollout action as JSON to /rollout', async () => {
+    let body: unknown;
+    server.use(
+      http.post(`${BASE}/rollout`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json({
+          entityRef: sampleEntityRef,
+          environment: 'staging',
+          action: 'resume',
+          rollout: 'payments-api',
+        });
+      }),
+    );
+
+    await expect(
+      client.rolloutAction({
+        entityRef: sampleEntityRef,
+        environment: 'staging',
+        action: 'resume',
+      }),
+    ).resolves.toEqual({
+      entityRef: sampleEntityRef,
+      environment: 'staging',
+      action: 'resume',
+      rollout: 'payments-api',
+    });
+    expect(body).toEqual({
+      entityRef: sampleEntityRef,
+      environment: 'staging',
+      action: 'resume',
+    });
+  });
+
+  it("throws a ResponseError with Argo CD's refusal when the rollout action is not offered now", async () => {
+    server.use(
+      http.post(`${BASE}/rollout`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'ConflictError',
+              message:
+                'Argo CD does not offer promote-full on Rollout payments-api in staging now',
+            },
+            request: { method: 'POST', url: '/api/delivery/rollout' },
+            response: { statusCode: 409 },
+          },
+          { status: 409 },
+        ),
+      ),
+    );
+
+    const error = await client
+      .rolloutAction({
+        entityRef: sampleEntityRef,
+        environment: 'staging',
+        action: 'promote-full',
+      })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ResponseError);
+    expect(error.statusCode).toBe(409);
+    expect(error.body.error.message).toMatch(/does not offer promote-full/);
+  });
+
   it('throws a ResponseError carrying the backend error when refused', async () => {
     server.use(
       http.post(`${BASE}/rollback`, () =>

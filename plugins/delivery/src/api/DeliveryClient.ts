@@ -6,6 +6,8 @@ import type {
   PromoteRequest,
   ReleaseResult,
   RollbackRequest,
+  RolloutActionRequest,
+  RolloutActionResult,
 } from '@internal/backstage-plugin-delivery-common';
 import type { DeliveryApi } from './DeliveryApi';
 
@@ -48,6 +50,15 @@ export class DeliveryClient implements DeliveryApi {
 
   async promote(request: PromoteRequest): Promise<ReleaseResult> {
     return this.request<ReleaseResult>('/promote', {
+      method: 'POST',
+      body: request,
+    });
+  }
+
+  async rolloutAction(
+    request: RolloutActionRequest,
+  ): Promise<RolloutActionResult> {
+    return this.request<RolloutActionResult>('/rollout', {
       method: 'POST',
       body: request,
     });

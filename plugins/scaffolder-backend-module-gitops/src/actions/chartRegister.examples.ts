@@ -37,4 +37,27 @@ steps:
           replicas: 3
 `,
   },
+  {
+    description:
+      "Register a chart that rolls out as an Argo Rollouts canary (rollout.strategy: canary in values.yaml), with the wizard's port and autoscaling",
+    example: `
+steps:
+  - action: gitops:chart:register
+    id: chart
+    name: Register the Helm chart
+    input:
+      name: checkout
+      imageRepository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/checkout
+      roleArn: arn:aws:iam::123456789012:role/slipway/checkout
+      namespace: checkout
+      service:
+        port: 8080
+        autoscaling:
+          enabled: true
+          minReplicas: 2
+          maxReplicas: 6
+        rollout:
+          strategy: canary
+`,
+  },
 ];

@@ -84,6 +84,11 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
       { service: { autoscaling: { minReplicas: 0, maxReplicas: 3 } } },
       /minReplicas/,
     ],
+    [
+      'a rollout strategy the chart does not offer',
+      { service: { rollout: { strategy: 'blue-green' } } },
+      /service\.rollout\.strategy must be rolling or canary \(got 'blue-green'\)/,
+    ],
   ])(
     'refuses %s with InputError before any upstream call',
     async (_what, override, message) => {
@@ -119,6 +124,34 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
     ).rejects.toMatchObject({
       name: 'InputError',
     });
+    expect(sb.faults.total('github')).toBe(0);
+  });
+
+  it('refuses a canary on a base chart without rollout.strategy (InputError, no upstream call)', async () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'base-chart-'));
+    fs.cpSync(FIXTURE_CHART, base, { recursive: true });
+    const values = path.join(base, 'values.yaml');
+    const withoutRollout = fs
+      .readFileSync(values, 'utf8')
+      .replace(/\nrollout:\n(?: {2}.*\n)+/, '\n');
+    expect(parse(withoutRollout).rollout).toBeUndefined();
+    fs.writeFileSync(values, withoutRollout);
+    const a = buildActions(sandboxConfig(sb, { baseChartDir: base }));
+    const { ctx } = context(
+      input('old-chart', { service: { rollout: { strategy: 'canary' } } }),
+    );
+    await expect(a.register.handler(ctx)).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(
+        /rollout strategy canary is not offered by the base chart/,
+      ),
+    });
+    // Rolling needs nothing from the chart.
+    const rolling = context(
+      input('old-chart', { service: { rollout: { strategy: 'rolling' } } }),
+      { isDryRun: true },
+    );
+    await a.register.handler(rolling.ctx);
     expect(sb.faults.total('github')).toBe(0);
   });
 
@@ -237,6 +270,61 @@ describe('gitops:chart:register / unregister (against the sandbox)', () => {
     const dev = parse((await read('charts/sized/values-dev.yaml'))!);
     expect(dev.autoscaling.enabled).toBe(false);
     expect((await read('charts/sized/values.yaml'))!).toMatch(/# .*CI changes/);
+  });
+
+  it("writes rollout.strategy canary into the real base chart's values.yaml and nothing else; the canary templates come along", async () => {
+    const chartDir = path.resolve(__dirname, '../../../../charts/service');
+    const real = buildActions(sandboxConfig(sb, { baseChartDir: chartDir }));
+    const register = async (name: string, strategy?: string) => {
+      const { ctx, lines } = context({
+        ...input(name),
+        service: { port: 8080, ...(strategy && { rollout: { strategy } }) },
+      });
+      await real.register.handler(ctx);
+      return lines;
+    };
+    const lines = await register('sku-a', 'canary');
+    await register('sku-b', 'rolling');
+    await register('sku-c');
+    const canary = (await read('charts/sku-a/values.yaml'))!;
+    const rolling = (await read('charts/sku-b/values.yaml'))!;
+    const unset = (await read('charts/sku-c/values.yaml'))!;
+
+    expect(parse(canary).rollout.strategy).toBe('canary');
+    expect(parse(rolling).rollout.strategy).toBe('rolling');
+    // One value differs; every comment and the canary settings are kept.
+    expect(canary).toBe(
+      rolling
+        .replaceAll('sku-b', 'sku-a')
+        .replace('  strategy: rolling\n', '  strategy: canary\n'),
+    );
+    expect(canary).toContain(
+      '  # canary: an Argo Rollouts Rollout (needs the Argo Rollouts controller in the cluster).\n  strategy: canary\n',
+    );
+    // Rolling is the chart's default: asked for or not, the same file.
+    expect(unset).toBe(rolling.replaceAll('sku-b', 'sku-c'));
+    // The environments keep their own files: the strategy is set once.
+    for (const env of ['dev', 'staging', 'prod']) {
+      const text = (await read(`charts/sku-a/values-${env}.yaml`))!;
+      expect(parse(text)?.rollout).toBeUndefined();
+    }
+    for (const file of [
+      'templates/rollout.yaml',
+      'templates/service-canary.yaml',
+      'templates/analysistemplate.yaml',
+      'templates/_helpers.tpl',
+      'values.schema.json',
+    ]) {
+      expect(await read(`charts/sku-a/${file}`)).toBe(
+        fs.readFileSync(path.join(chartDir, file), 'utf8'),
+      );
+    }
+    expect(lines.join('\n')).toMatch(/Rollout strategy canary/);
+
+    // A re-run adopts it: same files, no new commit.
+    const before = await head();
+    await register('sku-a', 'canary');
+    expect(await head()).toBe(before);
   });
 
   it('lands twenty concurrent registrations: 20 charts, linear history, no force push, none lost', async () => {

@@ -26,6 +26,12 @@ import {
   StepReporting,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './chartRegister.examples';
+import {
+  checkBaseChartStrategy,
+  checkRolloutStrategy,
+  rolloutStrategyInput,
+  withRolloutStrategy,
+} from './rolloutStrategy';
 
 /** What `gitops:chart:register` needs from the module. @public */
 export interface ChartRegisterActionOptions {
@@ -45,9 +51,10 @@ export const DRY_RUN_SHA = '3f786850e387550fdab836ed7e6dc881de23001b';
 
 /**
  * `gitops:chart:register`: commits `charts/<name>/` (the base chart with the
- * service's image, service account and IRSA role set, plus one
- * values-<env>.yaml per environment) to the helm-charts repository,
- * fast-forward only, retried on a race. Re-runs adopt an identical chart.
+ * service's image, service account, IRSA role, settings and rollout
+ * strategy set, plus one values-<env>.yaml per environment) to the
+ * helm-charts repository, fast-forward only, retried on a race. Re-runs
+ * adopt an identical chart.
  *
  * @public
  */
@@ -61,7 +68,7 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
   return createTemplateAction({
     id: 'gitops:chart:register',
     description:
-      "Registers a service's Helm chart as charts/<name>/ in the helm-charts GitOps repository (base chart + image, service account, IRSA role, per-environment values files). Fast-forward pushes only; an identical existing chart is adopted, a different one is a conflict.",
+      "Registers a service's Helm chart as charts/<name>/ in the helm-charts GitOps repository (base chart + image, service account, IRSA role, the wizard's settings and rollout strategy, per-environment values files). Fast-forward pushes only; an identical existing chart is adopted, a different one is a conflict.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -144,6 +151,15 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
                       .optional(),
                   })
                   .optional(),
+                rollout: z
+                  .object(
+                    { strategy: rolloutStrategyInput(z) },
+                    {
+                      description:
+                        "rollout.strategy in values.yaml: 'canary' is written there; 'rolling' (or none) keeps the chart's default, rolling. A canary needs a base chart that offers rollout.strategy.",
+                    },
+                  )
+                  .optional(),
               },
               {
                 description:
@@ -184,6 +200,7 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
           const imageTag = ctx.input.imageTag ?? 'bootstrap';
           const environments = ctx.input.environments ?? configured;
           const chartPath = ctx.input.chartPath ?? chartPathOf(name);
+          const strategy = ctx.input.service?.rollout?.strategy;
           assertValid(
             checkServiceName(name),
             checkImageRepository(imageRepository),
@@ -193,10 +210,17 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
             checkEnvironments(environments, configured),
             checkOverrides(ctx.input.overrides, environments),
             checkServiceSettings(ctx.input.service),
+            checkRolloutStrategy(strategy, 'service.rollout.strategy'),
             checkChartPath(chartPath, name),
           );
           // Local, and checked before anything is sent anywhere.
           const base = await readBaseChart(baseChartDir);
+          assertValid(
+            checkBaseChartStrategy(
+              base.get('values.yaml')!.toString('utf8'),
+              strategy,
+            ),
+          );
           const desired = renderChart(base, {
             name,
             chartPath,
@@ -209,6 +233,21 @@ export function createChartRegisterAction(options: ChartRegisterActionOptions) {
             service: ctx.input.service,
             task: ctx.task?.id,
           });
+          const valuesPath = `${chartPath}/values.yaml`;
+          desired.set(
+            valuesPath,
+            Buffer.from(
+              withRolloutStrategy(
+                desired.get(valuesPath)!.toString('utf8'),
+                strategy,
+              ),
+            ),
+          );
+          if (strategy === 'canary') {
+            ctx.logger.info(
+              'Rollout strategy canary: the chart renders an Argo Rollouts Rollout, a canary Service and an AnalysisTemplate',
+            );
+          }
 
           if (ctx.isDryRun) {
             ctx.logger.info(

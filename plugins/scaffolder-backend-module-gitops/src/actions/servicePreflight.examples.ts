@@ -20,6 +20,7 @@ export const examples: TemplateExample[] = [
       autoscaling: true
       minReplicas: 2
       maxReplicas: 5
+      rolloutStrategy: canary
       awsPermissions: [s3-read-reports]
 `,
   },

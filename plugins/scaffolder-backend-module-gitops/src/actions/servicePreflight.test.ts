@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
@@ -35,14 +38,14 @@ jest.setTimeout(60_000);
 describe('slipway:service:preflight', () => {
   let sb: Sandbox;
   let github: string;
-  let build: () => ReturnType<typeof setup>;
+  let build: (options?: { baseChartDir?: string }) => ReturnType<typeof setup>;
 
   const entities = [
     serviceComponent('component:default/payments-api', 'payments-team'),
     serviceComponent('component:default/docs-portal', 'docs-team'),
   ];
 
-  function setup(sandbox: Sandbox) {
+  function setup(sandbox: Sandbox, options: { baseChartDir?: string } = {}) {
     const base = sandboxAppConfig(sandbox);
     const config = new ConfigReader({
       ...base,
@@ -88,6 +91,7 @@ describe('slipway:service:preflight', () => {
       }),
       environments: ['dev', 'staging', 'prod'],
       reservedNamespaces: ['monitoring'],
+      baseChartDir: options.baseChartDir,
     });
     return { action, auditor };
   }
@@ -95,7 +99,7 @@ describe('slipway:service:preflight', () => {
   beforeAll(async () => {
     sb = await startTestSandbox();
     github = new URL(sb.urls.github).host;
-    build = () => setup(sb);
+    build = options => setup(sb, options);
   });
   afterAll(() => sb.stop());
   beforeEach(() => sb.faults.resetCounters());
@@ -150,6 +154,11 @@ describe('slipway:service:preflight', () => {
       'awsPermissions',
     ],
     ['an unknown environment', { environments: ['qa'] }, 'environments'],
+    [
+      'a rollout strategy the chart does not offer',
+      { rolloutStrategy: 'blue-green' },
+      'rolloutStrategy',
+    ],
     ['no environment', { environments: [] }, 'environments'],
     ['an uppercase name', { name: 'Orders' }, 'name'],
     ["'..' in the name", { name: 'or..ders' }, 'name'],
@@ -179,6 +188,30 @@ describe('slipway:service:preflight', () => {
       expect(auditor.events).toEqual([]);
     },
   );
+
+  it('checks a canary against the base chart the chart step copies: refused when it offers none, before any upstream call', async () => {
+    const realChart = path.resolve(__dirname, '../../../../charts/service');
+    const canary = { ...valid(), rolloutStrategy: 'canary' };
+    const ok = context(canary);
+    await build({ baseChartDir: realChart }).action.handler(ok.ctx);
+    expect(ok.outputs.entityRef).toBe('component:default/orders');
+
+    const old = fs.mkdtempSync(path.join(os.tmpdir(), 'base-chart-'));
+    fs.writeFileSync(path.join(old, 'values.yaml'), 'replicaCount: 1\n');
+    sb.faults.resetCounters();
+    const { action, auditor } = build({ baseChartDir: old });
+    const err = await action.handler(context(canary).ctx).catch(e => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(
+      /^- rolloutStrategy: rollout strategy canary is not offered by the base chart/m,
+    );
+    expect(sb.faults.total()).toBe(0);
+    expect(auditor.events).toEqual([]);
+    // Rolling needs nothing from the chart.
+    const rolling = context({ ...valid(), rolloutStrategy: 'rolling' });
+    await build({ baseChartDir: old }).action.handler(rolling.ctx);
+    expect(rolling.outputs.entityRef).toBe('component:default/orders');
+  });
 
   it('names every field that is wrong, one line each', async () => {
     const { action } = build();

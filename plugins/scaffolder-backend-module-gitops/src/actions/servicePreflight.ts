@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
@@ -29,6 +31,12 @@ import {
   StepReporting,
 } from '@internal/backstage-plugin-delivery-node';
 import { examples } from './servicePreflight.examples';
+import {
+  checkBaseChartStrategy,
+  checkRolloutStrategy,
+  RolloutStrategy,
+  rolloutStrategyInput,
+} from './rolloutStrategy';
 
 /** What `slipway:service:preflight` needs from the module. @public */
 export interface ServicePreflightActionOptions {
@@ -43,6 +51,12 @@ export interface ServicePreflightActionOptions {
   environments: string[];
   /** slipway.reservedNamespaces */
   reservedNamespaces?: string[];
+  /**
+   * Absolute path of the base chart gitops:chart:register copies
+   * (slipway.gitops.baseChartDir). When given, a canary rollout strategy is
+   * refused here if that chart does not offer one.
+   */
+  baseChartDir?: string;
 }
 
 /** One problem, on the form field it belongs to. */
@@ -79,11 +93,12 @@ function claimable(
 /**
  * `slipway:service:preflight`: the first step of "Service on EKS". Checks
  * every rule the later steps would check (names, reserved namespaces,
- * environments, HPA bounds, allowed AWS permissions), that the initiator
- * may create a service for the owner team, and that the name and
- * repository are free everywhere the service would live (catalog, GitHub,
- * ECR, IAM, helm-charts, Argo CD). Refuses with one message per field,
- * before any other step has changed anything; it only reads.
+ * environments, HPA bounds, allowed AWS permissions, a rollout strategy the
+ * base chart offers), that the initiator may create a service for the owner
+ * team, and that the name and repository are free everywhere the service
+ * would live (catalog, GitHub, ECR, IAM, helm-charts, Argo CD). Refuses
+ * with one message per field, before any other step has changed anything;
+ * it only reads.
  *
  * @public
  */
@@ -97,6 +112,7 @@ export function createServicePreflightAction(
     inventory,
     environments: configured,
     reservedNamespaces = [],
+    baseChartDir,
   } = options;
   const allowedPolicies = (aws.settings.iam?.allowedPolicies ?? []).map(
     p => p.name,
@@ -105,7 +121,7 @@ export function createServicePreflightAction(
   return createTemplateAction({
     id: 'slipway:service:preflight',
     description:
-      'Checks a new service before anything is created: every input rule the later steps enforce (reserved namespaces, HPA bounds, environments, allowed AWS permissions), that the initiator belongs to the owner team, and that the name and repository are free in the catalog, GitHub, ECR, IAM, helm-charts and Argo CD. Refuses with one message per field; only reads.',
+      'Checks a new service before anything is created: every input rule the later steps enforce (reserved namespaces, HPA bounds, environments, allowed AWS permissions, a rollout strategy the base chart offers), that the initiator belongs to the owner team, and that the name and repository are free in the catalog, GitHub, ECR, IAM, helm-charts and Argo CD. Refuses with one message per field; only reads.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -140,6 +156,7 @@ export function createServicePreflightAction(
           z
             .number({ description: 'HPA maximum replicas (≥ minimum)' })
             .optional(),
+        rolloutStrategy: z => rolloutStrategyInput(z),
         awsPermissions: z =>
           z
             .array(z.string(), {
@@ -227,6 +244,14 @@ export function createServicePreflightAction(
             service({ autoscaling: { minReplicas: bounds.minReplicas } }),
           );
           check('maxReplicas', service({ autoscaling: bounds }));
+          const strategyProblem = checkRolloutStrategy(input.rolloutStrategy);
+          check(
+            'rolloutStrategy',
+            strategyProblem ??
+              (await baseChartProblem(
+                input.rolloutStrategy as RolloutStrategy | undefined,
+              )),
+          );
           const unknown = (input.awsPermissions ?? []).filter(
             p => !allowedPolicies.includes(p),
           );
@@ -301,6 +326,25 @@ export function createServicePreflightAction(
       );
     },
   });
+
+  /** What gitops:chart:register would refuse about the base chart. */
+  async function baseChartProblem(
+    strategy: RolloutStrategy | undefined,
+  ): Promise<string | undefined> {
+    if (!baseChartDir || strategy === undefined || strategy === 'rolling') {
+      return undefined;
+    }
+    let values: string;
+    try {
+      values = await fs.promises.readFile(
+        path.join(baseChartDir, 'values.yaml'),
+        'utf8',
+      );
+    } catch {
+      return `the base chart's values.yaml (slipway.gitops.baseChartDir) cannot be read, so a ${strategy} rollout cannot be checked`;
+    }
+    return checkBaseChartStrategy(values, strategy);
+  }
 
   async function freeEverywhere(
     name: string,

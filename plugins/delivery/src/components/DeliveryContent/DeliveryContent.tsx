@@ -15,10 +15,12 @@ import {
 import { DeliveryTimeline } from '../DeliveryTimeline';
 import { DoraMetrics } from '../DoraMetrics';
 import { EnvironmentActions } from '../EnvironmentActions';
+import { RolloutCard } from '../RolloutCard';
 
 /**
  * The Delivery tab: every recent commit followed from push to healthy, the
- * DORA's keys, and rollback / promote per environment. Shares the
+ * canary of each environment (with its actions), the DORA's keys, and
+ * rollback / promote per environment. Shares the
  * entity page's one status request with the cards.
  *
  * @public
@@ -72,6 +74,10 @@ export function DeliveryContent() {
               />
               <DeliveryTimeline timeline={status.timeline} />
             </InfoCard>
+          </Grid>
+          {/* The canary's actions next to the release ones: both move what runs. */}
+          <Grid item xs={12}>
+            <RolloutCard />
           </Grid>
           <Grid item xs={12} md={7}>
             <InfoCard

@@ -13,7 +13,6 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { Link, WarningPanel } from '@backstage/core-components';
-import { ResponseError } from '@backstage/errors';
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
   humanizeEntityRef,
@@ -29,21 +28,8 @@ import {
   type ReleaseResult,
 } from '@internal/backstage-plugin-delivery-common';
 import { deliveryApiRef } from '../../api';
-import { formatRelative, sha7 } from '../common';
+import { denied, formatRelative, serverMessage, sha7 } from '../common';
 import { promoteSentence, releaseOf, rollbackSentence } from './releasePlan';
-
-/** The backend's own sentence for a refused request, else the error's message. */
-function serverMessage(error: Error): string {
-  if (error instanceof ResponseError) {
-    return error.body?.error?.message ?? error.message;
-  }
-  return error.message;
-}
-
-/** A decision that has arrived and is "no" (not one still loading). */
-function denied(decision: { loading: boolean; allowed: boolean }): boolean {
-  return !decision.loading && !decision.allowed;
-}
 
 type Action =
   | { kind: 'rollback'; environment: string }

@@ -90,3 +90,40 @@ export function HealthStatusLabel(props: { status: HealthStatus }) {
     />
   );
 }
+
+// Argo Rollouts' phases of a Rollout: a paused canary waits for someone.
+const ROLLOUT_TONES: Record<string, Tone> = {
+  Healthy: 'ok',
+  Progressing: 'running',
+  Paused: 'pending',
+  Degraded: 'error',
+};
+
+/** A Rollout's phase (Healthy, Progressing, Paused, Degraded) with its colour and icon. */
+export function RolloutPhaseLabel(props: { phase: string }) {
+  return (
+    <ToneLabel
+      tone={ROLLOUT_TONES[props.phase] ?? 'warning'}
+      label={props.phase}
+    />
+  );
+}
+
+const ANALYSIS_TONES: Record<string, Tone> = {
+  Successful: 'ok',
+  Running: 'running',
+  Pending: 'pending',
+  Failed: 'error',
+  Error: 'error',
+  Inconclusive: 'warning',
+};
+
+/** An AnalysisRun's phase with its colour and icon. */
+export function AnalysisPhaseLabel(props: { phase: string }) {
+  return (
+    <ToneLabel
+      tone={ANALYSIS_TONES[props.phase] ?? 'warning'}
+      label={props.phase}
+    />
+  );
+}
