@@ -35,8 +35,9 @@ const ROLLOUT_ACTIONS: RolloutActionName[] = [
 /**
  * What runs in each environment, read through Argo CD with the portal's
  * token (no Kubernetes credentials): per application, one resource tree,
- * the live workload (and its HPA), the workload's events, and for at most
- * two restarting pods their live object and events. Planned on the sync
+ * then at once the live workload (and its HPA), the workload's events, a
+ * Rollout's enabled actions, and for at most two restarting pods their
+ * live object and events: two round trips. Planned on the sync
  * section's answer, so it asks for the same applications the page shows
  * and nothing else.
  */
@@ -72,47 +73,59 @@ async function environmentRuntime(
     top.find(n => n.kind === 'Rollout' && n.group === 'argoproj.io') ??
     top.find(n => n.kind === 'Deployment' && n.group === 'apps');
   const hpaNode = top.find(n => n.kind === 'HorizontalPodAutoscaler');
-  const [workload, hpa, workloadEvents] = await Promise.all([
-    workloadNode
-      ? client.getResource<LiveObject>(app, refOf(workloadNode))
-      : undefined,
-    hpaNode ? client.getResource<LiveObject>(app, refOf(hpaNode)) : undefined,
-    workloadNode
-      ? client.listEvents(app, eventQuery(workloadNode))
-      : Promise.resolve([]),
-  ]);
   const isRollout = workloadNode?.kind === 'Rollout';
-  const stableHash = isRollout ? str(workload?.status?.stableRS) : undefined;
   const podNodes = nodes.filter(n => n.kind === 'Pod' && n.group === '');
+  // Restart counts are in the tree (Argo CD's `Restart Count`); only the
+  // pods that restarted are looked into, for why they stopped.
+  const restartingNodes = podNodes
+    .filter(n => Number(info(n, 'Restart Count') ?? 0) > 0)
+    .sort(
+      (a, b) =>
+        Number(info(b, 'Restart Count')) - Number(info(a, 'Restart Count')),
+    )
+    .slice(0, POD_DETAILS);
+  // Everything else the tree names is read at once: one round trip after it.
+  const [workload, hpa, workloadEvents, actions, podDetails] =
+    await Promise.all([
+      workloadNode
+        ? client.getResource<LiveObject>(app, refOf(workloadNode))
+        : undefined,
+      hpaNode ? client.getResource<LiveObject>(app, refOf(hpaNode)) : undefined,
+      workloadNode
+        ? client.listEvents(app, eventQuery(workloadNode))
+        : Promise.resolve([]),
+      isRollout && workloadNode
+        ? client.listResourceActions(app, refOf(workloadNode))
+        : Promise.resolve([]),
+      Promise.all(
+        restartingNodes.map(async node => {
+          const [live, events] = await Promise.all([
+            client.getResource<LiveObject>(app, refOf(node)),
+            client.listEvents(app, eventQuery(node)),
+          ]);
+          return { name: node.name, termination: lastTerminated(live), events };
+        }),
+      ),
+    ]);
+  const stableHash = isRollout ? str(workload?.status?.stableRS) : undefined;
   const pods = podNodes
     .map(n => podOf(n, nodes, stableHash))
     .sort((a, b) => b.restarts - a.restarts || a.name.localeCompare(b.name));
-
-  // Why the restarting pods stopped: their live object and events.
-  const restarting = pods.filter(p => p.restarts > 0).slice(0, POD_DETAILS);
-  const podEvents = await Promise.all(
-    restarting.map(async pod => {
-      const node = podNodes.find(n => n.name === pod.name)!;
-      const [live, events] = await Promise.all([
-        client.getResource<LiveObject>(app, refOf(node)),
-        client.listEvents(app, eventQuery(node)),
-      ]);
-      const terminated = lastTerminated(live);
-      if (terminated) pod.lastTermination = terminated;
-      return events;
-    }),
-  );
-  const newestTermination = restarting
+  for (const detail of podDetails) {
+    const pod = pods.find(p => p.name === detail.name);
+    if (pod && detail.termination) pod.lastTermination = detail.termination;
+  }
+  const podEvents = podDetails.map(d => d.events);
+  const newestTermination = pods
     .filter(p => p.lastTermination)
     .sort((a, b) =>
       (b.lastTermination!.at ?? '').localeCompare(a.lastTermination!.at ?? ''),
     )[0];
 
-  let rollout: RolloutView | undefined;
-  if (isRollout && workloadNode && workload) {
-    const actions = await client.listResourceActions(app, refOf(workloadNode));
-    rollout = rolloutView(workloadNode, workload, nodes, pods, actions);
-  }
+  const rollout =
+    isRollout && workloadNode && workload
+      ? rolloutView(workloadNode, workload, nodes, pods, actions)
+      : undefined;
   const desired = desiredPods(workload, hpa);
   return {
     environment: env.environment,
