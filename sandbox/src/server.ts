@@ -1,7 +1,8 @@
 /*
  * startSandbox(): one process holding every stand-in upstream, each on its
  * own loopback port, plus a small control API for tests and benchmarks
- * (counters, faults). State lives in one data folder and survives restarts.
+ * (counters, faults, timing, runtime scenarios). State lives in one data
+ * folder and survives restarts.
  */
 
 import fs from 'node:fs';
@@ -9,7 +10,11 @@ import http from 'node:http';
 import path from 'node:path';
 // The well-known values live with the production guard that refuses them.
 import { SANDBOX_WELL_KNOWN } from '@internal/backstage-plugin-delivery-node/sandboxValues';
-import { createArgoCdUpstream } from './argocd';
+import {
+  createArgoCdUpstream,
+  IMAGE_BEHAVIOURS,
+  ImageBehaviour,
+} from './argocd';
 import { createAwsUpstream, SANDBOX_AWS_CREDENTIALS } from './aws';
 import { FaultInjector, Faults, parseFaults } from './faults';
 import { BareRepos } from './git';
@@ -309,6 +314,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   urls.argocd = await serve(argocd, ports.argocd);
   urls.jenkins = await serve(jenkins, ports.jenkins);
 
+  const readJson = async (req: http.IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw new HttpError(400, 'the body must be a JSON object');
+    }
+    return body as Record<string, any>;
+  };
+  /** `/scenarios/apps/<app>/<load|drift>`. */
+  const scenarioApp = (pathname: string) => {
+    const m = /^\/scenarios\/apps\/([^/]+)\/(load|drift)$/.exec(pathname);
+    return m ? { app: decodeURIComponent(m[1]), what: m[2] } : undefined;
+  };
   const control = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -337,6 +356,46 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         }
         pipeline.buildMs = buildMs;
         sendJson(res, 200, { buildMs });
+      } else if (route === 'GET /scenarios') {
+        sendJson(res, 200, argocd.scenarios());
+      } else if (route === 'PUT /scenarios/images') {
+        // What an image does when Argo CD's stand-in "runs" it.
+        const { repository, tag, behaviour } = await readJson(req);
+        if (typeof repository !== 'string' || !repository) {
+          throw new HttpError(400, 'repository must be a non-empty string');
+        }
+        if (typeof tag !== 'string' || !tag) {
+          throw new HttpError(400, 'tag must be a non-empty string');
+        }
+        if (!IMAGE_BEHAVIOURS.includes(behaviour)) {
+          throw new HttpError(
+            400,
+            `behaviour must be one of ${IMAGE_BEHAVIOURS.join(', ')}`,
+          );
+        }
+        argocd.setImageBehaviour(repository, tag, behaviour as ImageBehaviour);
+        sendJson(res, 200, argocd.scenarios());
+      } else if (scenarioApp(url.pathname)) {
+        const { app, what } = scenarioApp(url.pathname)!;
+        if (!argocd.hasApplication(app)) {
+          throw new HttpError(404, `no Argo CD application ${app}`);
+        }
+        if (req.method === 'PUT' && what === 'load') {
+          const { load } = await readJson(req);
+          if (typeof load !== 'boolean') {
+            throw new HttpError(400, 'load must be true or false');
+          }
+          argocd.setLoad(app, load);
+          sendJson(res, 200, argocd.scenarios());
+        } else if (req.method === 'POST' && what === 'drift') {
+          const drift = await argocd.drift(app);
+          if (!drift) {
+            throw new HttpError(404, `nothing of ${app} is live to drift`);
+          }
+          sendJson(res, 200, drift);
+        } else {
+          throw new HttpError(404, 'Not Found');
+        }
       } else if (route === 'GET /faults') {
         sendJson(res, 200, faults.faults);
       } else if (route === 'PUT /faults') {

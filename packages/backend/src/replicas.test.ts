@@ -53,7 +53,10 @@ function statusReads(c: Counters): Counters {
   const out: Counters = {};
   for (const [upstream, ops] of Object.entries(c)) {
     for (const [op, n] of Object.entries(ops)) {
-      if (upstream === 'argocd' && /Session|ApplicationService_List/.test(op)) {
+      if (
+        upstream === 'argocd' &&
+        /Session|ApplicationService_List$/.test(op)
+      ) {
         continue;
       }
       (out[upstream] ??= {})[op] = n;
@@ -181,7 +184,8 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
     // and the helm-charts branch (three GitHub lists), helm-charts' open
     // pull requests (prod's changes), the repo's catalog-info.yaml (the
     // binding check), the Jenkins job, ECR's images and the repository's
-    // owner tag, the Argo CD application.
+    // owner tag, the Argo CD application, and what runs: its resource tree,
+    // then the live Deployment and HPA and the Deployment's events.
     expect(once.github).toEqual({
       'repos/list-commits': 3,
       'pulls/list': 1,
@@ -192,16 +196,29 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
       'ecr:DescribeImages': 1,
       'ecr:ListTagsForResource': 1,
     });
-    expect(once.argocd).toEqual({ 'argocd:ApplicationService_Get': 1 });
+    expect(once.argocd).toEqual({
+      'argocd:ApplicationService_Get': 1,
+      'argocd:ApplicationService_ResourceTree': 1,
+      'argocd:ApplicationService_GetResource': 2,
+      'argocd:ApplicationService_ListResourceEvents': 1,
+    });
     expect(first.source.state).toBe('ok');
+    expect(first.runtime?.state).toBe('ok');
 
     // Fifty viewers, 25 on each replica, at once: no upstream read more.
     const answers = await fiftyViewers(PAYMENTS);
     expect(statusReads(sb.faults.counters())).toEqual(once);
     // Every answer, on either replica, is the one load A stored.
-    for (const s of ['source', 'build', 'image', 'sync', 'gitops'] as const) {
-      expect(new Set(answers.map(x => x[s].fetchedAt))).toEqual(
-        new Set([first[s].fetchedAt]),
+    for (const s of [
+      'source',
+      'build',
+      'image',
+      'sync',
+      'runtime',
+      'gitops',
+    ] as const) {
+      expect(new Set(answers.map(x => x[s]?.fetchedAt))).toEqual(
+        new Set([first[s]?.fetchedAt]),
       );
     }
     // That load is in Redis, under the delivery plugin's namespace: at

@@ -158,10 +158,15 @@ describe('GET /api/delivery/status (through the HTTP stack, against the sandbox)
       ).toBe(200);
       const c = sb.faults.counters();
       expect(c.jenkins).toEqual({ [Object.keys(c.jenkins ?? {})[0]]: 1 });
-      const appGets = Object.entries(c.argocd ?? {}).filter(([op]) =>
-        op.includes('ApplicationService_Get'),
-      );
-      expect(appGets).toEqual([[appGets[0][0], 1]]);
+      // Argo CD, once per source: the application, and the runtime's tree,
+      // live Deployment and HPA (two objects) and the Deployment's events.
+      expect(c.argocd).toEqual({
+        'argocd:SessionService_Create': 1,
+        'argocd:ApplicationService_Get': 1,
+        'argocd:ApplicationService_ResourceTree': 1,
+        'argocd:ApplicationService_GetResource': 2,
+        'argocd:ApplicationService_ListResourceEvents': 1,
+      });
       // GitHub, once each: the app repo's commits and its catalog-info.yaml
       // (the binding check), the chart's history in helm-charts, and the
       // helm-charts branch's newest commits.

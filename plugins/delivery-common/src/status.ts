@@ -150,6 +150,11 @@ export interface EnvironmentSync {
     message?: string;
     startedAt?: string;
     finishedAt?: string;
+    /**
+     * Argo CD's self-heal: an automated sync of the drifted objects alone
+     * (no history entry), with how many times in a row it has run.
+     */
+    selfHeal?: { attempts: number };
   };
   /** Newest first, at most the backend's history limit. */
   history: Deployment[];
@@ -266,8 +271,11 @@ export interface EnvironmentRuntime {
   };
   hpa?: HpaRuntime;
   rollout?: RolloutView;
-  /** Argo CD self-heal syncs (automated syncs of an unchanged revision), newest first. */
-  selfHeals: Array<{ at: string; revision?: string }>;
+  /**
+   * Argo CD's self-heal syncs that put drifted objects back: the last one
+   * (Argo CD keeps no history of them), with how many ran in a row.
+   */
+  selfHeals: Array<{ at: string; attempts?: number; revision?: string }>;
   /** Warning events, newest first (at most 10). */
   warnings: RuntimeEvent[];
 }
@@ -412,11 +420,32 @@ export interface TimelineEntry {
   /** Push to healthy, when the change got there. */
   totalMs?: number;
   /**
+   * Where its canary is, when its image is the one a Rollout in the
+   * followed environment is rolling out now: the steps between Synced and
+   * Healthy.
+   */
+  canary?: CanaryProgress;
+  /**
    * The later environments (after the followed one) its image reached, in
    * promotion order: when the promotion that set it was committed, and
    * whether the environment runs it now.
    */
   reached?: EnvironmentReach[];
+}
+
+/** A change's canary in progress (from the runtime section's Rollout). @public */
+export interface CanaryProgress {
+  /** The steps, as short phrases. */
+  steps: string[];
+  /** Index of the current step; equal to steps.length when all ran. */
+  currentStep?: number;
+  /** The canary's share of traffic now, in percent. */
+  weight?: number;
+  paused: boolean;
+  pausedSince?: string;
+  aborted: boolean;
+  /** Argo Rollouts' message (why it paused or aborted). */
+  message?: string;
 }
 
 /** A later environment a change's image reached. @public */

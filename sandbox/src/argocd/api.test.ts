@@ -402,8 +402,10 @@ describe('Argo CD API (swagger contract)', () => {
     );
     expect(tree.status).toBe(200);
     const kinds = tree.body.nodes.map((n: any) => n.kind).sort();
+    // replicaCount: 2 runs two pods of one ReplicaSet.
     expect(kinds).toEqual([
       'Deployment',
+      'Pod',
       'Pod',
       'ReplicaSet',
       'Service',

@@ -2,8 +2,10 @@
  * The sandbox's Argo CD: the REST API of Argo CD v3.6 (as published in
  * specs/argocd-v3.6.0-swagger.json) plus a small application controller that
  * renders helm chart paths from git and "deploys" them to imaginary
- * clusters: in-cluster and those registered with ensureCluster. Clients talk
- * to it with only the base URL and token changed.
+ * clusters: in-cluster and those registered with ensureCluster, where a
+ * runtime model (runtime.ts) runs their Deployments or Argo Rollouts
+ * canaries on the injected clock. Clients talk to it with only the base URL
+ * and token changed.
  */
 
 import http from 'node:http';
@@ -13,13 +15,24 @@ import { Ctx, HttpError, UpstreamSpec } from '../http';
 import { StateFile } from '../state';
 import { ArgoApi, PUBLIC_OPERATIONS } from './api';
 import { Claims, Sessions } from './auth';
-import { Controller } from './controller';
+import { Controller, DriftResult } from './controller';
 import { renderArgoError } from './errors';
 import { normalizeRepoUrl } from './repoUrl';
-import { ArgoState, initialState } from './store';
+import { ImageBehaviour } from './runtime';
+import { ArgoState, initialState, Scenarios } from './store';
 import { Application, AppProject, AppProjectSpec } from './types';
 
 export type { Application, AppProject } from './types';
+export type { ImageBehaviour } from './runtime';
+export type { Scenarios } from './store';
+export type { DriftResult } from './controller';
+
+/** The behaviours an image can be given (see setImageBehaviour). */
+export const IMAGE_BEHAVIOURS: ImageBehaviour[] = [
+  'healthy',
+  'crashloop',
+  'fails-analysis',
+];
 export { ARGOCD_VERSION } from './api';
 
 /** How to build the Argo CD emulation. */
@@ -80,6 +93,30 @@ export interface ArgoCdUpstream extends UpstreamSpec {
   ): Promise<Application>;
   /** Runs `fn` with the state written once, at its end (seeding many applications). */
   batch<R>(fn: () => Promise<R>): Promise<R>;
+  /**
+   * What the image `<repository>:<tag>` does when it runs (repository: the
+   * ECR repository name, or the whole URI): `crashloop` (its containers
+   * exit 1 and restart with back-off), `fails-analysis` (a canary's
+   * AnalysisRun fails and the Rollout aborts) or `healthy` (the default;
+   * clears the others).
+   */
+  setImageBehaviour(
+    repository: string,
+    tag: string,
+    behaviour: ImageBehaviour,
+  ): void;
+  /** Puts the application's pods under CPU load (its HPA scales up), or takes it off. */
+  setLoad(appName: string, load: boolean): void;
+  /**
+   * Changes one live object of the application out of band (see
+   * Controller.drift); undefined when nothing of it is live. The app shows
+   * OutOfSync at once; automated self-heal puts it back at a later pass.
+   */
+  drift(appName: string): Promise<DriftResult | undefined>;
+  /** The scenarios in force. */
+  scenarios(): Scenarios;
+  /** Whether Argo CD has an application of that name. */
+  hasApplication(appName: string): boolean;
 }
 
 /** Builds the Argo CD emulation. Call `start()` to run the controller loop. */
@@ -120,6 +157,9 @@ export function createArgoCdUpstream(o: ArgoCdOptions): ArgoCdUpstream {
     if (!running) return;
     pending.add(name);
     soon ??= setTimeout(runPending, 50);
+  };
+  const nudgeAll = () => {
+    for (const name of Object.keys(state.data.apps)) nudge(name);
   };
 
   const api = new ArgoApi({
@@ -216,5 +256,16 @@ export function createArgoCdUpstream(o: ArgoCdOptions): ArgoCdUpstream {
       });
     },
     batch: fn => state.batch(fn),
+    setImageBehaviour(repository, tag, behaviour) {
+      controller.setImageBehaviour(`${repository}:${tag}`, behaviour);
+      nudgeAll();
+    },
+    setLoad(appName, load) {
+      controller.setLoad(appName, load);
+      nudge(appName);
+    },
+    drift: appName => controller.drift(appName),
+    scenarios: () => controller.scenarios(),
+    hasApplication: appName => !!state.data.apps[appName],
   };
 }

@@ -3,7 +3,9 @@
  * revision in git, merges the chart's values the way Helm does and produces
  * the handful of Kubernetes manifests a typical service chart renders
  * (ServiceAccount, Service, Deployment, optional HorizontalPodAutoscaler and
- * Ingress). No Helm templates are executed.
+ * Ingress; with `rollout.strategy: canary`, an Argo Rollouts Rollout, a
+ * `<name>-canary` Service and an AnalysisTemplate instead of the
+ * Deployment, as charts/service does). No Helm templates are executed.
  */
 
 import crypto from 'node:crypto';
@@ -115,6 +117,66 @@ function num(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
 }
 
+/** What the chart's `rollout.canary` values say, after its checks. */
+interface CanaryValues {
+  steps: Values[];
+  analysis?: {
+    startingStep: number;
+    path: string;
+    interval: string;
+    count: number;
+    failureLimit: number;
+  };
+}
+
+/**
+ * The canary settings when `rollout.strategy` is canary, with charts/service's
+ * defaults for what the values leave out, and its render-time checks (with
+ * its messages); undefined for a rolling update.
+ */
+function canaryOf(values: Values): CanaryValues | undefined {
+  const rollout = isObject(values.rollout) ? values.rollout : {};
+  const strategy = str(rollout.strategy, 'rolling');
+  if (strategy === 'rolling') return undefined;
+  if (strategy !== 'canary') {
+    fail(`rollout.strategy must be rolling or canary, not ${strategy}`);
+  }
+  const canary = isObject(rollout.canary) ? rollout.canary : {};
+  const steps: Values[] = Array.isArray(canary.steps)
+    ? canary.steps.filter(isObject)
+    : [
+        { setWeight: 20 },
+        { pause: {} },
+        { setWeight: 50 },
+        { pause: { duration: '30s' } },
+      ];
+  if (!steps.some(s => s.setWeight !== undefined)) {
+    fail(
+      'execution error at (service/templates/rollout.yaml): rollout.strategy is canary: rollout.canary.steps needs at least one setWeight step (without one no pod runs the new version before the rollout completes)',
+    );
+  }
+  const a = isObject(canary.analysis) ? canary.analysis : {};
+  if (a.enabled === false) return { steps };
+  const startingStep = num(a.startingStep, 1);
+  if (startingStep >= steps.length) {
+    fail(
+      `execution error at (service/templates/rollout.yaml): rollout.canary.analysis.startingStep (${startingStep}) must name one of the ${
+        steps.length
+      } canary steps (0 to ${steps.length - 1})`,
+    );
+  }
+  return {
+    steps,
+    analysis: {
+      startingStep,
+      path: str(a.path, '/readyz'),
+      interval: str(a.interval, '10s'),
+      count: num(a.count, 3),
+      failureLimit: num(a.failureLimit, 1),
+    },
+  };
+}
+
 /**
  * Renders the desired state of `app` (or of `sourceOverride`, for a rollback)
  * at `revision` (default: the source's targetRevision, else HEAD).
@@ -210,18 +272,24 @@ export async function renderDesired(
   const ingress = isObject(values.ingress) ? values.ingress : {};
 
   const resources: RenderedResource[] = [];
-  const add = (group: string, version: string, kind: string, spec: Values) => {
+  const add = (
+    group: string,
+    version: string,
+    kind: string,
+    spec: Values,
+    objectName = name,
+  ) => {
     const apiVersion = group ? `${group}/${version}` : version;
     resources.push({
       group,
       version,
       kind,
       namespace,
-      name,
+      name: objectName,
       manifest: {
         apiVersion,
         kind,
-        metadata: { name, namespace, labels },
+        metadata: { name: objectName, namespace, labels },
         ...spec,
       },
     });
@@ -248,42 +316,159 @@ export async function renderDesired(
       ports: [{ name: 'http', port, targetPort, protocol: 'TCP' }],
     },
   });
-  add('apps', 'v1', 'Deployment', {
+  const podTemplate = {
+    metadata: { labels },
     spec: {
-      ...(autoscaling.enabled ? {} : { replicas: num(values.replicaCount, 1) }),
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          serviceAccountName: saName,
-          containers: [
-            {
-              name,
-              image: images[0] ?? '',
-              ports: [{ name: 'http', containerPort: targetPort }],
-              ...(isObject(values.env)
-                ? {
-                    env: Object.entries(values.env).map(([k, v]) => ({
-                      name: k,
-                      value: String(v),
-                    })),
-                  }
-                : {}),
-              ...(isObject(values.resources)
-                ? { resources: values.resources }
-                : {}),
-            },
-          ],
+      serviceAccountName: saName,
+      containers: [
+        {
+          name,
+          image: images[0] ?? '',
+          ports: [{ name: 'http', containerPort: targetPort }],
+          ...(isObject(values.env)
+            ? {
+                env: Object.entries(values.env).map(([k, v]) => ({
+                  name: k,
+                  value: String(v),
+                })),
+              }
+            : {}),
+          ...(isObject(values.resources)
+            ? { resources: values.resources }
+            : {}),
+        },
+      ],
+    },
+  };
+  const replicas = autoscaling.enabled
+    ? {}
+    : { replicas: num(values.replicaCount, 1) };
+  const canary = canaryOf(values);
+  if (canary) {
+    const canaryService = `${name}-canary`;
+    add('argoproj.io', 'v1alpha1', 'Rollout', {
+      spec: {
+        ...replicas,
+        selector: { matchLabels: labels },
+        template: podTemplate,
+        strategy: {
+          canary: {
+            canaryService,
+            stableService: name,
+            steps: canary.steps,
+            ...(canary.analysis
+              ? {
+                  analysis: {
+                    templates: [{ templateName: `${name}-readiness` }],
+                    startingStep: canary.analysis.startingStep,
+                    args: [
+                      {
+                        name: 'canary-url',
+                        value: `http://${canaryService}.${namespace}.svc.cluster.local:${port}${canary.analysis.path}`,
+                      },
+                    ],
+                  },
+                }
+              : {}),
+          },
         },
       },
-    },
-  });
+    });
+    add(
+      '',
+      'v1',
+      'Service',
+      {
+        spec: {
+          type: 'ClusterIP',
+          selector: labels,
+          ports: [{ name: 'http', port, targetPort, protocol: 'TCP' }],
+        },
+      },
+      canaryService,
+    );
+    if (canary.analysis) {
+      add(
+        'argoproj.io',
+        'v1alpha1',
+        'AnalysisTemplate',
+        {
+          spec: {
+            args: [{ name: 'canary-url' }],
+            metrics: [
+              {
+                name: 'readiness',
+                interval: canary.analysis.interval,
+                count: canary.analysis.count,
+                failureLimit: canary.analysis.failureLimit,
+                provider: {
+                  job: {
+                    spec: {
+                      backoffLimit: 0,
+                      activeDeadlineSeconds: 30,
+                      template: {
+                        spec: {
+                          restartPolicy: 'Never',
+                          containers: [
+                            {
+                              name: 'readiness',
+                              image: 'curlimages/curl:8.11.1',
+                              args: [
+                                '--fail',
+                                '--silent',
+                                '--show-error',
+                                '--max-time',
+                                '5',
+                                '--output',
+                                '/dev/null',
+                                '{{args.canary-url}}',
+                              ],
+                            },
+                          ],
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            ],
+          },
+        },
+        `${name}-readiness`,
+      );
+    }
+  } else {
+    add('apps', 'v1', 'Deployment', {
+      spec: {
+        ...replicas,
+        selector: { matchLabels: labels },
+        template: podTemplate,
+      },
+    });
+  }
   if (autoscaling.enabled) {
+    const cpu = autoscaling.targetCPUUtilizationPercentage;
+    const memory = autoscaling.targetMemoryUtilizationPercentage;
+    const metrics = [
+      ['cpu', cpu],
+      ['memory', memory],
+    ]
+      .filter(([, target]) => typeof target === 'number')
+      .map(([resource, target]) => ({
+        type: 'Resource',
+        resource: {
+          name: resource,
+          target: { type: 'Utilization', averageUtilization: target },
+        },
+      }));
     add('autoscaling', 'v2', 'HorizontalPodAutoscaler', {
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+        scaleTargetRef: canary
+          ? { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name }
+          : { apiVersion: 'apps/v1', kind: 'Deployment', name },
         minReplicas: num(autoscaling.minReplicas, 1),
         maxReplicas: num(autoscaling.maxReplicas, 3),
+        ...(metrics.length ? { metrics } : {}),
       },
     });
   }

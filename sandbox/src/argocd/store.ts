@@ -7,6 +7,7 @@
 
 import crypto from 'node:crypto';
 import { RenderedResource } from './render';
+import { ImageBehaviour, RecordedEvent, WorkloadRuntime } from './runtime';
 import { Application, ApplicationSource, AppProject } from './types';
 
 /** What the last successful sync applied to the (imaginary) cluster. */
@@ -23,16 +24,35 @@ export interface LiveState {
   resources: RenderedResource[];
   /** Epoch ms of the sync that applied this state. */
   syncedAt: number;
-  /** Until this epoch ms the rollout reports Progressing. */
+  /**
+   * Until this epoch ms the rollout reported Progressing (the health model
+   * before runtime.ts; still written, no longer read).
+   */
   progressingUntil: number;
   /** Epoch ms when the objects were first created. */
   createdAt: number;
+  /**
+   * What runs: ReplicaSets, pods, the canary's progress, the HPA, events
+   * (see runtime.ts). Absent in state files written before it existed:
+   * built from the resources at the next pass.
+   */
+  runtime?: WorkloadRuntime;
 }
 
 /** An application as stored: the API object plus the live state behind it. */
 export interface StoredApp {
   app: Application;
   live?: LiveState;
+  /** Events about the Application itself (syncs, actions run), newest last. */
+  events?: RecordedEvent[];
+}
+
+/** What the control API's scenarios set (see the README). */
+export interface Scenarios {
+  /** Per `<ECR repository>:<tag>`: what the image does when it runs. */
+  images: Record<string, ImageBehaviour>;
+  /** Applications whose pods are under load (the HPA scales up). */
+  load: Record<string, boolean>;
 }
 
 /** A cluster registered with Argo CD (a cluster secret), never with credentials. */
@@ -61,6 +81,8 @@ export interface ArgoState {
   clusters: Record<string, ClusterRecord>;
   /** A cluster-wide counter like etcd's, for metadata.resourceVersion. */
   resourceVersion: number;
+  /** Behaviours set through the control API (absent in older state files). */
+  scenarios?: Scenarios;
 }
 
 /** Namespace the emulated Argo CD runs in. */

@@ -11,6 +11,8 @@ import {
 import {
   DeliveryStatus,
   deliveryStatusReadPermission,
+  RuntimeSection,
+  TimelineEntry,
   isInMotion,
   readDeliveryAnnotations,
   Section,
@@ -208,6 +210,7 @@ export class DeliveryStatusService {
       limit: this.#settings.listLimit,
       health: first ? await this.#recordedHealth(ref, first) : undefined,
     });
+    withCanary(timeline, runtime.data);
     const chart = readDeliveryAnnotations(entity).chart;
     const status: DeliveryStatus = {
       entityRef: ref,
@@ -365,5 +368,41 @@ export class DeliveryStatusService {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/**
+ * Marks the timeline entry whose image a Rollout in its environment is
+ * rolling out now with the canary's progress: the steps between its Synced
+ * and its Healthy.
+ */
+function withCanary(
+  timeline: TimelineEntry[],
+  runtime: RuntimeSection | undefined,
+): void {
+  for (const entry of timeline) {
+    const rollout = runtime?.environments.find(
+      e => e.environment === entry.environment,
+    )?.rollout;
+    if (
+      !rollout?.canaryImage ||
+      !entry.imageTag ||
+      rollout.canaryImage.split(':').pop() !== entry.imageTag
+    ) {
+      continue;
+    }
+    entry.canary = {
+      steps: rollout.steps,
+      ...(rollout.currentStep !== undefined
+        ? { currentStep: rollout.currentStep }
+        : {}),
+      ...(rollout.canaryWeight !== undefined
+        ? { weight: rollout.canaryWeight }
+        : {}),
+      paused: rollout.paused,
+      ...(rollout.pausedSince ? { pausedSince: rollout.pausedSince } : {}),
+      aborted: rollout.aborted,
+      ...(rollout.message ? { message: rollout.message } : {}),
+    };
   }
 }

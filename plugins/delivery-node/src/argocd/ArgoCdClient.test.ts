@@ -235,7 +235,14 @@ describe('ArgoCdClient', () => {
           return { status: 200, body: { token: 'opaque' } };
         return url.searchParams.get('resourceName') === 'payments-api'
           ? { status: 200, body: { manifest: JSON.stringify(live) } }
-          : { status: 404, body: { code: 5, message: 'not found' } };
+          : {
+              status: 400,
+              body: {
+                code: 3,
+                message:
+                  'Rollout argoproj.io gone not found as part of application payments-api-dev',
+              },
+            };
       });
       const c = new ArgoCdClient({ instance, fetch: f });
       expect(await c.getResource('payments-api-dev', rollout)).toEqual(live);

@@ -172,7 +172,8 @@ export class ArgoCdClient {
 
   /**
    * One live object of the application, with its status, as Argo CD's
-   * cache holds it (GetResource). Undefined when the object is not there.
+   * cache holds it (GetResource). Undefined when the application does not
+   * hold it (any more).
    */
   async getResource<T = Record<string, unknown>>(
     name: string,
@@ -186,7 +187,16 @@ export class ArgoCdClient {
       );
       return res.manifest ? (JSON.parse(res.manifest) as T) : undefined;
     } catch (e) {
-      if ((e as Error).name === 'NotFoundError') return undefined;
+      // Argo CD answers 400 (code 3) "<kind> <group> <name> not found as
+      // part of application <app>" for an object the app does not hold.
+      const name_ = (e as Error).name;
+      if (
+        name_ === 'NotFoundError' ||
+        (name_ === 'InputError' &&
+          /not found as part of application/.test((e as Error).message))
+      ) {
+        return undefined;
+      }
       throw e;
     }
   }

@@ -98,6 +98,11 @@ export interface ArgoApplicationStatus {
   operationState?: {
     phase?: string;
     message?: string;
+    operation?: {
+      initiatedBy?: { username?: string; automated?: boolean };
+      /** Set by self-heal: how many times Argo CD has put drift back in a row. */
+      sync?: { autoHealAttemptsCount?: number | string };
+    };
     syncResult?: { revision?: string };
     startedAt?: string;
     finishedAt?: string;

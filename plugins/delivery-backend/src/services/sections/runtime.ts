@@ -387,19 +387,21 @@ function analysisPhase(health: string): string {
   }
 }
 
-/** Automated syncs of the revision already deployed: Argo CD putting drift back. */
-function selfHealsOf(
-  env: EnvironmentSync,
-): Array<{ at: string; revision?: string }> {
-  const oldestFirst = [...env.history].sort((a, b) => a.id - b.id);
-  const heals: Array<{ at: string; revision?: string }> = [];
-  for (let i = 1; i < oldestFirst.length; i++) {
-    const h = oldestFirst[i];
-    if (h.automated && h.revision === oldestFirst[i - 1].revision) {
-      heals.push({ at: h.deployedAt, revision: h.revision });
-    }
-  }
-  return heals.reverse();
+/**
+ * Argo CD putting drifted objects back: its self-heal syncs only the
+ * drifted objects and writes no history entry, so the last operation is
+ * what shows it (with how many times in a row it ran).
+ */
+function selfHealsOf(env: EnvironmentSync): EnvironmentRuntime['selfHeals'] {
+  const op = env.operation;
+  if (!op?.selfHeal || op.phase !== 'Succeeded') return [];
+  return [
+    {
+      at: op.finishedAt ?? op.startedAt ?? '',
+      attempts: op.selfHeal.attempts,
+      ...(env.revision ? { revision: env.revision } : {}),
+    },
+  ];
 }
 
 function warningsOf(events: ArgoEvent[]): RuntimeEvent[] {

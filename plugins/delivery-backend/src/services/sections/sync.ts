@@ -184,8 +184,19 @@ function environmentSync(
           message: op.message,
           startedAt: op.startedAt,
           finishedAt: op.finishedAt,
+          ...selfHealOf(op),
         }
       : undefined,
     history,
   };
+}
+
+/** A self-heal sync: automated, counting its attempts (Argo CD sets both). */
+function selfHealOf(
+  op: NonNullable<NonNullable<ArgoApplication['status']>['operationState']>,
+): { selfHeal?: { attempts: number } } {
+  const attempts = Number(op.operation?.sync?.autoHealAttemptsCount ?? 0);
+  return op.operation?.initiatedBy?.automated && attempts > 0
+    ? { selfHeal: { attempts } }
+    : {};
 }

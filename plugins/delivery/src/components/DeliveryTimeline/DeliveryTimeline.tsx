@@ -5,6 +5,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { Link } from '@backstage/core-components';
 import {
   HOPS,
+  type CanaryProgress,
   type Hop,
   type HopName,
   type TimelineEntry,
@@ -36,7 +37,8 @@ const useStyles = makeStyles(theme => ({
   },
   hops: {
     display: 'grid',
-    gridTemplateColumns: `repeat(${HOPS.length}, minmax(0, 1fr))`,
+    gridAutoFlow: 'column',
+    gridAutoColumns: 'minmax(0, 1fr)',
     gap: theme.spacing(1),
     listStyle: 'none',
     padding: 0,
@@ -86,6 +88,49 @@ function HopStep(props: { name: HopName; hop: Hop }) {
       {hop.detail && (
         <Typography variant="caption" display="block">
           {hop.detail}
+        </Typography>
+      )}
+    </li>
+  );
+}
+
+/** The canary's steps, between Synced and Healthy, while a Rollout rolls the change out. */
+function CanaryStep(props: { canary: CanaryProgress }) {
+  const classes = useStyles();
+  const { canary } = props;
+  const total = canary.steps.length;
+  const at = canary.currentStep ?? 0;
+  let state: 'running' | 'failed' | 'done' = 'running';
+  if (canary.aborted) state = 'failed';
+  else if (at >= total) state = 'done';
+  const where =
+    at >= total ? `all ${total} steps done` : `step ${at + 1} of ${total}`;
+  return (
+    <li
+      className={`${classes.hop} ${classes[state]}`}
+      aria-label={`Canary: ${canary.aborted ? 'aborted' : where}`}
+    >
+      <Typography variant="subtitle2">Canary</Typography>
+      <Typography variant="body2">
+        {canary.aborted ? 'Aborted' : where}
+        {canary.weight !== undefined && !canary.aborted
+          ? `, ${canary.weight}%`
+          : ''}
+      </Typography>
+      {canary.paused && !canary.aborted && (
+        <Typography
+          variant="caption"
+          display="block"
+          color="textSecondary"
+          title={formatAbsolute(canary.pausedSince)}
+        >
+          paused
+          {canary.pausedSince ? ` ${formatRelative(canary.pausedSince)}` : ''}
+        </Typography>
+      )}
+      {canary.aborted && canary.message && (
+        <Typography variant="caption" display="block">
+          {canary.message}
         </Typography>
       )}
     </li>
@@ -150,9 +195,12 @@ export function DeliveryTimeline(props: { timeline: TimelineEntry[] }) {
             </Typography>
           </Box>
           <ol className={classes.hops}>
-            {HOPS.map(name => (
-              <HopStep key={name} name={name} hop={entry.hops[name]} />
-            ))}
+            {HOPS.flatMap(name => [
+              name === 'healthy' && entry.canary ? (
+                <CanaryStep key="canary" canary={entry.canary} />
+              ) : null,
+              <HopStep key={name} name={name} hop={entry.hops[name]} />,
+            ])}
           </ol>
           {entry.reached && (
             <Typography

@@ -57,7 +57,7 @@ describe('RuntimeCard', () => {
       'Autoscaler: 2 replicas, wants 3 of 2–5 · CPU 85% (target 70%) · scaled 15 minutes ago',
     );
     expect(dev).toHaveTextContent(
-      'Argo CD put drifted objects back 2 times, last 45 minutes ago',
+      'Argo CD put drifted objects back (self-heal) 2 times in a row, last 45 minutes ago',
     );
     const events = within(dev).getByRole('table', {
       name: 'Warning events in dev',

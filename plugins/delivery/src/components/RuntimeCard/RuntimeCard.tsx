@@ -219,13 +219,12 @@ function EnvironmentPanel(props: { env: EnvironmentRuntime }) {
           className={classes.warn}
           title={formatAbsolute(env.selfHeals[0].at)}
         >
-          Argo CD put drifted objects back{' '}
-          {env.selfHeals.length === 1
-            ? `once, ${formatRelative(env.selfHeals[0].at)}`
-            : `${env.selfHeals.length} times, last ${formatRelative(
-                env.selfHeals[0].at,
-              )}`}{' '}
-          (someone changed the cluster by hand)
+          Argo CD put drifted objects back (self-heal)
+          {selfHealCount(env) > 1
+            ? ` ${selfHealCount(env)} times in a row`
+            : ''}
+          , last {formatRelative(env.selfHeals[0].at)}: someone changed the
+          cluster by hand
         </Typography>
       )}
 
@@ -276,6 +275,11 @@ function HpaLine(props: { hpa: HpaRuntime }) {
       )}
     </Typography>
   );
+}
+
+/** Self-heal syncs: Argo CD's count of the last run in a row, else the list's. */
+function selfHealCount(env: EnvironmentRuntime): number {
+  return env.selfHeals[0]?.attempts ?? env.selfHeals.length;
 }
 
 function PodTable(props: { env: EnvironmentRuntime }) {
