@@ -1,7 +1,7 @@
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import fs from 'node:fs';
 import { APIRequestContext, expect, Page, test } from '@playwright/test';
-import { cloneService, signInAs } from './support';
+import { cloneService, SANDBOX, sandboxEcr, signInAs } from './support';
 
 /*
  * The delivery page of an example service, against the sandbox: the cards
@@ -11,20 +11,12 @@ import { cloneService, signInAs } from './support';
  */
 
 const SERVICE = 'payments-api';
-const GITHUB = 'http://127.0.0.1:7071';
-const GH = { authorization: 'token sandbox-github-token' };
-const JENKINS = 'http://127.0.0.1:7074';
-const ARGOCD = 'http://127.0.0.1:7073';
-const CONTROL = 'http://127.0.0.1:7070';
-// The sandbox's own, sandbox-only keys (app-config.yaml).
-const ecr = new ECRClient({
-  endpoint: 'http://127.0.0.1:7072',
-  region: 'eu-west-1',
-  credentials: {
-    accessKeyId: 'AKIASLIPWAYSANDBOX01',
-    secretAccessKey: 'slipwaySandboxOnlySecretNotForRealAws0000',
-  },
-});
+const GITHUB = SANDBOX.github;
+const GH = SANDBOX.githubHeaders;
+const JENKINS = SANDBOX.jenkins;
+const ARGOCD = SANDBOX.argocd;
+const CONTROL = SANDBOX.control;
+const ecr = sandboxEcr;
 
 test.setTimeout(240_000);
 

@@ -1,8 +1,29 @@
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { APIRequestContext, expect, Page } from '@playwright/test';
+
+/** The sandbox's upstreams on their default ports (app-config.yaml). */
+export const SANDBOX = {
+  github: 'http://127.0.0.1:7071',
+  jenkins: 'http://127.0.0.1:7074',
+  argocd: 'http://127.0.0.1:7073',
+  control: 'http://127.0.0.1:7070',
+  /** GitHub's REST API, with the sandbox-only token. */
+  githubHeaders: { authorization: 'token sandbox-github-token' },
+};
+
+/** ECR in the sandbox, with its own, sandbox-only keys (app-config.yaml). */
+export const sandboxEcr = new ECRClient({
+  endpoint: 'http://127.0.0.1:7072',
+  region: 'eu-west-1',
+  credentials: {
+    accessKeyId: 'AKIASLIPWAYSANDBOX01',
+    secretAccessKey: 'slipwaySandboxOnlySecretNotForRealAws0000',
+  },
+});
 
 /** Signs in through the development sign-in page as one of the example users. */
 export async function signInAs(page: Page, user = 'guest') {
