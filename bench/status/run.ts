@@ -7,10 +7,15 @@
  *   source per TTL);
  * - warm p50/p95 latency of a status load (inside the TTL);
  * - cold latency (empty cache) as a ratio to the slowest single upstream
- *   call, measured in the same run (target: under 1.5);
- * - the same figures for a naive per-card fetch-through: three cards and
+ *   call, measured in the same run;
+ * - the same figures for a naive per-card fetch-through: four cards and
  *   the timeline tab each calling their upstreams on every page view, no
  *   cache, no coalescing;
+ * - the runtime section (Argo CD's resource tree, then the live workload,
+ *   HPA and events) rides on the same load: its calls are counted with the
+ *   rest, and since it takes two dependent round trips (the tree names the
+ *   objects, then they are read), the cold target is a ratio to the longer
+ *   of the slowest single call and that chain;
  * - a service with three environments (dev and staging on the non-prod
  *   cluster, prod on the prod cluster behind pull requests): upstream calls
  *   for 50 concurrent loads, against one Argo CD GET per environment
@@ -132,6 +137,33 @@ async function main() {
 
     // Sign in to Argo CD once (its session is cached by design, in both designs).
     await upstreams.argocd.get().getApplication(NAME);
+    // The live objects the runtime card reads: the workload and its HPA.
+    const tree = await upstreams.argocd.get().getResourceTree(NAME);
+    const top = (tree.nodes ?? []).filter(n => !n.parentRefs?.length);
+    const refOf = (kind: string) => {
+      const n = top.find(x => x.kind === kind)!;
+      return {
+        group: n.group ?? '',
+        version: n.version ?? 'v1',
+        kind,
+        namespace: n.namespace ?? '',
+        name: n.name ?? '',
+      };
+    };
+    const workloadRef = refOf('Deployment');
+    const hpaRef = refOf('HorizontalPodAutoscaler');
+    // Argo CD finds an object's events by its name, namespace and uid.
+    const workloadUid = top.find(x => x.kind === 'Deployment')!.uid;
+    const runtimeCalls = (u: DeliveryUpstreams) => [
+      u.argocd.get().getResourceTree(NAME),
+      u.argocd.get().getResource(NAME, workloadRef),
+      u.argocd.get().getResource(NAME, hpaRef),
+      u.argocd.get().listEvents(NAME, {
+        resourceName: workloadRef.name,
+        resourceNamespace: workloadRef.namespace,
+        resourceUID: workloadUid,
+      }),
+    ];
     sb.faults.set({
       github: { latencyMs: LATENCY_MS },
       aws: { latencyMs: LATENCY_MS },
@@ -158,6 +190,9 @@ async function main() {
       'ECR DescribeImages': u => u.ecr.listImages(ARN, { limit: 10 }),
       'ECR ListTagsForResource': u => u.ecr.getOwnerTag(ARN),
       'Argo CD application': u => u.argocd.get().getApplication(NAME),
+      'Argo CD resource tree': u => u.argocd.get().getResourceTree(NAME),
+      'Argo CD live workload': u =>
+        u.argocd.get().getResource(NAME, workloadRef),
     };
     for (const [label, call] of Object.entries(calls)) {
       const runs: number[] = [];
@@ -170,6 +205,22 @@ async function main() {
       single[label] = median(runs);
     }
     const slowest = Math.max(...Object.values(single));
+    // What the runtime card shows cannot be read in one round trip: the
+    // tree names the objects, then the live objects are read. That chain
+    // is the shortest a status with the runtime can take.
+    const chainRuns: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) {
+      const fresh = createDeliveryUpstreams(config);
+      await fresh.argocd.get().getApplication(NAME);
+      chainRuns.push(
+        await timed(async () => {
+          await fresh.argocd.get().getResourceTree(NAME);
+          await fresh.argocd.get().getResource(NAME, workloadRef);
+        }),
+      );
+    }
+    const chain = median(chainRuns);
+    const floor = Math.max(slowest, chain);
 
     // Slipway: cold (a new service, empty cache), then 50 concurrent, then warm.
     const cold: number[] = [];
@@ -216,6 +267,8 @@ async function main() {
         u.jenkins.get().getBuilds(SLUG.join('/'), { limit: 10 }),
         u.ecr.listImages(ARN, { limit: 10 }),
         u.argocd.get().getApplication(NAME),
+        // runtime card: its tree and live objects
+        ...runtimeCalls(u),
       ]);
     const naiveCold: number[] = [];
     for (let i = 0; i < COLD_RUNS; i++) {
@@ -296,14 +349,21 @@ async function main() {
     console.log(
       `  cold / slowest single call            ${(median(cold) / slowest)
         .toFixed(2)
-        .padEnd(14)} ${(median(naiveCold) / slowest).toFixed(
+        .padEnd(14)} ${(median(naiveCold) / slowest).toFixed(2)}`,
+    );
+    console.log(`  runtime chain (tree → live object)    ${ms(chain)}`);
+    console.log(
+      `  cold / max(slowest call, chain)       ${(median(cold) / floor)
+        .toFixed(2)
+        .padEnd(14)} ${(median(naiveCold) / floor).toFixed(
         2,
       )}   (target < 1.5)`,
     );
     const replicasArg = process.argv.indexOf('--replicas');
     if (replicasArg !== -1) {
       await replicas(sb, Number(process.argv[replicasArg + 1] ?? 2), {
-        slowest,
+        // The floor the cold load is compared with (see above).
+        slowest: floor,
         single: {
           warmP95: quantile(warm, 0.95),
           cold: median(cold),
@@ -596,7 +656,7 @@ async function replicas(
     console.log(
       `  cold after FLUSHALL (median of ${COLD_RUNS})      ${ms(
         median(cold),
-      )}; / slowest single call ${(median(cold) / one.slowest).toFixed(
+      )}; / max(slowest call, chain) ${(median(cold) / one.slowest).toFixed(
         2,
       )} (target < 1.5; one replica ${(one.single.cold / one.slowest).toFixed(
         2,

@@ -157,8 +157,12 @@ describe('canary actions and the runtime section, through Argo CD', () => {
       v => editYaml(v, [[['image', 'tag'], next]]),
       `chore(payments-api): bump image to ${next}`,
     );
+    // (The tree and the live Rollout are two reads: wait for both.)
     const paused = await runtimeWhen(
-      e => e.rollout?.paused === true && e.rollout.currentStep === 1,
+      e =>
+        e.rollout?.paused === true &&
+        e.rollout.currentStep === 1 &&
+        e.workload?.health === 'Suspended',
     );
     expect(paused.rollout).toMatchObject({
       strategy: 'canary',

@@ -186,17 +186,20 @@ export class DeliveryStatusService {
   async #assemble(ref: string, entity: Entity): Promise<DeliveryStatus> {
     const ctx = this.#sections;
     const moving = await this.#notes.isMoving(ref);
-    const [source, build, image, sync, gitops] = await Promise.all([
+    const syncing = this.#section(ref, 'sync', moving, () =>
+      planSync(ctx, entity),
+    );
+    const [source, build, image, sync, gitops, runtime] = await Promise.all([
       this.#section(ref, 'source', moving, () => planSource(ctx, entity)),
       this.#section(ref, 'build', moving, () => planBuild(ctx, entity)),
       this.#section(ref, 'image', moving, () => planImage(ctx, ref, entity)),
-      this.#section(ref, 'sync', moving, () => planSync(ctx, entity)),
+      syncing,
       this.#section(ref, 'gitops', moving, () => planGitOps(ctx, entity)),
+      // What runs: read for the applications the sync section found.
+      this.#section(ref, 'runtime', moving, () =>
+        planRuntime(ctx, entity, () => syncing.then(s => s.data)),
+      ),
     ]);
-    // What runs: read for the applications the sync section found.
-    const runtime = await this.#section(ref, 'runtime', moving, () =>
-      planRuntime(ctx, sync.data),
-    );
     if (image.data && sync.data) {
       image.data = withEnvironments(image.data, sync.data);
     }

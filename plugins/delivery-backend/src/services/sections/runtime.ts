@@ -12,13 +12,16 @@ import {
   SyncSection,
 } from '@internal/backstage-plugin-delivery-common';
 import {
+  ArgoApplicationTree,
   ArgoEvent,
   ArgoResourceNode,
   ArgoResourceRef,
 } from '@internal/backstage-plugin-delivery-node';
 import { ArgoCdUpstream } from '../upstreams';
-import { missing, Plan, SectionContext } from './plan';
-import { healthStatusOf } from './sync';
+import { Entity } from '@backstage/catalog-model';
+import { SectionLoadError } from '../SectionCache';
+import { Plan, SectionContext } from './plan';
+import { argocdTarget, healthStatusOf } from './sync';
 
 /** Pods whose restarts are looked into (their live object and events), per application. */
 const POD_DETAILS = 2;
@@ -37,25 +40,57 @@ const ROLLOUT_ACTIONS: RolloutActionName[] = [
  * token (no Kubernetes credentials): per application, one resource tree,
  * then at once the live workload (and its HPA), the workload's events, a
  * Rollout's enabled actions, and for at most two restarting pods their
- * live object and events: two round trips. Planned on the sync
- * section's answer, so it asks for the same applications the page shows
- * and nothing else.
+ * live object and events: two round trips. It reads the applications
+ * the sync section found (and proved bound to the entity), so it asks for
+ * the same applications the page shows and nothing else.
  */
 export function planRuntime(
   ctx: SectionContext,
-  sync: SyncSection | undefined,
+  entity: Entity,
+  /** The sync section's answer (the applications, their environments). */
+  syncData: () => Promise<SyncSection | undefined>,
 ): Plan<RuntimeSection> {
-  const envs = sync?.environments ?? [];
-  if (envs.length === 0) missing('No Argo CD application to read');
+  // The same applications, instances and allow-list as the sync section.
+  const {
+    instanceName: instance,
+    appName,
+    selector,
+  } = argocdTarget(ctx, entity);
   return {
-    resource: envs.map(e => `${e.instance}:${e.appName}`).join(','),
-    load: async () => ({
-      environments: await Promise.all(
-        envs.map(e =>
-          environmentRuntime(ctx.upstreams.argocd.get(e.instance), e),
+    resource: `${instance ?? ''}:${appName ?? selector}`,
+    load: async () => {
+      // A named application's tree is asked for at once, beside the sync
+      // section's read of the application: what runs costs one round
+      // trip more than the application, not two.
+      const named = appName
+        ? {
+            client: ctx.upstreams.argocd.get(instance),
+            tree: ctx.upstreams.argocd.get(instance).getResourceTree(appName),
+          }
+        : undefined;
+      named?.tree.catch(() => undefined);
+      const sync = await syncData();
+      if (!sync) {
+        throw new SectionLoadError({
+          kind: 'upstream',
+          message: 'Argo CD: the applications could not be read',
+        });
+      }
+      return {
+        environments: await Promise.all(
+          sync.environments.map(e => {
+            const client = ctx.upstreams.argocd.get(e.instance);
+            const tree =
+              named &&
+              e.appName === appName &&
+              named.client.name === client.name
+                ? named.tree
+                : client.getResourceTree(e.appName);
+            return environmentRuntime(client, e, tree);
+          }),
         ),
-      ),
-    }),
+      };
+    },
   };
 }
 
@@ -64,9 +99,10 @@ type Client = ReturnType<ArgoCdUpstream['get']>;
 async function environmentRuntime(
   client: Client,
   env: EnvironmentSync,
+  treeRead: Promise<ArgoApplicationTree>,
 ): Promise<EnvironmentRuntime> {
   const app = env.appName;
-  const tree = await client.getResourceTree(app);
+  const tree = await treeRead;
   const nodes = tree.nodes ?? [];
   const top = nodes.filter(n => !n.parentRefs?.length);
   const workloadNode =

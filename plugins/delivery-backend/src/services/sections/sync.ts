@@ -39,14 +39,11 @@ export function healthStatusOf(status: string | undefined): HealthStatus {
 }
 
 /**
- * Argo CD: the application named by `argocd/app-name`, or those matching
- * `argocd/app-selector`, one per environment; an application bound to
- * another entity is refused.
+ * The Argo CD applications an entity's annotations name, on which
+ * instances: ends planning (before any call) when they are missing, name
+ * an unknown instance, or one outside `slipway.delivery.allowed`.
  */
-export function planSync(
-  ctx: SectionContext,
-  entity: Entity,
-): Plan<SyncSection> {
+export function argocdTarget(ctx: SectionContext, entity: Entity) {
   const {
     instance: instanceName,
     appName,
@@ -84,6 +81,19 @@ export function planSync(
       );
     }
   }
+  return { instanceName, instanceNames, appName, selector };
+}
+
+/**
+ * Argo CD: the application named by `argocd/app-name`, or those matching
+ * `argocd/app-selector`, one per environment; an application bound to
+ * another entity is refused.
+ */
+export function planSync(
+  ctx: SectionContext,
+  entity: Entity,
+): Plan<SyncSection> {
+  const { instanceNames, appName, selector } = argocdTarget(ctx, entity);
   const entityRef = bindingOf(entity);
   return {
     resource: `${instanceNames.map(n => n ?? '').join(',')}:${
