@@ -110,6 +110,19 @@ describe('canary actions and the runtime section, through Argo CD', () => {
     expect(argoCalls('RunResourceActionV2')).toBe(0);
   });
 
+  it('shows a drifted object put back by Argo CD self-heal', async () => {
+    const drift = await sb.argocd.drift('payments-api');
+    expect(drift).toBeDefined();
+    const healed = await runtimeWhen(e => e.selfHeals.length > 0);
+    expect(healed.selfHeals[0]).toMatchObject({ attempts: 1 });
+    expect(Date.parse(healed.selfHeals[0].at)).not.toBeNaN();
+    const s = await status();
+    expect(s.sync.data!.environments[0]).toMatchObject({
+      syncStatus: 'Synced',
+      operation: { phase: 'Succeeded', selfHeal: { attempts: 1 } },
+    });
+  });
+
   it('walks a canary: paused at the first weight, Promote to the next step, Promote full to Healthy', async () => {
     await commitValues(
       v =>
