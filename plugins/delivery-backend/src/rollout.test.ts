@@ -72,11 +72,11 @@ describe('canary actions and the runtime section, through Argo CD', () => {
     throw new Error(`runtime never got there: ${JSON.stringify(last)}`);
   }
 
-  function act(user: string, action: string) {
+  function act(user: string, action: string, entityRef = REF) {
     return request(started.server)
       .post('/api/delivery/rollout')
       .set('Authorization', mockCredentials.user.header(user))
-      .send({ entityRef: REF, environment: 'dev', action });
+      .send({ entityRef, environment: 'dev', action });
   }
 
   const argoCalls = (op: string) =>
@@ -86,7 +86,21 @@ describe('canary actions and the runtime section, through Argo CD', () => {
     sb = await startTestSandbox();
     started = await startDeliveryBackend({
       sb,
-      entities: [serviceEntity('payments-api')],
+      entities: [
+        serviceEntity('payments-api'),
+        // docs-team's own entity, whose annotation names payments-api's
+        // Argo CD application.
+        {
+          ...serviceEntity('payments-shadow', {
+            'argocd/app-name': 'payments-api',
+          }),
+          spec: {
+            type: 'service',
+            lifecycle: 'production',
+            owner: 'group:docs-team',
+          },
+        },
+      ],
       delivery: { cacheTtlSeconds: 0 },
     });
   });
@@ -197,15 +211,38 @@ describe('canary actions and the runtime section, through Argo CD', () => {
     expect(paused.rollout!.actions).not.toContain('retry');
     expect(paused.workload?.health).toBe('Suspended');
 
-    // Another team's Promote: refused on identity, Argo CD never asked.
+    // Another team's Promote and Abort: refused on identity, Argo CD never
+    // asked.
+    for (const action of ['resume', 'abort']) {
+      sb.faults.resetCounters();
+      const refused = await act(DANA, action);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toBe(
+        `${DANA} may not delivery.rollout on ${REF}: only its owners (or a platform group) may`,
+      );
+      expect(sb.faults.counters().argocd).toBeUndefined();
+      expect(started.auditEvents.slice(-2)).toEqual([
+        expect.objectContaining({
+          eventId: 'rollout-authorization',
+          outcome: 'failure',
+        }),
+        expect.objectContaining({ eventId: 'rollout', outcome: 'failure' }),
+      ]);
+    }
+    // The same team through its own entity naming payments-api's
+    // application: the application is not bound to it, nothing is run.
     sb.faults.resetCounters();
-    const refused = await act(DANA, 'resume');
-    expect(refused.status).toBe(403);
-    expect(sb.faults.counters().argocd).toBeUndefined();
-    expect(started.auditEvents.at(-1)).toMatchObject({
-      eventId: 'rollout',
-      outcome: 'failure',
-    });
+    const shadow = await act(
+      DANA,
+      'abort',
+      'component:default/payments-shadow',
+    );
+    expect(shadow.status).toBe(409);
+    expect(shadow.body.error.message).toBe(
+      `Argo CD application payments-api belongs to component:default/payments-api, not component:default/payments-shadow; an entity can only change resources bound to it`,
+    );
+    expect(argoCalls('RunResourceActionV2')).toBe(0);
+    expect(argoCalls('ListResourceActions')).toBe(0);
 
     // An action Argo CD does not offer now: refused before it is run.
     const retry = await act(GUEST, 'retry');

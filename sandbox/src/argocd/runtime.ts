@@ -1758,22 +1758,28 @@ function workloadObject(
     availableReplicas: ready,
     blueGreen: {},
     canary: {
-      weights: {
-        canary: {
-          weight: w,
-          podTemplateHash: canaryRs?.hash ?? '',
-          ...(canarySpec.canaryService
-            ? { serviceName: canarySpec.canaryService }
-            : {}),
-        },
-        stable: {
-          weight: 100 - w,
-          podTemplateHash: rt.stableHash ?? '',
-          ...(canarySpec.stableService
-            ? { serviceName: canarySpec.stableService }
-            : {}),
-        },
-      },
+      // Argo Rollouts sets weights only through a traffic router; a basic
+      // canary (a share of the pods, as charts/service renders it) has none.
+      ...(canarySpec.trafficRouting
+        ? {
+            weights: {
+              canary: {
+                weight: w,
+                podTemplateHash: canaryRs?.hash ?? '',
+                ...(canarySpec.canaryService
+                  ? { serviceName: canarySpec.canaryService }
+                  : {}),
+              },
+              stable: {
+                weight: 100 - w,
+                podTemplateHash: rt.stableHash ?? '',
+                ...(canarySpec.stableService
+                  ? { serviceName: canarySpec.stableService }
+                  : {}),
+              },
+            },
+          }
+        : {}),
       ...(run && rt.stableHash !== rt.currentHash
         ? {
             currentBackgroundAnalysisRunStatus: {

@@ -197,7 +197,7 @@ export class DeliveryStatusService {
       this.#section(ref, 'gitops', moving, () => planGitOps(ctx, entity)),
       // What runs: read for the applications the sync section found.
       this.#section(ref, 'runtime', moving, () =>
-        planRuntime(ctx, entity, () => syncing.then(s => s.data)),
+        planRuntime(ctx, entity, () => syncing),
       ),
     ]);
     if (image.data && sync.data) {
@@ -390,7 +390,7 @@ function withCanary(
     if (
       !rollout?.canaryImage ||
       !entry.imageTag ||
-      rollout.canaryImage.split(':').pop() !== entry.imageTag
+      imageTagOf(rollout.canaryImage) !== entry.imageTag
     ) {
       continue;
     }
@@ -408,4 +408,12 @@ function withCanary(
       ...(rollout.message ? { message: rollout.message } : {}),
     };
   }
+}
+
+/** The tag of an image reference (`host[:port]/repo:tag[@digest]`). */
+function imageTagOf(ref: string): string | undefined {
+  const name = ref.split('@')[0];
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  return colon > slash ? name.slice(colon + 1) : undefined;
 }

@@ -2,9 +2,8 @@ import {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError } from '@backstage/errors';
+import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import {
-  ANNOTATIONS,
   deliveryPromotePermission,
   deliveryRollbackPermission,
   deliveryRolloutPermission,
@@ -23,7 +22,8 @@ import {
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import { Entity } from '@backstage/catalog-model';
-import { environmentOf } from './sections/sync';
+import { SectionLoadError } from './SectionCache';
+import { argocdTarget, environmentOf } from './sections/sync';
 import { DeliveryServiceDeps, DeliverySettings } from './settings';
 import { DeliveryUpstreams } from './upstreams';
 
@@ -206,7 +206,9 @@ export class ReleaseService {
   ): Promise<RolloutActionResult> {
     const environment = this.#environment(request.environment, 'environment');
     const action = request.action as RolloutActionName;
-    const label = ROLLOUT_ACTION_LABELS[action];
+    const label = Object.hasOwn(ROLLOUT_ACTION_LABELS, String(action))
+      ? ROLLOUT_ACTION_LABELS[action]
+      : undefined;
     if (!label) {
       throw new InputError(
         `action must be one of ${Object.keys(ROLLOUT_ACTION_LABELS).join(
@@ -258,7 +260,19 @@ export class ReleaseService {
         } in ${environment}${health ? ` (${health})` : ''}`,
       );
     }
-    await client.runResourceAction(appName, ref, action);
+    try {
+      await client.runResourceAction(appName, ref, action);
+    } catch (e) {
+      // Argo CD says "permission denied" (which the client reads as an
+      // application it may not see) when the portal's account lacks the
+      // action: the application was just read, so say what to grant.
+      if ((e as Error).name === 'NotFoundError') {
+        throw new NotAllowedError(
+          `Argo CD '${client.name}' refused ${action} on Rollout ${node.name} to the portal's account: its RBAC needs "p, <the portal's role>, applications, action/argoproj.io/Rollout/${action}, <project>/${appName}, allow"`,
+        );
+      }
+      throw e;
+    }
     this.#logger.info(`Rollout action ${action}`, {
       entityRef,
       environment,
@@ -274,24 +288,37 @@ export class ReleaseService {
    * annotations name it, refused unless it is bound to the entity.
    */
   async #application(entity: Entity, entityRef: string, environment: string) {
-    const named = readDeliveryAnnotations(entity).argocdApplications;
-    if (!named?.ok) {
-      throw new InputError(
-        named
-          ? named.problem
-          : `${entityRef} has no ${ANNOTATIONS.argocdAppName} or ${ANNOTATIONS.argocdAppSelector} annotation`,
+    // The same applications, instances and allow-list the page reads.
+    let target: ReturnType<typeof argocdTarget>;
+    try {
+      target = argocdTarget(
+        { upstreams: this.#upstreams, settings: this.#settings },
+        entity,
       );
+    } catch (e) {
+      if (e instanceof SectionLoadError) {
+        throw e.sectionError.kind === 'forbidden'
+          ? new NotAllowedError(e.message)
+          : new InputError(e.message);
+      }
+      throw e;
     }
-    const { instance, appName, selector } = named.value;
+    const { instanceNames, appName, selector } = target;
     const argocd = this.#upstreams.argocd;
-    const client = argocd.get(
-      instance ??
-        this.#settings.road.find(e => e.name === environment)?.argocd.instance,
+    const found = await Promise.all(
+      instanceNames.map(async n => {
+        const c = argocd.get(n);
+        const list = appName
+          ? [await c.getApplication(appName)]
+          : await c.listApplications({ selector });
+        return list.map(app => ({ client: c, app }));
+      }),
     );
-    const apps = appName
-      ? [await client.getApplication(appName)]
-      : await client.listApplications({ selector });
-    const app = apps.find(a => environmentOf(a) === environment);
+    const match = found
+      .flat()
+      .find(({ app }) => environmentOf(app) === environment);
+    const client = match?.client ?? argocd.get(instanceNames[0]);
+    const app = match?.app;
     if (!app?.metadata.name) {
       throw new InputError(
         `${entityRef} has no Argo CD application for ${environment} on '${client.name}'`,

@@ -187,16 +187,7 @@ export class ArgoCdClient {
       );
       return res.manifest ? (JSON.parse(res.manifest) as T) : undefined;
     } catch (e) {
-      // Argo CD answers 400 (code 3) "<kind> <group> <name> not found as
-      // part of application <app>" for an object the app does not hold.
-      const name_ = (e as Error).name;
-      if (
-        name_ === 'NotFoundError' ||
-        (name_ === 'InputError' &&
-          /not found as part of application/.test((e as Error).message))
-      ) {
-        return undefined;
-      }
+      if (isGone(e)) return undefined;
       throw e;
     }
   }
@@ -243,7 +234,11 @@ export class ArgoCdClient {
     );
   }
 
-  /** Kubernetes events of the application's objects (ListResourceEvents). */
+  /**
+   * Kubernetes events (ListResourceEvents): the application's own, or one
+   * object's (Argo CD finds it by name, namespace and uid); none when the
+   * object is gone.
+   */
   async listEvents(
     name: string,
     options: {
@@ -252,12 +247,18 @@ export class ArgoCdClient {
       resourceUID?: string;
     } = {},
   ): Promise<ArgoEvent[]> {
-    const list = await this.#request<{ items?: ArgoEvent[] | null }>(
-      'GET',
-      `/api/v1/applications/${enc(name)}/events`,
-      { app: name, query: { ...options } },
-    );
-    return list.items ?? [];
+    try {
+      const list = await this.#request<{ items?: ArgoEvent[] | null }>(
+        'GET',
+        `/api/v1/applications/${enc(name)}/events`,
+        { app: name, query: { ...options } },
+      );
+      return list.items ?? [];
+    } catch (e) {
+      // The object went between the tree and this read (a pod replaced).
+      if (options.resourceName && isGone(e)) return [];
+      throw e;
+    }
   }
 
   async getRevisionMetadata(
@@ -536,6 +537,18 @@ function operationOf(method: string, path: string): string {
     DELETE: 'Delete',
   };
   return `ApplicationService_${verb[method] ?? method}`;
+}
+
+/**
+ * Argo CD says an object is not (any more) part of the application: 404,
+ * or 400 (code 3) "<name> not found as part of application <app>".
+ */
+function isGone(e: unknown): boolean {
+  const { name, message } = e as Error;
+  return (
+    name === 'NotFoundError' ||
+    (name === 'InputError' && /not found as part of application/.test(message))
+  );
 }
 
 function resourceQuery(ref: ArgoResourceRef): Query {

@@ -392,7 +392,9 @@ export function sampleRuntime(
             currentCpuPercent: 85,
             lastScaleTime: iso(now, 15),
           },
-          selfHeals: [{ at: iso(now, 45), attempts: 2, revision: 'a1b2c3d4e5f6' }],
+          selfHeals: [
+            { at: iso(now, 45), attempts: 2, revision: 'a1b2c3d4e5f6' },
+          ],
           warnings: [
             {
               type: 'Warning',

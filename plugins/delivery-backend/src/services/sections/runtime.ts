@@ -9,6 +9,7 @@ import {
   RolloutView,
   RuntimeEvent,
   RuntimeSection,
+  Section,
   SyncSection,
 } from '@internal/backstage-plugin-delivery-common';
 import {
@@ -47,8 +48,8 @@ const ROLLOUT_ACTIONS: RolloutActionName[] = [
 export function planRuntime(
   ctx: SectionContext,
   entity: Entity,
-  /** The sync section's answer (the applications, their environments). */
-  syncData: () => Promise<SyncSection | undefined>,
+  /** The sync section (the applications, their environments, or why not). */
+  syncData: () => Promise<Section<SyncSection>>,
 ): Plan<RuntimeSection> {
   // The same applications, instances and allow-list as the sync section.
   const {
@@ -69,12 +70,16 @@ export function planRuntime(
           }
         : undefined;
       named?.tree.catch(() => undefined);
-      const sync = await syncData();
+      const syncSection = await syncData();
+      const sync = syncSection.data;
       if (!sync) {
-        throw new SectionLoadError({
-          kind: 'upstream',
-          message: 'Argo CD: the applications could not be read',
-        });
+        // Why the applications are not shown (refused binding, outage).
+        throw new SectionLoadError(
+          syncSection.error ?? {
+            kind: 'upstream',
+            message: 'Argo CD: the applications could not be read',
+          },
+        );
       }
       return {
         environments: await Promise.all(
@@ -110,7 +115,27 @@ async function environmentRuntime(
     top.find(n => n.kind === 'Deployment' && n.group === 'apps');
   const hpaNode = top.find(n => n.kind === 'HorizontalPodAutoscaler');
   const isRollout = workloadNode?.kind === 'Rollout';
-  const podNodes = nodes.filter(n => n.kind === 'Pod' && n.group === '');
+  // The workload's pods: those of its ReplicaSets (an AnalysisRun's check
+  // Jobs have pods too, which are not the service).
+  const workloadSets = new Set(
+    nodes
+      .filter(
+        n =>
+          n.kind === 'ReplicaSet' &&
+          n.parentRefs?.some(
+            r => r.kind === workloadNode?.kind && r.name === workloadNode?.name,
+          ),
+      )
+      .map(n => n.name),
+  );
+  const podNodes = nodes.filter(
+    n =>
+      n.kind === 'Pod' &&
+      n.group === '' &&
+      n.parentRefs?.some(
+        r => r.kind === 'ReplicaSet' && workloadSets.has(r.name),
+      ),
+  );
   // Restart counts are in the tree (Argo CD's `Restart Count`); only the
   // pods that restarted are looked into, for why they stopped.
   const restartingNodes = podNodes
@@ -364,14 +389,14 @@ function rolloutView(
   const imageOf = (role: 'stable' | 'canary') =>
     pods.find(p => p.role === role && p.images.length)?.images[0];
   const stableImage = imageOf('stable');
-  const canaryImage =
-    status.currentPodHash && status.currentPodHash !== status.stableRS
-      ? imageOf('canary') ??
-        nodes.find(
-          n =>
-            n.kind === 'ReplicaSet' && hashOf(n.name) === status.currentPodHash,
-        )?.images?.[0]
-      : undefined;
+  const rolling =
+    Boolean(status.currentPodHash) && status.currentPodHash !== status.stableRS;
+  // The canary's image is the Rollout's own pod template: its pods may be
+  // gone (an abort scales them to 0), and Argo CD lists images on Pods only.
+  const canaryImage = rolling
+    ? str(spec.template?.spec?.containers?.[0]?.image) ?? imageOf('canary')
+    : undefined;
+  const weight = canaryWeightOf(status, steps, rolling);
   const analysisRuns: AnalysisRunView[] = nodes
     .filter(n => n.kind === 'AnalysisRun')
     .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))
@@ -395,9 +420,7 @@ function rolloutView(
     ...(num(status.currentStepIndex) !== undefined
       ? { currentStep: status.currentStepIndex }
       : {}),
-    ...(num(status.canary?.weights?.canary?.weight) !== undefined
-      ? { canaryWeight: status.canary.weights.canary.weight }
-      : {}),
+    ...(weight !== undefined ? { canaryWeight: weight } : {}),
     paused,
     ...(str(pause?.startTime) ? { pausedSince: pause.startTime } : {}),
     ...(str(pause?.reason) ? { pauseReason: pause.reason } : {}),
@@ -407,6 +430,28 @@ function rolloutView(
     analysisRuns,
     actions: ROLLOUT_ACTIONS.filter(a => enabled.has(a)),
   };
+}
+
+/**
+ * The canary's share now: Argo Rollouts' `status.canary.weights` where a
+ * traffic router sets them; without one (the chart's basic canary, a share
+ * of the pods) the last `setWeight` at or before the current step, as the
+ * Argo Rollouts kubectl plugin shows it. None once the canary is stable.
+ */
+function canaryWeightOf(
+  status: Record<string, any>,
+  steps: any[],
+  rolling: boolean,
+): number | undefined {
+  const routed = num(status.canary?.weights?.canary?.weight);
+  if (routed !== undefined) return routed;
+  if (!rolling || status.abort === true) return undefined;
+  const at = num(status.currentStepIndex) ?? 0;
+  let weight: number | undefined;
+  for (let i = 0; i <= Math.min(at, steps.length - 1); i++) {
+    if (num(steps[i]?.setWeight) !== undefined) weight = steps[i].setWeight;
+  }
+  return weight;
 }
 
 /** Argo CD's health of an AnalysisRun, as the run's phase. */

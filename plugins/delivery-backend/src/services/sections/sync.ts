@@ -43,7 +43,10 @@ export function healthStatusOf(status: string | undefined): HealthStatus {
  * instances: ends planning (before any call) when they are missing, name
  * an unknown instance, or one outside `slipway.delivery.allowed`.
  */
-export function argocdTarget(ctx: SectionContext, entity: Entity) {
+export function argocdTarget(
+  ctx: Pick<SectionContext, 'upstreams' | 'settings'>,
+  entity: Entity,
+) {
   const {
     instance: instanceName,
     appName,
