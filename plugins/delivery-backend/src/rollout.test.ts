@@ -115,6 +115,8 @@ describe('canary actions and the runtime section, through Argo CD', () => {
     expect(env.rollout).toBeUndefined();
     expect(env.readyPods).toBe(env.desiredPods);
     expect(env.hpa).toMatchObject({ minReplicas: 2, maxReplicas: 5 });
+    // Pods created within the hour: their restarts all fall in it.
+    expect(env.restartsLastHour).toEqual({ restarts: env.restarts });
     sb.faults.resetCounters();
     const res = await act(GUEST, 'resume');
     expect(res.status).toBe(400);
@@ -135,6 +137,33 @@ describe('canary actions and the runtime section, through Argo CD', () => {
       syncStatus: 'Synced',
       operation: { phase: 'Succeeded', selfHeal: { attempts: 1 } },
     });
+  });
+
+  it("shows why a pod that never ran is stuck: the image pull's warning events", async () => {
+    const head = (await sb.repos.log(...CHARTS, 'main', 1))[0].sha;
+    const good = readYaml(
+      (await sb.repos.readFileIn(...CHARTS, head, VALUES))!,
+      ['image', 'tag'],
+    ) as string;
+    await commitValues(
+      v => editYaml(v, [[['image', 'tag'], 'no-such-tag']]),
+      'chore(payments-api): bump image to no-such-tag',
+    );
+    const stuck = await runtimeWhen(e =>
+      e.warnings.some(w => w.reason === 'Failed'),
+    );
+    expect(stuck.pods.some(p => p.reason === 'ImagePullBackOff')).toBe(true);
+    expect(stuck.warnings.find(w => w.reason === 'Failed')).toMatchObject({
+      object: expect.stringMatching(/^Pod\//),
+      message: expect.stringContaining('no-such-tag'),
+    });
+    await commitValues(
+      v => editYaml(v, [[['image', 'tag'], good]]),
+      `chore(payments-api): bump image to ${good}`,
+    );
+    await runtimeWhen(
+      e => e.workload?.health === 'Healthy' && e.readyPods === e.desiredPods,
+    );
   });
 
   it('walks a canary: paused at the first weight, Promote to the next step, Promote full to Healthy', async () => {

@@ -261,8 +261,14 @@ export interface EnvironmentRuntime {
   readyPods: number;
   desiredPods?: number;
   pods: PodRuntime[];
-  /** Restarts of the pods now running, and the newest termination's reason. */
+  /** Restarts of the pods now running (their totals), and the newest termination's reason. */
   restarts: number;
+  /**
+   * Restarts in the last hour, from the restart counts the backend
+   * sampled (absent without its history); `since` when it counts from
+   * later than an hour ago (the pods were first seen then).
+   */
+  restartsLastHour?: { restarts: number; since?: string };
   lastTermination?: {
     pod: string;
     reason?: string;

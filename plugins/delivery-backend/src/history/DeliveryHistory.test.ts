@@ -197,4 +197,45 @@ describe('DeliveryHistory', () => {
       (await h.reconcile(REF, 'prod', [])).map(d => d.sha.slice(0, 1)),
     ).toEqual(['b']);
   });
+
+  it("counts a pod's restarts in the last hour from the sampled totals, not its lifetime total", async () => {
+    let t = NOW;
+    const h = await history(400, () => t);
+    const old = new Date(NOW - 5 * 3600_000).toISOString();
+    const min = 60_000;
+    // First seen with 40 restarts (its lifetime): none known in the hour yet.
+    expect(
+      await h.restartsLastHour(REF, 'dev', [
+        { name: 'a', restarts: 40, createdAt: old },
+      ]),
+    ).toEqual({ restarts: 0, since: new Date(NOW).toISOString() });
+    // 30 minutes later, 3 more: counted from when it was first seen.
+    t = NOW + 30 * min;
+    expect(
+      await h.restartsLastHour(REF, 'dev', [
+        { name: 'a', restarts: 43, createdAt: old },
+      ]),
+    ).toEqual({ restarts: 3, since: new Date(NOW).toISOString() });
+    // 70 minutes after the first sample: the count an hour ago is known
+    // (40, sampled then); a new pod created 10 minutes ago counts whole.
+    t = NOW + 70 * min;
+    const now = await h.restartsLastHour(REF, 'dev', [
+      { name: 'a', restarts: 45, createdAt: old },
+      {
+        name: 'b',
+        restarts: 2,
+        createdAt: new Date(t - 10 * min).toISOString(),
+      },
+    ]);
+    expect(now).toEqual({ restarts: 45 - 40 + 2 });
+    // Another environment's and another entity's samples are their own.
+    expect(
+      await h.restartsLastHour(REF, 'prod', [
+        { name: 'a', restarts: 45, createdAt: old },
+      ]),
+    ).toMatchObject({ restarts: 0 });
+    // Samples older than two hours are pruned.
+    t = NOW + 200 * min;
+    expect(await h.prune()).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -214,6 +214,9 @@ export class DeliveryStatusService {
       health: first ? await this.#recordedHealth(ref, first) : undefined,
     });
     withCanary(timeline, runtime.data);
+    const shownRuntime = runtime.data
+      ? { ...runtime, data: await this.#withRestartWindow(ref, runtime.data) }
+      : runtime;
     const chart = readDeliveryAnnotations(entity).chart;
     const status: DeliveryStatus = {
       entityRef: ref,
@@ -222,7 +225,7 @@ export class DeliveryStatusService {
       build,
       image,
       sync,
-      runtime,
+      runtime: shownRuntime,
       gitops,
       timeline,
       environments: this.#settings.environments,
@@ -282,6 +285,38 @@ export class DeliveryStatusService {
         error: e instanceof Error ? e.message : String(e),
       });
       return doraDeployments(input);
+    }
+  }
+
+  /**
+   * Each environment's restarts in the last hour, from the restart counts
+   * sampled in the history (a copy: the section may be shared from the
+   * cache). Without history, or when it cannot be read, as it is.
+   */
+  async #withRestartWindow(
+    ref: string,
+    runtime: RuntimeSection,
+  ): Promise<RuntimeSection> {
+    const history = this.#history;
+    if (!history) return runtime;
+    try {
+      return {
+        environments: await Promise.all(
+          runtime.environments.map(async env => ({
+            ...env,
+            restartsLastHour: await history.restartsLastHour(
+              ref,
+              env.environment,
+              env.pods,
+            ),
+          })),
+        ),
+      };
+    } catch (e) {
+      this.#logger.warn(`Restart samples of ${ref} were not read or written`, {
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return runtime;
     }
   }
 

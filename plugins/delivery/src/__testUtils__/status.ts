@@ -376,6 +376,7 @@ export function sampleRuntime(
             },
           ],
           restarts: 7,
+          restartsLastHour: { restarts: 3 },
           lastTermination: {
             pod: 'payments-api-7d9f8b6c5-fghij',
             reason: 'Error',

@@ -24,7 +24,7 @@ import { SectionLoadError } from '../SectionCache';
 import { Plan, SectionContext } from './plan';
 import { argocdTarget, healthStatusOf } from './sync';
 
-/** Pods whose restarts are looked into (their live object and events), per application. */
+/** Pods in trouble looked into (their live object and events), per application. */
 const POD_DETAILS = 2;
 /** Warning events kept per environment. */
 const WARNINGS = 10;
@@ -136,14 +136,14 @@ async function environmentRuntime(
         r => r.kind === 'ReplicaSet' && workloadSets.has(r.name),
       ),
   );
-  // Restart counts are in the tree (Argo CD's `Restart Count`); only the
-  // pods that restarted are looked into, for why they stopped.
+  // Restart counts and health are in the tree (Argo CD's `Restart Count`);
+  // only pods in trouble are looked into: those that restarted (why they
+  // stopped) and unhealthy ones that never ran (an image pull, scheduling).
+  const restarts = (n: ArgoResourceNode) =>
+    Number(info(n, 'Restart Count') ?? 0) || 0;
   const restartingNodes = podNodes
-    .filter(n => Number(info(n, 'Restart Count') ?? 0) > 0)
-    .sort(
-      (a, b) =>
-        Number(info(b, 'Restart Count')) - Number(info(a, 'Restart Count')),
-    )
+    .filter(n => restarts(n) > 0 || n.health?.status === 'Degraded')
+    .sort((a, b) => restarts(b) - restarts(a))
     .slice(0, POD_DETAILS);
   // Everything else the tree names is read at once: one round trip after it.
   const [workload, hpa, workloadEvents, actions, podDetails] =

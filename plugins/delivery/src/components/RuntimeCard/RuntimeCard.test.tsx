@@ -33,7 +33,7 @@ describe('RuntimeCard', () => {
     ).toEqual([
       'Deployment payments-api is Degraded: Deployment "payments-api" exceeded its progress deadline',
       '1 pod in CrashLoopBackOff',
-      '7 restarts; last Error (exit 1) in payments-api-7d9f8b6c5-fghij, 2 minutes ago',
+      '7 restarts (3 in the last hour); last Error (exit 1) in payments-api-7d9f8b6c5-fghij, 2 minutes ago',
     ]);
 
     // The crash-looping pod heads the pod list, with its restarts.
@@ -45,6 +45,18 @@ describe('RuntimeCard', () => {
     expect(within(first).getByText('0/1')).toBeInTheDocument();
     expect(within(first).getByText('7')).toBeInTheDocument();
     expect(second).toHaveTextContent('payments-api-7d9f8b6c5-abcde');
+  });
+
+  it('keeps the HPA target in view when the metrics are not there', async () => {
+    const status = withRuntime();
+    const dev = status.runtime!.data!.environments[0];
+    dev.hpa = { ...dev.hpa!, currentCpuPercent: undefined };
+    await renderOnEntityPage(<RuntimeCard />, {
+      api: mockDeliveryApi(status),
+    });
+    expect(
+      within(await findEnvironment('dev')).getByLabelText('Autoscaler'),
+    ).toHaveTextContent('CPU target 70%, no reading yet (metrics unavailable)');
   });
 
   it('shows the HPA figures, the self-heals and the warning events', async () => {

@@ -140,8 +140,17 @@ function problemsOf(env: EnvironmentRuntime): string[] {
   }
   if (env.restarts > 0) {
     const last = env.lastTermination;
+    const window = env.restartsLastHour;
+    let recent = '';
+    // Kubernetes counts a pod's restarts over its life; the backend's
+    // samples say how many fell in the last hour (or since first seen).
+    if (window) {
+      recent = window.since
+        ? ` (${window.restarts} since ${formatRelative(window.since)})`
+        : ` (${window.restarts} in the last hour)`;
+    }
     problems.push(
-      `${plural(env.restarts, 'restart')}${
+      `${plural(env.restarts, 'restart')}${recent}${
         last
           ? `; last ${termination(last)} in ${last.pod}${
               last.at ? `, ${formatRelative(last.at)}` : ''
@@ -268,6 +277,16 @@ function HpaLine(props: { hpa: HpaRuntime }) {
           </span>
         </>
       )}
+      {hpa.currentCpuPercent === undefined &&
+        hpa.targetCpuPercent !== undefined && (
+          <>
+            {' · '}
+            <span className={classes.warn}>
+              CPU target {hpa.targetCpuPercent}%, no reading yet (metrics
+              unavailable)
+            </span>
+          </>
+        )}
       {hpa.lastScaleTime && (
         <span title={formatAbsolute(hpa.lastScaleTime)}>
           {' · '}scaled {formatRelative(hpa.lastScaleTime)}
