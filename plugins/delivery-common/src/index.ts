@@ -10,6 +10,7 @@ export * from './names';
 export * from './annotations';
 export * from './permissions';
 export * from './status';
+export * from './runtime';
 export * from './inputs';
 export * from './entityAnnotations';
 export * from './motion';

@@ -7,3 +7,4 @@ export { buildTimeline, summariseFindings } from './timeline';
 export type { TimelineInput } from './timeline';
 export { computeDora, doraDeployments, median } from './dora';
 export type { DoraDeployment, DoraDeploymentsInput, DoraInput } from './dora';
+export { withCanary } from './canary';

@@ -1,9 +1,6 @@
 import {
   AuthenticationError,
-  ConflictError,
   InputError,
-  NotAllowedError,
-  NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
@@ -14,6 +11,7 @@ import {
   ArgoResourceRef,
   ArgoRevisionMetadata,
 } from './types';
+import { argoError, isGone, operationOf } from './argoErrors';
 import { markUpstreamCall } from '../retry/failures';
 import { jitteredDelay, noteRetry } from '../retry/progress';
 
@@ -42,13 +40,6 @@ export interface ArgoCdClientOptions {
 }
 
 type Query = Record<string, string | boolean | undefined>;
-
-/** Argo CD's error body (grpc-gateway's runtimeError). */
-interface RuntimeError {
-  error?: string;
-  code?: number;
-  message?: string;
-}
 
 /** Seconds before a JWT's `exp` when a cached token is dropped. */
 const EXPIRY_SKEW_SECONDS = 60;
@@ -471,84 +462,18 @@ export class ArgoCdClient {
     return (text ? JSON.parse(text) : {}) as T;
   }
 
-  async #error(res: Response, what: string, app: string | undefined) {
-    let body: RuntimeError = {};
-    try {
-      body = (await res.json()) as RuntimeError;
-    } catch {
-      // not JSON; the status says enough
-    }
-    const detail = redact(
-      body.message || body.error || res.statusText || `HTTP ${res.status}`,
-      [this.#instance.password, this.#instance.token, this.#session?.token],
-    );
-    const subject = app ? `application '${app}'` : what;
-    const message = `Argo CD '${this.name}': ${subject}: ${detail}`;
-    // gRPC codes: 5 NotFound, 6 AlreadyExists, 7 PermissionDenied, 16 Unauthenticated.
-    if (res.status === 404 || body.code === 5)
-      return new NotFoundError(message);
-    if (res.status === 403 || body.code === 7) {
-      // Argo CD v3 answers "permission denied" for an application that does
-      // not exist (so names cannot be probed); for Slipway that is not found.
-      if (app && /permission denied/i.test(detail)) {
-        return new NotFoundError(
-          `Argo CD '${this.name}': application '${app}' not found (or not visible to Slipway's account)`,
-        );
-      }
-      return new NotAllowedError(message);
-    }
-    if (res.status === 401 || body.code === 16)
-      return new AuthenticationError(message);
-    if (res.status === 409 || body.code === 6)
-      return new ConflictError(message);
-    if (
-      res.status === 400 &&
-      /existing application spec is different/i.test(detail)
-    )
-      return new ConflictError(message);
-    if (res.status === 400) return new InputError(message);
-    if (res.status === 429 || res.status >= 500)
-      return new ServiceUnavailableError(message);
-    return new Error(message);
+  #error(res: Response, what: string, app: string | undefined) {
+    return argoError(res, {
+      instance: this.name,
+      what,
+      app,
+      secrets: [
+        this.#instance.password,
+        this.#instance.token,
+        this.#session?.token,
+      ],
+    });
   }
-}
-
-/** The operation id of Argo CD's API description for a request. */
-function operationOf(method: string, path: string): string {
-  const rest = path.replace(/^\/api\/v1\//, '');
-  if (rest === 'session') return 'SessionService_Create';
-  if (rest === 'applications')
-    return method === 'POST'
-      ? 'ApplicationService_Create'
-      : 'ApplicationService_List';
-  if (rest.endsWith('/resource-tree')) return 'ApplicationService_ResourceTree';
-  if (rest.endsWith('/resource/actions/v2'))
-    return 'ApplicationService_RunResourceActionV2';
-  if (rest.endsWith('/resource/actions'))
-    return 'ApplicationService_ListResourceActions';
-  if (rest.endsWith('/resource')) return 'ApplicationService_GetResource';
-  if (rest.endsWith('/events')) return 'ApplicationService_ListResourceEvents';
-  if (/\/revisions\/[^/]+\/metadata$/.test(rest))
-    return 'ApplicationService_RevisionMetadata';
-  if (rest.endsWith('/sync')) return 'ApplicationService_Sync';
-  const verb: Record<string, string> = {
-    GET: 'Get',
-    PUT: 'Update',
-    DELETE: 'Delete',
-  };
-  return `ApplicationService_${verb[method] ?? method}`;
-}
-
-/**
- * Argo CD says an object is not (any more) part of the application: 404,
- * or 400 (code 3) "<name> not found as part of application <app>".
- */
-function isGone(e: unknown): boolean {
-  const { name, message } = e as Error;
-  return (
-    name === 'NotFoundError' ||
-    (name === 'InputError' && /not found as part of application/.test(message))
-  );
 }
 
 function resourceQuery(ref: ArgoResourceRef): Query {
@@ -563,10 +488,4 @@ function resourceQuery(ref: ArgoResourceRef): Query {
 
 function enc(v: string) {
   return encodeURIComponent(v);
-}
-
-function redact(text: string, secrets: Array<string | undefined>): string {
-  let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join('***');
-  return out;
 }
