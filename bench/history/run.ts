@@ -3,9 +3,9 @@
  * 1,000 services' applications (each bound to its entity, as the wizard
  * creates them) and:
  *
- * - the health poll's cycle (the task one replica runs per interval): its
+ * - the history poll's cycle (the task one replica runs per interval): its
  *   time and upstream calls, with nothing changed and after a deployment of
- *   every service;
+ *   every service (health and deployment rows);
  * - history rows per service: per deployment (measured) and per day at a
  *   given number of deployments a day;
  * - status p95 for 50 viewers spread over 200 entities, on a shared cache,
@@ -125,21 +125,35 @@ async function main() {
       database: { getClient: async () => db },
       retentionDays: 400,
     });
+    const count = async (table: string) =>
+      Number((await db(table).count({ n: '*' }))[0].n as string | number);
     const rows = async () =>
-      Number(
-        (await db('delivery_health').count({ n: '*' }))[0].n as string | number,
-      );
+      (await count('delivery_health')) + (await count('delivery_deployments'));
+    // The plugin's cache, where the poll notes what it last read
+    // helm-charts for (a quiet poll makes no GitHub call).
+    const pollCache = CacheManager.fromConfig(
+      new ConfigReader({ backend: { cache: { store: 'memory' } } }),
+    ).forPlugin('delivery-poll');
 
     const cycle = async () => {
       sb.faults.resetCounters();
       const [ms, result] = await timed(() =>
-        pollHealth({ upstreams, history }),
+        pollHealth({
+          upstreams,
+          history,
+          environments: settings.environments,
+          cache: pollCache,
+        }),
       );
-      const calls = Object.values(sb.faults.counters().argocd ?? {}).reduce(
-        (a, b) => a + b,
-        0,
-      );
-      return { ...result, ms, calls };
+      const sum = (ops?: Record<string, number>) =>
+        Object.values(ops ?? {}).reduce((a, b) => a + b, 0);
+      const counters = sb.faults.counters();
+      return {
+        ...result,
+        ms,
+        calls: sum(counters.argocd),
+        github: sum(counters.github),
+      };
     };
     const first = await cycle();
     const steady = await cycle();
@@ -256,7 +270,11 @@ async function main() {
       console.log(
         `  ${label.padEnd(40)} ${ms(c.ms).padStart(8)}, ${
           c.calls
-        } Argo CD call(s), ${c.applications} applications, ${c.recorded} rows`,
+        } Argo CD call(s), ${c.github} GitHub call(s), ${
+          c.applications
+        } applications, ${c.recorded} health rows, ${
+          c.deployments
+        } deployment rows`,
       );
     }
     console.log(

@@ -43,13 +43,16 @@ export interface Config {
        * figures outlive Argo CD's bounded history.
        */
       history?: {
-        /** Days a deployment or health change is kept; older rows are deleted hourly by one replica. Default 400. */
+        /** Days a deployment, health change or app commit is kept; older rows are deleted hourly by one replica. Default 400. */
         retentionDays?: number;
         /**
          * How often one replica (the scheduler's global scope) lists every
          * Argo CD application bound to a service, one call per instance,
-         * and records health changes: how DORA sees a failure that was
-         * fixed instead of rolled back, and when it began. Default 60.
+         * and records health changes (how DORA sees a failure that was
+         * fixed instead of rolled back, and when it began) and, when an
+         * application's revision or health moved, each chart's new
+         * deployments from helm-charts' newest commits (one GitHub call).
+         * A helm-charts push webhook runs it at once. Default 60.
          */
         pollIntervalSeconds?: number;
       };

@@ -12,6 +12,8 @@
  *    pushed commit;
  * 3. the scheduled health poll (scheduler scope global) runs on one
  *    replica per interval, and goes on on B after A is killed;
+ *    and records deployments (a failed one included) before any page
+ *    asks; a push's commits are recorded from the webhook;
  * 4. the recorded history and the DORA figures survive a restart of both;
  * 5. a scaffolder task started on A runs once (the replicas claim tasks
  *    through the database).
@@ -111,6 +113,38 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
         portal.entity(r, 'component/default/payments-api'),
         portal.entity(r, 'component/default/ledger-worker'),
       ]),
+    );
+    // The history poll's first pass reads helm-charts and records the
+    // seeded deployments; from then on a poll reads GitHub only when
+    // helm-charts moves, so the counts below are the status answers'.
+    await waitFor(
+      "the history poll's record of the seeded deployments",
+      async () =>
+        (
+          await portal.query(
+            'delivery',
+            'SELECT sha FROM delivery_deployments WHERE entity_ref = $1',
+            [PAYMENTS],
+          )
+        ).length > 0 || undefined,
+      120_000,
+    );
+    await waitFor(
+      'a history poll without a GitHub read',
+      async () => {
+        sb.faults.resetCounters();
+        const lists = () =>
+          sb.faults.counters().argocd?.['argocd:ApplicationService_List'] ?? 0;
+        await waitFor(
+          'two polls',
+          async () => lists() >= 2 || undefined,
+          60_000,
+        );
+        return sb.faults.counters().github?.['repos/list-commits']
+          ? undefined
+          : true;
+      },
+      120_000,
     );
   });
 
@@ -244,7 +278,9 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
     }
   });
 
-  it("shows on B, at B's next answer, a push whose webhook reached A", async () => {
+  it("shows on B, at B's next answer, a push whose webhook reached A, and tells a page connected to B", async () => {
+    // A page open on B: the browser's signal client connects to B.
+    const page = await connectSignals(b, token, `delivery:status:${PAYMENTS}`);
     const before = await status(b);
     // GitHub's organization webhook (as ./slipway start sets it up),
     // pointed at replica A only.
@@ -276,7 +312,13 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
       .find(h => h.id === hook.id);
     expect(sent?.lastResponse?.code).toBe(202);
 
-    // B's very next answer shows the pushed commit.
+    // The page on B is told (A's signal crosses to B through the events
+    // bus on PostgreSQL), and B's very next answer shows the pushed commit.
+    expect(await page.next()).toEqual({
+      channel: `delivery:status:${PAYMENTS}`,
+      message: { entityRef: PAYMENTS, reason: 'push' },
+    });
+    figures.webhookOnAToSignalOnBMs = Date.now() - pushed;
     const onB = await status(b);
     figures.webhookOnAToBShowsItMs = Date.now() - pushed;
     figures.webhookDeliveryMs = delivered - pushed;
@@ -286,6 +328,41 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
     const onA = await status(a);
     expect(onA.source.data!.commits[0].sha).toBe(sha);
     expect(onA.source.fetchedAt).toBe(onB.source.fetchedAt);
+    // The pushed commit is in the history (DORA's lead time), recorded
+    // from the webhook's payload before the sections reloaded.
+    expect(
+      await portal.query(
+        'delivery',
+        'SELECT sha, recorded_from FROM delivery_commits WHERE entity_ref = $1 AND sha = $2',
+        [PAYMENTS, sha],
+      ),
+    ).toEqual([{ sha, recorded_from: 'push' }]);
+
+    // Twenty more pushes, each webhook to A, each timed until the page on
+    // B is told (printed, not asserted: the target is at most 1 s).
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const next = await sb.repos.commitFiles(
+        'slipway-demo',
+        'payments-api',
+        'main',
+        { 'README.md': `# payments-api\n\nPush ${i} across replicas.\n` },
+        `docs: push ${i} across replicas`,
+      );
+      const t = Date.now();
+      await sb.github.notifyPush('slipway-demo', 'payments-api', [
+        { ref: 'refs/heads/main', before: next.parent!, after: next.sha },
+      ]);
+      await page.next();
+      times.push(Date.now() - t);
+    }
+    page.close();
+    const sorted = [...times].sort((x, y) => x - y);
+    figures.pushOnAToPageOnB = {
+      pushes: times.length,
+      p50Ms: sorted[Math.ceil(0.5 * sorted.length) - 1],
+      p95Ms: sorted[Math.ceil(0.95 * sorted.length) - 1],
+    };
   });
 
   it('runs the health poll on one replica per interval, and on B once A is killed', async () => {
@@ -390,6 +467,27 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
       entity_ref: PAYMENTS,
       environment: 'dev',
     });
+    // The poll on B records the deploy itself, failed, before any page
+    // asks for payments-api's status.
+    const deploy = await b.backend.waitFor(
+      "B's poll to record the bad deploy as a failed deployment",
+      async () => {
+        const rows = await portal.query<{
+          kind: string;
+          tag: string;
+          failed: boolean;
+        }>(
+          'delivery',
+          'SELECT kind, tag, failed FROM delivery_deployments WHERE entity_ref = $1 AND environment = $2 AND sha = $3',
+          [PAYMENTS, 'dev', bad],
+        );
+        return rows.length && rows[0].failed ? rows : undefined;
+      },
+      60_000,
+    );
+    expect(deploy).toEqual([
+      { kind: 'deploy', tag: '0000000-404', failed: true },
+    ]);
 
     // B's status counts the failed deploy in DORA (recorded in the database).
     const onB = await b.backend.waitFor(
@@ -522,3 +620,48 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
     expect(ranOn).toHaveLength(1);
   });
 });
+
+/**
+ * What a page's signal client does (Backstage's SignalClient): a WebSocket
+ * to the replica's `/api/signals` with the user's token as its protocol,
+ * one `subscribe` for the channel. `next()` resolves with the next message.
+ */
+async function connectSignals(
+  replica: Replica,
+  token: string,
+  channel: string,
+) {
+  const url = `${replica.baseUrl.replace(/^http/, 'ws')}/api/signals`;
+  const ws = new WebSocket(url, token);
+  const queue: unknown[] = [];
+  const waiting: Array<(m: unknown) => void> = [];
+  ws.onmessage = ev => {
+    const m = JSON.parse(String(ev.data));
+    const w = waiting.shift();
+    if (w) w(m);
+    else queue.push(m);
+  };
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error(`signals on ${replica.name}: error`));
+  });
+  ws.send(JSON.stringify({ action: 'subscribe', channel }));
+  return {
+    next: () =>
+      new Promise<unknown>((resolve, reject) => {
+        if (queue.length) {
+          resolve(queue.shift());
+          return;
+        }
+        const timer = setTimeout(
+          () => reject(new Error(`no signal on ${replica.name} in 60 s`)),
+          60_000,
+        );
+        waiting.push(m => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+      }),
+    close: () => ws.close(),
+  };
+}

@@ -12,7 +12,8 @@ import {
 } from '@internal/backstage-plugin-delivery-node';
 import { registerDeliveryActions } from './actions/deliveryActions';
 import { DeliveryHistory } from './history/DeliveryHistory';
-import { pollHealth } from './history/healthPoll';
+import { CHARTS_PUSHED_KEY, pollHealth } from './history/healthPoll';
+import { readPushEvent } from './history/pushPayload';
 import { createRouter } from './router';
 import { DatabaseLoadLeases } from './services/loadLeases';
 import { DeliveryStatusService } from './services/DeliveryStatusService';
@@ -21,6 +22,9 @@ import { ReleaseRequests } from './services/releaseRequests';
 import { ReleaseService } from './services/ReleaseService';
 import { statusAnnouncer } from './services/statusSignals';
 import { readDeliverySettings } from './services/settings';
+
+/** The scheduled history poll's task id (scope global). */
+const HISTORY_POLL = 'delivery-health-poll';
 
 /**
  * The delivery backend: `GET /status` (build, image, sync, source and
@@ -82,9 +86,10 @@ export const deliveryPlugin = createBackendPlugin({
             }
           },
         });
-        // Every application's health, recorded by one replica per interval.
+        // Every application's health and every chart's new deployments,
+        // recorded by one replica per interval.
         await deps.scheduler.scheduleTask({
-          id: 'delivery-health-poll',
+          id: HISTORY_POLL,
           frequency: { milliseconds: settings.historyPollMs },
           timeout: { milliseconds: Math.max(settings.historyPollMs, 60_000) },
           initialDelay: { seconds: 5 },
@@ -93,6 +98,8 @@ export const deliveryPlugin = createBackendPlugin({
             const polled = await pollHealth({
               upstreams: deps.upstreams,
               history,
+              environments: settings.environments,
+              cache: deps.cache,
             });
             deps.logger.debug('Delivery health poll', { ...polled });
           },
@@ -113,11 +120,26 @@ export const deliveryPlugin = createBackendPlugin({
           id: 'delivery',
           topics: ['github.push'],
           onEvent: async ({ eventPayload }) => {
-            const repository = (
-              eventPayload as { repository?: { full_name?: unknown } }
-            )?.repository?.full_name;
-            if (typeof repository !== 'string') return;
-            const entities = await status.notePush(repository);
+            const push = readPushEvent(eventPayload);
+            if (!push) return;
+            const { repository } = push;
+            const hc = deps.upstreams.helmCharts;
+            if (
+              repository.toLowerCase() ===
+              `${hc.owner}/${hc.repo}`.toLowerCase()
+            ) {
+              // The history poll records the new tag changes now, on one
+              // replica, instead of at its next interval.
+              await deps.cache.set(CHARTS_PUSHED_KEY, String(Date.now()), {
+                ttl: { days: 1 },
+              });
+              await deps.scheduler.triggerTask(HISTORY_POLL).catch(e =>
+                deps.logger.debug('History poll not triggered', {
+                  error: e instanceof Error ? e.message : String(e),
+                }),
+              );
+            }
+            const entities = await status.notePush(repository, push.pushed);
             if (entities.length) {
               deps.logger.debug('Push: delivery status reloads', {
                 repository,

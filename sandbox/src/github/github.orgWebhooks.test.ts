@@ -209,6 +209,14 @@ describe('sandbox GitHub', () => {
     ]);
     expect(receiver.received).toHaveLength(1);
     const { raw, headers } = receiver.received[0];
+    // GitHub's push payload, with the pushed commits (oldest first).
+    const payload = JSON.parse(raw.toString());
+    expectSchema('webhook-push', payload);
+    expect(payload.commits.map((c: { id: string }) => c.id)).toEqual([sha]);
+    expect(payload.commits[0]).toMatchObject({
+      message: 'changelog',
+      timestamp: expect.any(String),
+    });
     expect(validSignature('two', raw, headers)).toBe(true);
     expect(validSignature('one', raw, headers)).toBe(false);
     await receiver.close();

@@ -9,8 +9,12 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { HookRecord } from './records';
 import { Shapes } from './shapes';
+import type { CommitInfo } from '../gitHistory';
 import { RefUpdate, ZERO_SHA } from './smartHttp';
 import { GitHubStore } from './store';
+
+/** GitHub's push payload lists at most this many commits. */
+const PAYLOAD_COMMITS = 20;
 
 /** Posts a push of `owner/repo` to every active hook that hears pushes. */
 export async function deliverPushWebhooks(
@@ -40,6 +44,30 @@ export async function deliverPushWebhooks(
       u.after !== ZERO_SHA
         ? await store.repos.commitIn(owner, repo, u.after)
         : undefined;
+    // GitHub lists the pushed commits oldest first, at most 20 (the rest
+    // are read through the compare API); a new branch lists its head.
+    let pushed: CommitInfo[] = [];
+    if (head && u.before === ZERO_SHA) {
+      pushed = [head];
+    } else if (head) {
+      pushed = (
+        await store.repos.commitsBetween(owner, repo, u.before, u.after)
+      ).slice(-PAYLOAD_COMMITS);
+    }
+    const html = shapes.repo(r, account).html_url;
+    const commit = async (c: CommitInfo) => ({
+      id: c.sha,
+      tree_id: (await store.repos.resolveTree(owner, repo, c.sha)) ?? '',
+      distinct: true,
+      message: c.message,
+      timestamp: c.date,
+      url: `${html}/commit/${c.sha}`,
+      author: { name: c.author, email: c.email },
+      committer: { name: c.author, email: c.email },
+      added: [],
+      removed: [],
+      modified: [],
+    });
     const payload = JSON.stringify({
       ref: u.ref,
       before: u.before,
@@ -47,16 +75,15 @@ export async function deliverPushWebhooks(
       created: u.before === ZERO_SHA,
       deleted: u.after === ZERO_SHA,
       forced: false,
+      base_ref: null,
+      compare: `${html}/compare/${u.before.slice(0, 12)}...${u.after.slice(
+        0,
+        12,
+      )}`,
       repository: shapes.repo(r, account),
       ...(org ? { organization: shapes.orgSimple(org) } : {}),
-      head_commit: head
-        ? {
-            id: head.sha,
-            message: head.message,
-            timestamp: head.date,
-            author: { name: head.author, email: head.email },
-          }
-        : null,
+      commits: await Promise.all(pushed.map(commit)),
+      head_commit: head ? await commit(head) : null,
       pusher: { name: 'sandbox' },
     });
     for (const { h, type, targetId } of targets) {

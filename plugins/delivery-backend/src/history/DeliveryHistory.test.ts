@@ -238,4 +238,48 @@ describe('DeliveryHistory', () => {
     t = NOW + 200 * min;
     expect(await h.prune()).toBeGreaterThanOrEqual(3);
   });
+  it("times lead from recorded app commits once the source section's list has moved on", async () => {
+    const h = await history(400);
+    const oldCommit = { sha: `01d${'0'.repeat(37)}`, committedAt: ago(40) };
+    const newCommit = { sha: `cafe${'1'.repeat(36)}`, committedAt: ago(1) };
+    // Pushed 40 days ago (the webhook's commits), for two entities that
+    // show the same repository: recorded once each, not twice.
+    const other = 'component:default/orders-worker';
+    expect(await h.recordCommits([REF, other], [oldCommit], 'push')).toBe(2);
+    expect(await h.recordCommits([REF], [oldCommit], 'push')).toBe(0);
+    // Today the source section lists only the newest commit.
+    const commits = await h.commits(REF, [newCommit]);
+    expect(commits).toEqual([newCommit, oldCommit]);
+    // Each reached prod through a change deployment: the old one 3 hours
+    // after its commit, the new one 1 hour after.
+    const deployments = [
+      dep('b'.repeat(40), ago(1, 60), {
+        tag: `${newCommit.sha.slice(0, 7)}-9`,
+      }),
+      dep('a'.repeat(40), ago(40, 180), {
+        tag: `${oldCommit.sha.slice(0, 7)}-3`,
+      }),
+    ];
+    const lead = (list: typeof commits, days: number) =>
+      computeDora({
+        environment: 'prod',
+        deployments,
+        commits: list,
+        now: new Date(NOW),
+        windows: [days],
+      }).windows[0].leadTimeMedianMs;
+    // 90 days: the median of 1 h and 3 h with the record; 1 h without it.
+    expect(lead(commits, 90)).toBe(120 * MIN);
+    expect(lead([newCommit], 90)).toBe(60 * MIN);
+    expect(lead(commits, 30)).toBe(60 * MIN);
+    // The source's commit was recorded by that read: it stays known.
+    expect(await h.commits(REF, [])).toEqual([newCommit, oldCommit]);
+    // A commit past the retention is neither recorded nor listed.
+    const ancient = { sha: 'f'.repeat(40), committedAt: ago(401) };
+    expect(await h.recordCommits([REF], [ancient], 'push')).toBe(0);
+    // The retention moves on: the old commit goes with prune.
+    const later = await history(30);
+    expect(await later.prune()).toBeGreaterThanOrEqual(2);
+    expect(await later.commits(REF, [])).toEqual([newCommit]);
+  });
 });

@@ -12,6 +12,7 @@ import {
 const TABLE = 'delivery_deployments';
 const HEALTH = 'delivery_health';
 const RESTARTS = 'delivery_restarts';
+const COMMITS = 'delivery_commits';
 const HOUR_MS = 60 * 60 * 1000;
 /** A pod's count is sampled again after this long, or when it changes. */
 const SAMPLE_EVERY_MS = 5 * 60 * 1000;
@@ -126,15 +127,17 @@ interface HealthRow {
 }
 
 /**
- * The deployments DORA counts, kept in the plugin's database
+ * The deployments DORA counts (and the app commits its lead time pairs
+ * them with), kept in the plugin's database
  * (`coreServices.database`: SQLite in development, PostgreSQL in
  * production, shared by every replica) for `retentionDays`, so the 30- and
  * 90-day figures hold after Argo CD's bounded history and the status's
  * list of helm-charts changes have moved on.
  *
- * Each status assembly reconciles what the upstreams say now with the
- * record: one indexed read, and a write only for the deployments that
- * changed (new ones, a failure seen, a restore).
+ * Each status assembly and each pass of the history poll reconciles what
+ * the upstreams say now with the record: one indexed read, and a write
+ * only for the deployments that changed (new ones, a failure seen, a
+ * restore).
  */
 export class DeliveryHistory {
   readonly #db: Knex;
@@ -179,6 +182,19 @@ export class DeliveryHistory {
     environment: string,
     current: DoraDeployment[],
   ): Promise<DoraDeployment[]> {
+    return (await this.recordDeployments(entityRef, environment, current))
+      .deployments;
+  }
+
+  /**
+   * {@link DeliveryHistory.reconcile}, also saying how many rows it wrote
+   * (the scheduled poll records deployments nobody looked at).
+   */
+  async recordDeployments(
+    entityRef: string,
+    environment: string,
+    current: DoraDeployment[],
+  ): Promise<{ deployments: DoraDeployment[]; written: number }> {
     const since = new Date(this.#now() - this.#retentionMs).toISOString();
     const rows: Row[] = await this.#db<Row>(TABLE)
       .where({ entity_ref: entityRef, environment })
@@ -206,9 +222,88 @@ export class DeliveryHistory {
         .onConflict(['entity_ref', 'environment', 'sha'])
         .merge();
     }
-    return newestFirst.filter(
-      d => Date.parse(d.deployedAt) > Date.parse(since),
+    return {
+      deployments: newestFirst.filter(
+        d => Date.parse(d.deployedAt) > Date.parse(since),
+      ),
+      written: changed.length,
+    };
+  }
+
+  /**
+   * Records app commits of the entities' default branch (a push webhook's
+   * commits, or the source section's list); a commit already recorded is
+   * left as it is. Returns how many were new.
+   */
+  async recordCommits(
+    entityRefs: string[],
+    commits: Array<{ sha: string; committedAt: string }>,
+    from: 'push' | 'source',
+  ): Promise<number> {
+    const since = this.#now() - this.#retentionMs;
+    const rows = entityRefs.flatMap(entityRef =>
+      commits
+        .filter(c => Date.parse(c.committedAt) > since)
+        .map(c => ({
+          entity_ref: entityRef,
+          sha: c.sha,
+          committed_at: iso(c.committedAt),
+          recorded_from: from,
+        })),
     );
+    if (rows.length === 0) return 0;
+    const known = new Set<string>();
+    for (const ref of entityRefs) {
+      const shas = rows.filter(r => r.entity_ref === ref).map(r => r.sha);
+      for (let i = 0; i < shas.length; i += 500) {
+        const found: Array<{ sha: string }> = await this.#db(COMMITS)
+          .where({ entity_ref: ref })
+          .whereIn('sha', shas.slice(i, i + 500))
+          .select('sha');
+        for (const f of found) known.add(`${ref}\n${f.sha}`);
+      }
+    }
+    const fresh = rows.filter(r => !known.has(`${r.entity_ref}\n${r.sha}`));
+    for (let i = 0; i < fresh.length; i += BATCH) {
+      await this.#db(COMMITS)
+        .insert(fresh.slice(i, i + BATCH))
+        .onConflict(['entity_ref', 'sha'])
+        .ignore();
+    }
+    return fresh.length;
+  }
+
+  /**
+   * The entity's app commits within the retention, newest first: the
+   * recorded ones with `current` (the source section's newest, recorded
+   * here when new), for DORA's lead time past the source section's list.
+   */
+  async commits(
+    entityRef: string,
+    current: Array<{ sha: string; committedAt: string }>,
+  ): Promise<Array<{ sha: string; committedAt: string }>> {
+    const since = new Date(this.#now() - this.#retentionMs).toISOString();
+    const rows: Array<{ sha: string; committed_at: string }> = await this.#db(
+      COMMITS,
+    )
+      .where({ entity_ref: entityRef })
+      .andWhere('committed_at', '>', since)
+      .select('sha', 'committed_at');
+    const all = new Map(rows.map(r => [r.sha, r.committed_at]));
+    const fresh = current.filter(
+      c => !all.has(c.sha) && Date.parse(c.committedAt) > Date.parse(since),
+    );
+    if (fresh.length > 0) {
+      await this.recordCommits([entityRef], fresh, 'source');
+    }
+    for (const c of fresh) all.set(c.sha, iso(c.committedAt));
+    return [...all.entries()]
+      .map(([sha, committedAt]) => ({ sha, committedAt }))
+      .sort(
+        (a, b) =>
+          Date.parse(b.committedAt) - Date.parse(a.committedAt) ||
+          (a.sha < b.sha ? -1 : 1),
+      );
   }
 
   /**
@@ -354,8 +449,8 @@ export class DeliveryHistory {
 
   /**
    * Deletes what is older than the retention (but each application's
-   * latest health, which is still true), and restart samples older than
-   * two hours; returns how many rows.
+   * latest health, which is still true), app commits included, and restart
+   * samples older than two hours; returns how many rows.
    */
   async prune(): Promise<number> {
     const before = new Date(this.#now() - this.#retentionMs).toISOString();
@@ -374,6 +469,9 @@ export class DeliveryHistory {
         new Date(this.#now() - 2 * HOUR_MS).toISOString(),
       )
       .delete();
-    return deployments + health + samples;
+    const commits = await this.#db(COMMITS)
+      .where('committed_at', '<=', before)
+      .delete();
+    return deployments + health + samples + commits;
   }
 }

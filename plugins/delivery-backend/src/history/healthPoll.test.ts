@@ -16,12 +16,14 @@ import {
 } from '../__testUtils__/harness';
 import { createDeliveryUpstreams } from '../services/deliveryUpstreams';
 import { DeliveryHistory } from './DeliveryHistory';
-import { pollHealth } from './healthPoll';
+import { CHARTS_PUSHED_KEY, pollHealth } from './healthPoll';
 
 jest.setTimeout(120_000);
 
 const CHARTS = ['slipway-demo', 'helm-charts'] as const;
 const REF = 'component:default/payments-api';
+/** app-config.yaml's road: dev takes CI's deploys. */
+const environments = ['dev', 'staging', 'prod'];
 
 describe('the health poll', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -45,6 +47,14 @@ describe('the health poll', () => {
       sandboxConfigData(sb, {}, ['sandbox', 'second']),
     );
     const upstreams = createDeliveryUpstreams(config, { fetch: undiciFetch });
+    // The plugin's cache, as the replicas share it.
+    const store = new Map<string, unknown>();
+    const cache = {
+      get: async <T>(key: string) => store.get(key) as T | undefined,
+      set: async (key: string, value: unknown) => {
+        store.set(key, value);
+      },
+    };
 
     // Waits until the sandbox's rollouts are over (Progressing, then
     // Healthy or Degraded): the poll records what it sees, and a rollout
@@ -62,18 +72,39 @@ describe('the health poll', () => {
     await settle();
 
     sb.faults.resetCounters();
-    const first = await pollHealth({ upstreams, history });
+    const first = await pollHealth({ upstreams, history, environments, cache });
     // Application reads (sign-in aside): one list per instance, no GET.
     const reads = Object.entries(sb.faults.counters().argocd ?? {}).filter(
       ([op]) => op.includes('ApplicationService_'),
     );
     expect(reads).toEqual([['argocd:ApplicationService_List', 2]]);
+    // GitHub: helm-charts' newest commits, once, whatever the services.
+    expect(sb.faults.counters().github).toEqual({
+      'repos/list-commits': 1,
+    });
     expect(first.calls).toBe(2);
+    expect(first.githubCalls).toBe(1);
     expect(first.applications).toBeGreaterThan(0);
     expect(first.recorded).toBe(first.applications);
+    // The seeded deploys, recorded without anyone opening a page.
+    expect(first.deployments).toBeGreaterThan(0);
+    const seeded = await history.reconcile(REF, 'dev', []);
+    expect(seeded.length).toBeGreaterThan(0);
 
-    // Nothing changed: nothing recorded.
-    expect((await pollHealth({ upstreams, history })).recorded).toBe(0);
+    // Nothing changed: nothing recorded, and helm-charts not read again.
+    sb.faults.resetCounters();
+    const second = await pollHealth({
+      upstreams,
+      history,
+      environments,
+      cache,
+    });
+    expect(second).toMatchObject({
+      recorded: 0,
+      deployments: 0,
+      githubCalls: 0,
+    });
+    expect(sb.faults.counters().github).toBeUndefined();
 
     // A deploy of an image that is not in ECR: Argo CD reports Degraded.
     const values = await sb.repos.readFileIn(
@@ -93,7 +124,7 @@ describe('the health poll', () => {
       'ci(payments-api): deploy 0000000-404',
     );
     await settle();
-    const third = await pollHealth({ upstreams, history });
+    const third = await pollHealth({ upstreams, history, environments, cache });
     // Only payments-api's health changed (every application moved to the
     // new revision): recorded once per instance that lists it.
     expect(third.recorded).toBe(2);
@@ -106,5 +137,32 @@ describe('the health poll', () => {
     ]);
     const head = (await sb.repos.log(...CHARTS, 'main', 1))[0].sha;
     expect(health[3].revision).toBe(head);
+    // The deploy is recorded too, failed from when it turned Degraded, at
+    // the time Argo CD's sync history gives it: DORA's history for
+    // payments-api without a status answer.
+    const deployed = (await history.reconcile(REF, 'dev', [])).find(
+      d => d.sha === head,
+    );
+    expect(deployed).toMatchObject({
+      kind: 'deploy',
+      tag: '0000000-404',
+      timeFrom: 'argocd',
+      failed: true,
+      failedAt: health[3].since,
+    });
+    expect(third.deployments).toBeGreaterThanOrEqual(1);
+    expect(third.githubCalls).toBe(1);
+
+    // A push to helm-charts noted by the webhook (the revisions unmoved,
+    // Argo CD not synced yet): the next poll reads helm-charts again.
+    expect(
+      (await pollHealth({ upstreams, history, environments, cache }))
+        .githubCalls,
+    ).toBe(0);
+    await cache.set(CHARTS_PUSHED_KEY, 'now');
+    expect(
+      (await pollHealth({ upstreams, history, environments, cache }))
+        .githubCalls,
+    ).toBe(1);
   });
 });

@@ -44,6 +44,11 @@ import { DeliveryUpstreams } from './upstreams';
 
 const DORA_DAYS = 90;
 
+/** The commits one push put on a repository's default branch. @public */
+export interface PushedCommits {
+  commits: Array<{ sha: string; committedAt: string }>;
+}
+
 /**
  * The delivery status of one entity: five sections read in parallel from
  * the upstreams its annotations name, each cached per entity with a TTL,
@@ -148,9 +153,14 @@ export class DeliveryStatusService {
    * short TTL; a push to the helm-charts repository makes every chart
    * history, the branch list and the Argo CD sections load again. Every
    * replica sees it (the store holds the generations and the notes).
+   * `pushed`: the commits a push put on an app repository's default branch,
+   * recorded in the history for DORA's lead time.
    * Returns the entities concerned.
    */
-  async notePush(repository: string): Promise<string[]> {
+  async notePush(
+    repository: string,
+    pushed?: PushedCommits,
+  ): Promise<string[]> {
     const repo = repository.toLowerCase();
     const hc = this.#upstreams.helmCharts;
     if (repo === `${hc.owner}/${hc.repo}`.toLowerCase()) {
@@ -158,6 +168,15 @@ export class DeliveryStatusService {
       return this.#notes.entities();
     }
     const refs = await this.#notes.readersOf(repo);
+    // Commits pushed to the default branch, for DORA's lead time: recorded
+    // before the entities reload, so the record says they came by push.
+    if (this.#history && pushed?.commits.length && refs.length > 0) {
+      await this.#history.recordCommits(refs, pushed.commits, 'push').catch(e =>
+        this.#logger.warn(`Pushed commits of ${repository} not recorded`, {
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
+    }
     for (const ref of refs) {
       await this.invalidate(ref);
       await this.#notes.setMoving(ref, true);
@@ -259,7 +278,7 @@ export class DeliveryStatusService {
           gitops: gitops.data,
           sync: production,
         }),
-        commits: source.data?.commits ?? [],
+        commits: await this.#doraCommits(ref, source.data?.commits ?? []),
         now: new Date(this.#now()),
       });
     }
@@ -289,6 +308,27 @@ export class DeliveryStatusService {
         error: e instanceof Error ? e.message : String(e),
       });
       return doraDeployments(input);
+    }
+  }
+
+  /**
+   * The app commits DORA's lead time pairs with deployments: the recorded
+   * ones (pushes, earlier source lists) with the source section's newest.
+   * Without history, or when it cannot be read, the source section's.
+   */
+  async #doraCommits(
+    ref: string,
+    current: Array<{ sha: string; committedAt: string }>,
+  ): Promise<Array<{ sha: string; committedAt: string }>> {
+    const history = this.#history;
+    if (!history) return current;
+    try {
+      return await history.commits(ref, current);
+    } catch (e) {
+      this.#logger.warn(`App commits of ${ref} were not read or written`, {
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return current;
     }
   }
 

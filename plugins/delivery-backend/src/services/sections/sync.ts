@@ -156,7 +156,7 @@ export function environmentOf(app: ArgoApplication): string {
 }
 
 /** One application as the page shows it. */
-function environmentSync(
+export function environmentSync(
   client: ReturnType<DeliveryUpstreams['argocd']['get']>,
   app: ArgoApplication,
   historyLimit: number,
