@@ -290,7 +290,7 @@ async function main() {
     console.log(
       `  cold: p95 ${ms(quantile(cold, 0.95))}, Argo CD calls ${JSON.stringify(
         coldCalls.argocd ?? {},
-      )} (one per entity: ${VIEWED})`,
+      )} (${VIEWED} entities: each one application read, and its runtime's)`,
     );
     console.log(
       `  warm: p50 ${ms(quantile(warm, 0.5))}, p95 ${ms(
