@@ -1,6 +1,6 @@
 /*
- * Restart counts of each service's pods, sampled when a status is
- * answered (src/history/DeliveryHistory.ts): Kubernetes keeps only a
+ * Restart counts of each service's pods, sampled when the status's runtime
+ * section loads (src/history/DeliveryHistory.ts): Kubernetes keeps only a
  * pod's total, so "restarts in the last hour" is today's total less the
  * total an hour ago. Kept two hours.
  */

@@ -100,6 +100,7 @@ export const deliveryPlugin = createBackendPlugin({
               history,
               environments: settings.environments,
               cache: deps.cache,
+              logger: deps.logger,
             });
             deps.logger.debug('Delivery health poll', { ...polled });
           },
@@ -130,14 +131,17 @@ export const deliveryPlugin = createBackendPlugin({
             ) {
               // The history poll records the new tag changes now, on one
               // replica, instead of at its next interval.
-              await deps.cache.set(CHARTS_PUSHED_KEY, String(Date.now()), {
-                ttl: { days: 1 },
-              });
-              await deps.scheduler.triggerTask(HISTORY_POLL).catch(e =>
-                deps.logger.debug('History poll not triggered', {
-                  error: e instanceof Error ? e.message : String(e),
-                }),
-              );
+              // (When a poll is running, the next interval's reads it.)
+              await deps.cache
+                .set(CHARTS_PUSHED_KEY, String(Date.now()), {
+                  ttl: { days: 1 },
+                })
+                .then(() => deps.scheduler.triggerTask(HISTORY_POLL))
+                .catch(e =>
+                  deps.logger.debug('History poll not triggered', {
+                    error: e instanceof Error ? e.message : String(e),
+                  }),
+                );
             }
             const entities = await status.notePush(repository, push.pushed);
             if (entities.length) {

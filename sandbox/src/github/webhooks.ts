@@ -13,8 +13,8 @@ import type { CommitInfo } from '../gitHistory';
 import { RefUpdate, ZERO_SHA } from './smartHttp';
 import { GitHubStore } from './store';
 
-/** GitHub's push payload lists at most this many commits. */
-const PAYLOAD_COMMITS = 20;
+/** GitHub's push payload lists at most this many commits (its schema says). */
+const PAYLOAD_COMMITS = 2048;
 
 /** Posts a push of `owner/repo` to every active hook that hears pushes. */
 export async function deliverPushWebhooks(
@@ -44,8 +44,8 @@ export async function deliverPushWebhooks(
       u.after !== ZERO_SHA
         ? await store.repos.commitIn(owner, repo, u.after)
         : undefined;
-    // GitHub lists the pushed commits oldest first, at most 20 (the rest
-    // are read through the compare API); a new branch lists its head.
+    // GitHub lists the pushed commits oldest first, at most 2048 (the rest
+    // are read through the commits API); a new branch lists its head.
     let pushed: CommitInfo[] = [];
     if (head && u.before === ZERO_SHA) {
       pushed = [head];

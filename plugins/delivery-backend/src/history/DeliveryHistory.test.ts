@@ -248,7 +248,7 @@ describe('DeliveryHistory', () => {
     expect(await h.recordCommits([REF, other], [oldCommit], 'push')).toBe(2);
     expect(await h.recordCommits([REF], [oldCommit], 'push')).toBe(0);
     // Today the source section lists only the newest commit.
-    const commits = await h.commits(REF, [newCommit]);
+    const commits = await h.commits(REF, [newCommit], 180);
     expect(commits).toEqual([newCommit, oldCommit]);
     // Each reached prod through a change deployment: the old one 3 hours
     // after its commit, the new one 1 hour after.
@@ -273,13 +273,52 @@ describe('DeliveryHistory', () => {
     expect(lead([newCommit], 90)).toBe(60 * MIN);
     expect(lead(commits, 30)).toBe(60 * MIN);
     // The source's commit was recorded by that read: it stays known.
-    expect(await h.commits(REF, [])).toEqual([newCommit, oldCommit]);
+    expect(await h.commits(REF, [], 180)).toEqual([newCommit, oldCommit]);
     // A commit past the retention is neither recorded nor listed.
     const ancient = { sha: 'f'.repeat(40), committedAt: ago(401) };
     expect(await h.recordCommits([REF], [ancient], 'push')).toBe(0);
     // The retention moves on: the old commit goes with prune.
     const later = await history(30);
     expect(await later.prune()).toBeGreaterThanOrEqual(2);
-    expect(await later.commits(REF, [])).toEqual([newCommit]);
+    expect(await later.commits(REF, [], 180)).toEqual([newCommit]);
+  });
+  it('keeps a failure another writer recorded meanwhile (a replica and the poll at once)', async () => {
+    const h = await history();
+    const b = dep('b'.repeat(40), ago(1), { timeFrom: 'commit' });
+    // Both read the record (empty), then both write: the poll saw B
+    // Degraded with Argo CD's time; a status answer, at the same moment,
+    // saw it still healthy, by its commit time.
+    await Promise.all([
+      h.reconcile(REF, 'prod', [
+        { ...b, timeFrom: 'argocd', failed: true, failedAt: ago(1, 10) },
+      ]),
+      h.reconcile(REF, 'prod', [b]),
+    ]);
+    expect(await h.reconcile(REF, 'prod', [])).toEqual([
+      { ...b, timeFrom: 'argocd', failed: true, failedAt: ago(1, 10) },
+    ]);
+  });
+
+  it("keeps the source section's order of commits, and its commit times", async () => {
+    const h = await history();
+    const at = ago(2);
+    // A rebase-and-merge: three commits with one commit time, newest first.
+    const listed = ['c', 'b', 'a'].map(x => ({
+      sha: x.repeat(40),
+      committedAt: at,
+    }));
+    // Pushed earlier with the author's time, one minute off.
+    await h.recordCommits(
+      [REF],
+      [{ sha: 'a'.repeat(40), committedAt: ago(2, -1) }],
+      'push',
+    );
+    const older = { sha: 'd'.repeat(40), committedAt: ago(3) };
+    await h.recordCommits([REF], [older], 'push');
+    expect(await h.commits(REF, listed, 180)).toEqual([...listed, older]);
+    // The source's time replaced the pushed one.
+    expect(await h.commits(REF, [], 180)).toEqual(
+      expect.arrayContaining([{ sha: 'a'.repeat(40), committedAt: at }]),
+    );
   });
 });

@@ -211,7 +211,13 @@ export class DeliveryHistory {
         Date.parse(d.deployedAt) > Date.parse(since) &&
         !same(recorded.get(d.sha), d),
     );
-    // In batches: SQLite bounds the variables of one statement.
+    // In batches: SQLite bounds the variables of one statement. A failure
+    // another writer (a replica's status answer, the poll) recorded
+    // meanwhile stays: failed is or-ed and the earliest start kept.
+    const kept = (column: string) =>
+      this.#db.raw(
+        `CASE WHEN ${TABLE}.${column} IS NULL THEN excluded.${column} WHEN excluded.${column} IS NULL THEN ${TABLE}.${column} WHEN excluded.${column} < ${TABLE}.${column} THEN excluded.${column} ELSE ${TABLE}.${column} END`,
+      );
     for (let i = 0; i < changed.length; i += BATCH) {
       await this.#db(TABLE)
         .insert(
@@ -220,7 +226,20 @@ export class DeliveryHistory {
             .map(d => toRow(entityRef, environment, d)),
         )
         .onConflict(['entity_ref', 'environment', 'sha'])
-        .merge();
+        .merge({
+          kind: this.#db.raw('excluded.kind'),
+          tag: this.#db.raw('excluded.tag'),
+          // A time read from Argo CD's history beats the commit time.
+          deployed_at: this.#db.raw(
+            `CASE WHEN ${TABLE}.time_from = 'argocd' AND excluded.time_from <> 'argocd' THEN ${TABLE}.deployed_at ELSE excluded.deployed_at END`,
+          ),
+          time_from: this.#db.raw(
+            `CASE WHEN ${TABLE}.time_from = 'argocd' THEN ${TABLE}.time_from ELSE excluded.time_from END`,
+          ),
+          failed: this.#db.raw(`${TABLE}.failed OR excluded.failed`),
+          failed_at: kept('failed_at'),
+          restored_at: this.#db.raw('excluded.restored_at'),
+        });
     }
     return {
       deployments: newestFirst.filter(
@@ -274,36 +293,55 @@ export class DeliveryHistory {
   }
 
   /**
-   * The entity's app commits within the retention, newest first: the
-   * recorded ones with `current` (the source section's newest, recorded
-   * here when new), for DORA's lead time past the source section's list.
+   * The entity's app commits for DORA's lead time, newest first: `current`
+   * (the source section's newest, in the branch's order; recorded here
+   * when new, and their times corrected from it) followed by the recorded
+   * ones it does not list, committed within the last `days`, by commit
+   * time.
    */
   async commits(
     entityRef: string,
     current: Array<{ sha: string; committedAt: string }>,
+    days: number,
   ): Promise<Array<{ sha: string; committedAt: string }>> {
-    const since = new Date(this.#now() - this.#retentionMs).toISOString();
+    const since = new Date(
+      Math.max(this.#now() - days * DAY_MS, this.#now() - this.#retentionMs),
+    ).toISOString();
     const rows: Array<{ sha: string; committed_at: string }> = await this.#db(
       COMMITS,
     )
       .where({ entity_ref: entityRef })
       .andWhere('committed_at', '>', since)
       .select('sha', 'committed_at');
-    const all = new Map(rows.map(r => [r.sha, r.committed_at]));
-    const fresh = current.filter(
-      c => !all.has(c.sha) && Date.parse(c.committedAt) > Date.parse(since),
+    const recorded = new Map(rows.map(r => [r.sha, r.committed_at]));
+    const listed = current.filter(c =>
+      Number.isFinite(Date.parse(c.committedAt)),
     );
+    const fresh = listed.filter(c => !recorded.has(c.sha));
     if (fresh.length > 0) {
       await this.recordCommits([entityRef], fresh, 'source');
     }
-    for (const c of fresh) all.set(c.sha, iso(c.committedAt));
-    return [...all.entries()]
-      .map(([sha, committedAt]) => ({ sha, committedAt }))
-      .sort(
-        (a, b) =>
-          Date.parse(b.committedAt) - Date.parse(a.committedAt) ||
-          (a.sha < b.sha ? -1 : 1),
-      );
+    // The source section's time is the committer date: it wins.
+    for (const c of listed) {
+      const was = recorded.get(c.sha);
+      if (was !== undefined && was !== iso(c.committedAt)) {
+        await this.#db(COMMITS)
+          .where({ entity_ref: entityRef, sha: c.sha })
+          .update({
+            committed_at: iso(c.committedAt),
+            recorded_from: 'source',
+          });
+      }
+    }
+    const shown = new Set(listed.map(c => c.sha));
+    const older = rows
+      .filter(r => !shown.has(r.sha))
+      .map(r => ({ sha: r.sha, committedAt: r.committed_at }))
+      .sort((a, b) => Date.parse(b.committedAt) - Date.parse(a.committedAt));
+    return [
+      ...listed.map(c => ({ sha: c.sha, committedAt: iso(c.committedAt) })),
+      ...older,
+    ];
   }
 
   /**

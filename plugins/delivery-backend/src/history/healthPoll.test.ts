@@ -153,6 +153,21 @@ describe('the health poll', () => {
     expect(third.deployments).toBeGreaterThanOrEqual(1);
     expect(third.githubCalls).toBe(1);
 
+    // A commit with Slipway's trailers that names no service (a hand-made
+    // one, touching no chart) is nobody's deployment: the status reads
+    // only commits that touched the chart, and the poll must agree.
+    const stray = await sb.repos.commitFiles(
+      ...CHARTS,
+      'main',
+      { 'README.md': 'Charts of the Slipway demo.\n' },
+      'chore: notes\n\nSlipway-Action: deploy\nSlipway-Image-Tag: 1111111-1',
+    );
+    await settle();
+    await pollHealth({ upstreams, history, environments, cache });
+    expect(
+      (await history.reconcile(REF, 'dev', [])).map(d => d.sha),
+    ).not.toContain(stray.sha);
+
     // A push to helm-charts noted by the webhook (the revisions unmoved,
     // Argo CD not synced yet): the next poll reads helm-charts again.
     expect(

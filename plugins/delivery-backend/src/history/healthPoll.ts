@@ -7,8 +7,10 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoApplication,
+  CHART_COMMIT_TRAILERS,
   parseChartCommit,
 } from '@internal/backstage-plugin-delivery-node';
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import { environmentOf, environmentSync } from '../services/sections/sync';
 import type { DeliveryUpstreams } from '../services/upstreams';
 import { doraDeployments } from '../timeline/dora';
@@ -33,10 +35,39 @@ function boundEntity(app: ArgoApplication): string | undefined {
   return m ? `${m[1]}:${m[2]}/${m[3]}` : undefined;
 }
 
-/** The chart an application deploys: the last segment of its source path. */
-function chartOf(app: ArgoApplication): string | undefined {
-  const path = app.spec.source?.path?.replace(/\/+$/, '');
-  return path ? path.split('/').pop() : undefined;
+/**
+ * The chart an application deploys from helm-charts (`owner/repo`):
+ * `charts/<name>` of a single source in that repository; none otherwise
+ * (another repository, several sources).
+ */
+function chartOf(app: ArgoApplication, repository: string): string | undefined {
+  const source = app.spec.source;
+  const repo = source?.repoURL
+    ?.replace(/\.git$/, '')
+    .replace(/\/+$/, '')
+    .toLowerCase();
+  if (!repo?.endsWith(`/${repository.toLowerCase()}`)) return undefined;
+  const m = /^charts\/([a-z0-9][a-z0-9-]*)\/?$/.exec(source?.path ?? '');
+  return m?.[1];
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Whether a helm-charts commit message names the service `name` (its
+ * subject's scope, or a `Slipway-Service` trailer): the status reads only
+ * commits that touched `charts/<name>`, the poll reads the whole branch, so
+ * a commit that names no service is nobody's here.
+ */
+function namesService(message: string, name: string): boolean {
+  const n = escapeRe(name);
+  return (
+    new RegExp(`^[a-z]+\\(${n}\\):`).test(message) ||
+    new RegExp(
+      `^${CHART_COMMIT_TRAILERS.service}:[ \\t]*${n}[ \\t]*$`,
+      'mi',
+    ).test(message)
+  );
 }
 
 /** What one poll saw and recorded. */
@@ -69,8 +100,11 @@ export interface HealthPollResult {
 export async function pollHealth(options: {
   upstreams: DeliveryUpstreams;
   history: DeliveryHistory;
-  /** The environments in promotion order: the first takes CI's deploys. */
-  environments?: string[];
+  /**
+   * The environments in promotion order: the first an entity has takes
+   * CI's deploys; the last is the one DORA reports, and the one recorded.
+   */
+  environments: string[];
   /**
    * The plugin's cache (shared by the replicas): helm-charts is read only
    * when an application's revision or health moved or a push to it was noted
@@ -78,8 +112,11 @@ export async function pollHealth(options: {
    * reads it.
    */
   cache?: Pick<CacheService, 'get' | 'set'>;
+  /** Where an entity whose deployments could not be recorded is named. */
+  logger?: Pick<LoggerService, 'warn'>;
 }): Promise<HealthPollResult> {
   const { upstreams, history, cache } = options;
+  const hc = upstreams.helmCharts;
   const observations: HealthObservation[] = [];
   const deployed: Array<{
     entityRef: string;
@@ -104,7 +141,7 @@ export async function pollHealth(options: {
         revision: app.status?.sync?.revision,
         since: health?.lastTransitionTime,
       });
-      const chart = chartOf(app);
+      const chart = chartOf(app, `${hc.owner}/${hc.repo}`);
       if (chart) {
         deployed.push({
           entityRef,
@@ -122,18 +159,45 @@ export async function pollHealth(options: {
     recorded,
     deployments: 0,
   };
-  if (deployed.length === 0) return result;
-  // No revision or health moved and no push since the last poll: nothing
-  // new to record, no GitHub call.
+
+  // Per entity, in promotion order: the first environment takes CI's
+  // deploys; the last (DORA's) is recorded, from the first instance that
+  // lists it.
+  const road = options.environments;
+  const rank = (e: string) =>
+    road.indexOf(e) === -1 ? road.length : road.indexOf(e);
+  const byEntity = new Map<string, typeof deployed>();
+  for (const d of deployed) {
+    const list = byEntity.get(d.entityRef) ?? [];
+    if (!list.some(x => x.sync.environment === d.sync.environment)) {
+      list.push(d);
+    }
+    byEntity.set(d.entityRef, list);
+  }
+  const targets = [...byEntity.values()].map(list => {
+    const sorted = [...list].sort(
+      (x, y) => rank(x.sync.environment) - rank(y.sync.environment),
+    );
+    return { base: sorted[0], last: sorted[sorted.length - 1] };
+  });
+  if (targets.length === 0) return result;
+
+  // Nothing moved (revision, health, sync, operation, Argo CD's newest
+  // history entry) and no push since the last poll: nothing new to record,
+  // no GitHub call.
   const seen = crypto
     .createHash('sha256')
     .update(
-      deployed
-        .map(
-          d =>
-            `${d.sync.instance}/${d.sync.appName}:${d.sync.revision ?? ''}:${
-              d.sync.healthStatus
-            }`,
+      targets
+        .map(({ last: { sync: e } }) =>
+          [
+            `${e.instance}/${e.appName}`,
+            e.revision ?? '',
+            e.healthStatus,
+            e.syncStatus,
+            e.operation?.phase ?? '',
+            e.history[0]?.id ?? '',
+          ].join(':'),
         )
         .sort()
         .join(','),
@@ -142,26 +206,19 @@ export async function pollHealth(options: {
     .digest('hex');
   if (cache && (await cache.get(SEEN_KEY)) === seen) return result;
 
-  const hc = upstreams.helmCharts;
   const branch = await upstreams.github.listCommits(hc.owner, hc.repo, {
     sha: hc.branch,
     perPage: BRANCH_COMMITS,
   });
   result.githubCalls = 1;
   const branchCommits = branch.map(c => c.sha);
-  const road = options.environments ?? [];
-  const rank = (e: string) =>
-    road.indexOf(e) === -1 ? road.length : road.indexOf(e);
-  // The first environment of each entity takes CI's deploys (no environment).
-  const base = new Map<string, string>();
-  for (const d of [...deployed].sort(
-    (x, y) => rank(x.sync.environment) - rank(y.sync.environment),
-  )) {
-    if (!base.has(d.entityRef)) base.set(d.entityRef, d.sync.environment);
-  }
-  for (const d of deployed) {
+  let failures = 0;
+  for (const { base, last } of targets) {
+    const { entityRef, chart, sync } = last;
     const changes: ChartChange[] = branch.flatMap(c => {
-      const parsed = parseChartCommit(c.fullMessage ?? c.message, d.chart);
+      const message = c.fullMessage ?? c.message;
+      if (!namesService(message, chart)) return [];
+      const parsed = parseChartCommit(message, chart);
       return parsed.kind === 'other'
         ? []
         : [
@@ -176,28 +233,35 @@ export async function pollHealth(options: {
     });
     // Nothing of this chart among the newest commits: nothing new to record.
     if (changes.length === 0) continue;
-    const environment = d.sync.environment;
-    const recordedHealth = await history.health(d.entityRef, environment);
-    const current = doraDeployments({
-      environment,
-      isBaseEnvironment: base.get(d.entityRef) === environment,
-      gitops: {
-        repository: `${hc.owner}/${hc.repo}`,
-        path: `charts/${d.chart}`,
-        changes,
-        branchCommits,
-      },
-      sync: d.sync,
-      health: recordedHealth,
-    });
-    if (current.length === 0) continue;
-    const { written } = await history.recordDeployments(
-      d.entityRef,
-      environment,
-      current,
-    );
-    result.deployments += written;
+    try {
+      const current = doraDeployments({
+        environment: sync.environment,
+        isBaseEnvironment: base.sync.environment === sync.environment,
+        gitops: {
+          repository: `${hc.owner}/${hc.repo}`,
+          path: `charts/${chart}`,
+          changes,
+          branchCommits,
+        },
+        sync,
+        health: await history.health(entityRef, sync.environment),
+      });
+      if (current.length === 0) continue;
+      const { written } = await history.recordDeployments(
+        entityRef,
+        sync.environment,
+        current,
+      );
+      result.deployments += written;
+    } catch (e) {
+      // One entity's failure costs its record, not the others'.
+      failures++;
+      options.logger?.warn(`Deployments of ${entityRef} not recorded`, {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
   }
-  await cache?.set(SEEN_KEY, seen, { ttl: { days: 1 } });
+  // Marked seen only when every entity was recorded: a failure is retried.
+  if (failures === 0) await cache?.set(SEEN_KEY, seen, { ttl: { days: 1 } });
   return result;
 }

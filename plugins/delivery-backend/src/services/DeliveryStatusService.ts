@@ -11,7 +11,6 @@ import {
 import {
   DeliveryStatus,
   deliveryStatusReadPermission,
-  RuntimeSection,
   isInMotion,
   readDeliveryAnnotations,
   Section,
@@ -134,6 +133,8 @@ export class DeliveryStatusService {
       cache: this.#cache,
       ownership: this.#ownership,
       since: () => new Date(this.#now() - DORA_DAYS * 86400_000).toISOString(),
+      restartsLastHour: (ref, environment, pods) =>
+        this.#restartsLastHour(ref, environment, pods),
     };
   }
 
@@ -220,7 +221,7 @@ export class DeliveryStatusService {
       this.#section(ref, 'gitops', moving, () => planGitOps(ctx, entity)),
       // What runs: read for the applications the sync section found.
       this.#section(ref, 'runtime', moving, () =>
-        planRuntime(ctx, entity, () => syncing),
+        planRuntime(ctx, ref, entity, () => syncing),
       ),
     ]);
     if (image.data && sync.data) {
@@ -237,9 +238,6 @@ export class DeliveryStatusService {
       health: first ? await this.#recordedHealth(ref, first) : undefined,
     });
     withCanary(timeline, runtime.data);
-    const shownRuntime = runtime.data
-      ? { ...runtime, data: await this.#withRestartWindow(ref, runtime.data) }
-      : runtime;
     const chart = readDeliveryAnnotations(entity).chart;
     const status: DeliveryStatus = {
       entityRef: ref,
@@ -248,7 +246,7 @@ export class DeliveryStatusService {
       build,
       image,
       sync,
-      runtime: shownRuntime,
+      runtime,
       gitops,
       timeline,
       environments: this.#settings.environments,
@@ -323,7 +321,8 @@ export class DeliveryStatusService {
     const history = this.#history;
     if (!history) return current;
     try {
-      return await history.commits(ref, current);
+      // The DORA windows, and a margin for commits deployed long after.
+      return await history.commits(ref, current, 2 * DORA_DAYS);
     } catch (e) {
       this.#logger.warn(`App commits of ${ref} were not read or written`, {
         error: e instanceof Error ? e.message : String(e),
@@ -333,34 +332,24 @@ export class DeliveryStatusService {
   }
 
   /**
-   * Each environment's restarts in the last hour, from the restart counts
-   * sampled in the history (a copy: the section may be shared from the
-   * cache). Without history, or when it cannot be read, as it is.
+   * An environment's restarts in the last hour, from the restart counts
+   * sampled in the history (the runtime section's load asks, once per
+   * TTL). Without history, or when it cannot be read, none.
    */
-  async #withRestartWindow(
+  async #restartsLastHour(
     ref: string,
-    runtime: RuntimeSection,
-  ): Promise<RuntimeSection> {
+    environment: string,
+    pods: Array<{ name: string; restarts: number; createdAt?: string }>,
+  ) {
     const history = this.#history;
-    if (!history) return runtime;
+    if (!history) return undefined;
     try {
-      return {
-        environments: await Promise.all(
-          runtime.environments.map(async env => ({
-            ...env,
-            restartsLastHour: await history.restartsLastHour(
-              ref,
-              env.environment,
-              env.pods,
-            ),
-          })),
-        ),
-      };
+      return await history.restartsLastHour(ref, environment, pods);
     } catch (e) {
       this.#logger.warn(`Restart samples of ${ref} were not read or written`, {
         error: e instanceof Error ? e.message : String(e),
       });
-      return runtime;
+      return undefined;
     }
   }
 

@@ -27,6 +27,16 @@ export interface SectionContext {
   ownership: SectionCache;
   /** The oldest time lists are read back to (the DORA window). */
   since(): string;
+  /**
+   * An environment's pod restarts in the last hour, from the restart
+   * counts sampled in the delivery history; undefined without a history or
+   * when it cannot be read.
+   */
+  restartsLastHour?(
+    entityRef: string,
+    environment: string,
+    pods: Array<{ name: string; restarts: number; createdAt?: string }>,
+  ): Promise<{ restarts: number; since?: string } | undefined>;
 }
 
 /** The upstream each section reads, for failure messages. */

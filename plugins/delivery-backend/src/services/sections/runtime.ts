@@ -43,6 +43,7 @@ const POD_DETAILS = 2;
  */
 export function planRuntime(
   ctx: SectionContext,
+  entityRef: string,
   entity: Entity,
   /** The sync section (the applications, their environments, or why not). */
   syncData: () => Promise<Section<SyncSection>>,
@@ -79,7 +80,7 @@ export function planRuntime(
       }
       return {
         environments: await Promise.all(
-          sync.environments.map(e => {
+          sync.environments.map(async e => {
             const client = ctx.upstreams.argocd.get(e.instance);
             const tree =
               named &&
@@ -87,7 +88,14 @@ export function planRuntime(
               named.client.name === client.name
                 ? named.tree
                 : client.getResourceTree(e.appName);
-            return environmentRuntime(client, e, tree);
+            const runtime = await environmentRuntime(client, e, tree);
+            // Sampled once per load (once per TTL for every replica).
+            const window = await ctx.restartsLastHour?.(
+              entityRef,
+              runtime.environment,
+              runtime.pods,
+            );
+            return window ? { ...runtime, restartsLastHour: window } : runtime;
           }),
         ),
       };
