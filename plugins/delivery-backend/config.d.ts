@@ -43,7 +43,7 @@ export interface Config {
        * figures outlive Argo CD's bounded history.
        */
       history?: {
-        /** Days a deployment, health change or app commit is kept; older rows are deleted hourly by one replica. Default 400. */
+        /** Days a deployment, health change, app commit, build or image is kept; older rows are deleted hourly by one replica. Default 400. */
         retentionDays?: number;
         /**
          * How often one replica (the scheduler's global scope) lists every

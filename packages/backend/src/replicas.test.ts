@@ -240,6 +240,21 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
     });
     expect(first.source.state).toBe('ok');
     expect(first.runtime?.state).toBe('ok');
+    // What the build and image sections loaded is in the history too.
+    const recorded = async (table: string) =>
+      (
+        await portal.query<{ n: string }>(
+          'delivery',
+          `SELECT count(*) AS n FROM ${table} WHERE entity_ref = $1`,
+          [PAYMENTS],
+        )
+      )[0].n;
+    expect(Number(await recorded('delivery_builds'))).toBe(
+      first.build.data!.builds.length,
+    );
+    expect(Number(await recorded('delivery_images'))).toBe(
+      first.image.data!.images.length,
+    );
 
     // Fifty viewers, 25 on each replica, at once: no upstream read more.
     const answers = await fiftyViewers(PAYMENTS);

@@ -3,6 +3,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
+import type { Build, Image } from '@internal/backstage-plugin-delivery-common';
 import {
   DoraDeployment,
   HealthTransition,
@@ -13,6 +14,8 @@ const TABLE = 'delivery_deployments';
 const HEALTH = 'delivery_health';
 const RESTARTS = 'delivery_restarts';
 const COMMITS = 'delivery_commits';
+const BUILDS = 'delivery_builds';
+const IMAGES = 'delivery_images';
 const HOUR_MS = 60 * 60 * 1000;
 /** A pod's count is sampled again after this long, or when it changes. */
 const SAMPLE_EVERY_MS = 5 * 60 * 1000;
@@ -345,6 +348,119 @@ export class DeliveryHistory {
   }
 
   /**
+   * Records the builds a build section listed (one read, a write for the
+   * new or changed ones); returns how many were written. The entity's
+   * environments are left out of an image (they are now's, not history).
+   */
+  async recordBuilds(
+    entityRef: string,
+    provider: string,
+    builds: Build[],
+  ): Promise<number> {
+    return this.#recordJson(
+      BUILDS,
+      { entity_ref: entityRef, provider },
+      'number',
+      'build',
+      builds.map(b => ({
+        entity_ref: entityRef,
+        provider,
+        number: b.number,
+        commit_sha: b.commitSha ?? null,
+        started_at: iso(b.startedAt),
+        build: JSON.stringify(b),
+      })),
+    );
+  }
+
+  /**
+   * Upserts the `rows` (of one scope: `where`) whose JSON column `json`
+   * differs from what is recorded under their `key`; returns how many. One
+   * read per 500 rows.
+   */
+  async #recordJson(
+    table: string,
+    where: Record<string, string>,
+    key: string,
+    json: string,
+    rows: Array<Record<string, string | number | null>>,
+  ): Promise<number> {
+    const known = new Map<string, unknown>();
+    for (let i = 0; i < rows.length; i += 500) {
+      const found: Array<Record<string, unknown>> = await this.#db(table)
+        .where(where)
+        .whereIn(
+          key,
+          rows.slice(i, i + 500).map(r => r[key]!),
+        )
+        .select(key, json);
+      for (const f of found) known.set(String(f[key]), f[json]);
+    }
+    const changed = rows.filter(r => known.get(String(r[key])) !== r[json]);
+    for (let i = 0; i < changed.length; i += BATCH) {
+      await this.#db(table)
+        .insert(changed.slice(i, i + BATCH))
+        .onConflict([...Object.keys(where), key])
+        .merge();
+    }
+    return changed.length;
+  }
+
+  /** The recorded builds of these app commits, newest first. */
+  async buildsOf(
+    entityRef: string,
+    provider: string,
+    commitShas: string[],
+  ): Promise<Build[]> {
+    const out: Build[] = [];
+    for (let i = 0; i < commitShas.length; i += 500) {
+      const rows: Array<{ build: string }> = await this.#db(BUILDS)
+        .where({ entity_ref: entityRef, provider })
+        .whereIn('commit_sha', commitShas.slice(i, i + 500))
+        .orderBy('number', 'desc')
+        .select('build');
+      out.push(...rows.map(r => JSON.parse(r.build) as Build));
+    }
+    return out.sort((a, b) => b.number - a.number);
+  }
+
+  /** Records the images an image section listed; returns how many were written. */
+  async recordImages(entityRef: string, images: Image[]): Promise<number> {
+    return this.#recordJson(
+      IMAGES,
+      { entity_ref: entityRef },
+      'digest',
+      'image',
+      images.map(img => ({
+        entity_ref: entityRef,
+        digest: img.digest,
+        pushed_at: iso(img.pushedAt),
+        image: JSON.stringify({ ...img, environments: [] }),
+      })),
+    );
+  }
+
+  /**
+   * The recorded images pushed at or after `since` with a tag in `tags`,
+   * newest first (their environments empty: those are now's).
+   */
+  async imagesTagged(
+    entityRef: string,
+    tags: string[],
+    since: string,
+  ): Promise<Image[]> {
+    const wanted = new Set(tags);
+    const rows: Array<{ image: string }> = await this.#db(IMAGES)
+      .where({ entity_ref: entityRef })
+      .andWhere('pushed_at', '>=', iso(since))
+      .orderBy('pushed_at', 'desc')
+      .select('image');
+    return rows
+      .map(r => JSON.parse(r.image) as Image)
+      .filter(img => img.tags.some(t => wanted.has(t)));
+  }
+
+  /**
    * Records each observation whose health differs from what was last
    * recorded for its application (or, while Degraded, whose revision
    * does); returns how many it recorded.
@@ -487,8 +603,9 @@ export class DeliveryHistory {
 
   /**
    * Deletes what is older than the retention (but each application's
-   * latest health, which is still true), app commits included, and restart
-   * samples older than two hours; returns how many rows.
+   * latest health, which is still true), app commits, builds and images
+   * included, and restart samples older than two hours; returns how many
+   * rows.
    */
   async prune(): Promise<number> {
     const before = new Date(this.#now() - this.#retentionMs).toISOString();
@@ -510,6 +627,12 @@ export class DeliveryHistory {
     const commits = await this.#db(COMMITS)
       .where('committed_at', '<=', before)
       .delete();
-    return deployments + health + samples + commits;
+    const builds = await this.#db(BUILDS)
+      .where('started_at', '<=', before)
+      .delete();
+    const images = await this.#db(IMAGES)
+      .where('pushed_at', '<=', before)
+      .delete();
+    return deployments + health + samples + commits + builds + images;
   }
 }

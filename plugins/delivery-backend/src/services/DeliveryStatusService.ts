@@ -9,13 +9,19 @@ import {
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import {
+  BuildSection,
   DeliveryStatus,
   deliveryStatusReadPermission,
+  ImageSection,
   isInMotion,
   readDeliveryAnnotations,
   Section,
 } from '@internal/backstage-plugin-delivery-common';
 import { DeliveryHistory } from '../history/DeliveryHistory';
+import {
+  recordSection,
+  withRecordedBuildsAndImages,
+} from '../history/sectionRecords';
 import type { LoadLeases } from './loadLeases';
 import {
   buildTimeline,
@@ -228,10 +234,16 @@ export class DeliveryStatusService {
       image.data = withEnvironments(image.data, sync.data);
     }
     const first = sync.data?.environments[0]?.environment;
-    const timeline = buildTimeline({
+    const past = await this.#withRecorded(ref, {
       source: source.data,
       build: build.data,
       image: image.data,
+      limit: this.#settings.listLimit,
+    });
+    const timeline = buildTimeline({
+      source: source.data,
+      build: past.build,
+      image: past.image,
       sync: sync.data,
       gitops: gitops.data,
       limit: this.#settings.listLimit,
@@ -354,6 +366,25 @@ export class DeliveryStatusService {
   }
 
   /**
+   * The build and image sections with the recorded builds and images of
+   * shown commits CI and ECR no longer list (for the timeline). Without
+   * history, or when it cannot be read, as they are.
+   */
+  async #withRecorded(
+    ref: string,
+    input: Parameters<typeof withRecordedBuildsAndImages>[2],
+  ): Promise<{ build?: BuildSection; image?: ImageSection }> {
+    const history = this.#history;
+    if (!history) return input;
+    return withRecordedBuildsAndImages(history, ref, input).catch(e => {
+      this.#logger.warn(`Recorded builds of ${ref} were not read`, {
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return input;
+    });
+  }
+
+  /**
    * An environment's recorded health, read once per assembly (the
    * timeline's environment and DORA's may be the same); none when there is
    * no history or it cannot be read.
@@ -399,19 +430,36 @@ export class DeliveryStatusService {
       key,
       // Logged once per failed load, not on every view served from it.
       () =>
-        this.#bounded(name, p.load).catch((e: SectionLoadError) => {
-          this.#logger.warn(`Delivery ${name} section of ${ref} failed`, {
-            kind: e.sectionError.kind,
-            error: e.sectionError.message,
-          });
-          throw e;
-        }),
+        this.#bounded(name, p.load)
+          .then(data => this.#record(ref, name, data))
+          .catch((e: SectionLoadError) => {
+            this.#logger.warn(`Delivery ${name} section of ${ref} failed`, {
+              kind: e.sectionError.kind,
+              error: e.sectionError.message,
+            });
+            throw e;
+          }),
       {
         ttlMs: moving
           ? Math.min(this.#settings.activeCacheTtlMs, this.#settings.cacheTtlMs)
           : this.#settings.cacheTtlMs,
       },
     );
+  }
+
+  /**
+   * Records what a build or image section loaded in the history (a
+   * failure costs the record, not the answer); returns the data.
+   */
+  async #record<T>(ref: string, name: string, data: T): Promise<T> {
+    if (this.#history) {
+      await recordSection(this.#history, ref, name, data).catch(e =>
+        this.#logger.warn(`Delivery ${name} of ${ref} not recorded`, {
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
+    }
+    return data;
   }
 
   /** Runs a load with the upstream timeout; names the upstream in failures. */
