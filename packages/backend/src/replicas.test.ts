@@ -9,7 +9,8 @@
  *    lives in Redis; each replica coalesces its own concurrent loads);
  * 2. a GitHub push webhook that reaches replica A invalidates what B
  *    serves (generations in the shared store): B's next answer shows the
- *    pushed commit;
+ *    pushed commit, and a page open on B (a signal client, and Debian's
+ *    Chromium on the portal B serves) is told and shows it;
  * 3. the scheduled health poll (scheduler scope global) runs on one
  *    replica per interval, and goes on on B after A is killed;
  *    and records deployments (a failed one included) before any page
@@ -24,6 +25,7 @@
  * source, how long things took) are printed at the end, not asserted.
  */
 
+import { chromium } from '@playwright/test';
 import type { DeliveryStatus } from '@internal/backstage-plugin-delivery-common';
 import type { Sandbox } from '@internal/sandbox';
 import { LoopbackResponse, request, waitFor } from './__testUtils__/net';
@@ -388,6 +390,62 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
       p50Ms: sorted[Math.ceil(0.5 * sorted.length) - 1],
       p95Ms: sorted[Math.ceil(0.95 * sorted.length) - 1],
     };
+  });
+
+  it('shows in a browser open on B a push whose webhook reached A', async () => {
+    // Debian's Chromium, as the end-to-end tests run it, on the portal B
+    // serves (the app bundle `./slipway test` builds before this suite).
+    const index = await request(`${b.baseUrl}/`);
+    if (!index.body.includes('<div id="root"')) {
+      throw new Error(
+        `B serves no app at / (${index.status}): build it first with ./slipway yarn build:all (./slipway test does)`,
+      );
+    }
+    const browser = await chromium.launch({
+      executablePath: process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ baseURL: b.baseUrl });
+      await page.goto('/');
+      await page.getByRole('button', { name: 'Sign in as guest' }).click();
+      await page
+        .getByRole('heading', { name: 'Slipway Catalog' })
+        .waitFor({ timeout: 120_000 });
+      await page.goto('/catalog/default/component/payments-api/delivery');
+      await page
+        .getByText('From commit to running')
+        .first()
+        .waitFor({ timeout: 120_000 });
+
+      const message = `docs: seen in a browser on B ${Date.now()}`;
+      const next = await sb.repos.commitFiles(
+        'slipway-demo',
+        'payments-api',
+        'main',
+        { 'README.md': `# payments-api\n\n${message}\n` },
+        message,
+      );
+      // The webhook reaches A only (the organisation hook points at A).
+      const pushed = Date.now();
+      await sb.github.notifyPush('slipway-demo', 'payments-api', [
+        { ref: 'refs/heads/main', before: next.parent!, after: next.sha },
+      ]);
+      // The page on B shows it: the signal crossed to B, the page asked B.
+      await page.getByText(message).first().waitFor({ timeout: 180_000 });
+      figures.pushOnAToBrowserOnBMs = Date.now() - pushed;
+    } finally {
+      await browser.close();
+    }
   });
 
   it('runs the health poll on one replica per interval, and on B once A is killed', async () => {
