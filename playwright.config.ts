@@ -8,6 +8,8 @@
  */
 
 import { defineConfig, devices } from '@playwright/test';
+// The backend's browser tests start Chromium the same way.
+import { chromiumLaunchOptions } from './packages/backend/src/__testUtils__/chromium';
 
 export default defineConfig({
   testDir: 'e2e-tests',
@@ -33,18 +35,6 @@ export default defineConfig({
     ...devices['Desktop Chrome'],
     baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:3000',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
 });

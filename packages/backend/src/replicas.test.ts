@@ -28,6 +28,7 @@
 import { chromium } from '@playwright/test';
 import type { DeliveryStatus } from '@internal/backstage-plugin-delivery-common';
 import type { Sandbox } from '@internal/sandbox';
+import { chromiumLaunchOptions } from './__testUtils__/chromium';
 import { LoopbackResponse, request, waitFor } from './__testUtils__/net';
 import { serviceTemplateValues } from './__testUtils__/templateValues';
 import {
@@ -401,19 +402,7 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
         `B serves no app at / (${index.status}): build it first with ./slipway yarn build:all (./slipway test does)`,
       );
     }
-    const browser = await chromium.launch({
-      executablePath: process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await chromium.launch(chromiumLaunchOptions);
     try {
       const page = await browser.newPage({ baseURL: b.baseUrl });
       await page.goto('/');
@@ -443,6 +432,7 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
       // The page on B shows it: the signal crossed to B, the page asked B.
       await page.getByText(message).first().waitFor({ timeout: 180_000 });
       figures.pushOnAToBrowserOnBMs = Date.now() - pushed;
+      expect(await page.getByText(message).first().isVisible()).toBe(true);
     } finally {
       await browser.close();
     }
