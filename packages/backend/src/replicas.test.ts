@@ -416,6 +416,11 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
         .first()
         .waitFor({ timeout: 120_000 });
 
+      // GitHub's organisation webhook points at A only.
+      sb.github.ensureOrgWebhook('slipway-demo', {
+        url: `${a.baseUrl}/api/events/http/github`,
+        secret: WEBHOOK_SECRET,
+      });
       const message = `docs: seen in a browser on B ${Date.now()}`;
       const next = await sb.repos.commitFiles(
         'slipway-demo',
@@ -424,7 +429,6 @@ describe('two replicas on one PostgreSQL and one Redis', () => {
         { 'README.md': `# payments-api\n\n${message}\n` },
         message,
       );
-      // The webhook reaches A only (the organisation hook points at A).
       const pushed = Date.now();
       await sb.github.notifyPush('slipway-demo', 'payments-api', [
         { ref: 'refs/heads/main', before: next.parent!, after: next.sha },
