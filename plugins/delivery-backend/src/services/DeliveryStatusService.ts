@@ -9,27 +9,16 @@ import {
   ServiceAccess,
 } from '@internal/backstage-plugin-delivery-node';
 import {
-  BuildSection,
   DeliveryStatus,
   deliveryStatusReadPermission,
-  ImageSection,
   isInMotion,
   readDeliveryAnnotations,
   Section,
 } from '@internal/backstage-plugin-delivery-common';
-import { DeliveryHistory } from '../history/DeliveryHistory';
-import {
-  recordSection,
-  withRecordedBuildsAndImages,
-} from '../history/sectionRecords';
+import type { DeliveryHistory } from '../history/DeliveryHistory';
 import type { LoadLeases } from './loadLeases';
-import {
-  buildTimeline,
-  computeDora,
-  doraDeployments,
-  withCanary,
-} from '../timeline';
-import type { DoraDeployment, DoraDeploymentsInput } from '../timeline';
+import { buildTimeline, computeDora, withCanary } from '../timeline';
+import { StatusHistory } from './statusHistory';
 import { CacheKey, SectionCache, SectionLoadError } from './SectionCache';
 import { CHARTS_SCOPE, NoteStore, PULLS_SCOPE, scopesOf } from './statusNotes';
 import {
@@ -75,7 +64,7 @@ export class DeliveryStatusService {
   readonly #notes: NoteStore;
   readonly #now: () => number;
   readonly #sections: SectionContext;
-  readonly #history?: DeliveryHistory;
+  readonly #history: StatusHistory;
 
   static create(
     deps: DeliveryServiceDeps & {
@@ -99,7 +88,7 @@ export class DeliveryStatusService {
       leases?: LoadLeases;
     },
   ) {
-    this.#history = deps.history;
+    this.#history = new StatusHistory(deps.history, deps.logger);
     this.#access = deps.access;
     this.#settings = deps.settings;
     this.#upstreams = deps.upstreams;
@@ -140,7 +129,7 @@ export class DeliveryStatusService {
       ownership: this.#ownership,
       since: () => new Date(this.#now() - DORA_DAYS * 86400_000).toISOString(),
       restartsLastHour: (ref, environment, pods) =>
-        this.#restartsLastHour(ref, environment, pods),
+        this.#history.restartsLastHour(ref, environment, pods),
     };
   }
 
@@ -177,13 +166,7 @@ export class DeliveryStatusService {
     const refs = await this.#notes.readersOf(repo);
     // Commits pushed to the default branch, for DORA's lead time: recorded
     // before the entities reload, so the record says they came by push.
-    if (this.#history && pushed?.commits.length && refs.length > 0) {
-      await this.#history.recordCommits(refs, pushed.commits, 'push').catch(e =>
-        this.#logger.warn(`Pushed commits of ${repository} not recorded`, {
-          error: e instanceof Error ? e.message : String(e),
-        }),
-      );
-    }
+    await this.#history.recordPushed(refs, pushed?.commits ?? [], repository);
     for (const ref of refs) {
       await this.invalidate(ref);
       await this.#notes.setMoving(ref, true);
@@ -234,7 +217,7 @@ export class DeliveryStatusService {
       image.data = withEnvironments(image.data, sync.data);
     }
     const first = sync.data?.environments[0]?.environment;
-    const past = await this.#withRecorded(ref, {
+    const past = await this.#history.withRecorded(ref, {
       source: source.data,
       build: build.data,
       image: image.data,
@@ -247,7 +230,7 @@ export class DeliveryStatusService {
       sync: sync.data,
       gitops: gitops.data,
       limit: this.#settings.listLimit,
-      health: first ? await this.#recordedHealth(ref, first) : undefined,
+      health: first ? await this.#history.health(ref, first) : undefined,
     });
     withCanary(timeline, runtime.data);
     const chart = readDeliveryAnnotations(entity).chart;
@@ -282,122 +265,22 @@ export class DeliveryStatusService {
       const production = envs[envs.length - 1];
       status.dora = computeDora({
         environment: production.environment,
-        deployments: await this.#doraDeployments(ref, {
+        deployments: await this.#history.deployments(ref, {
           environment: production.environment,
           isBaseEnvironment: production.environment === envs[0].environment,
           gitops: gitops.data,
           sync: production,
         }),
-        commits: await this.#doraCommits(ref, source.data?.commits ?? []),
+        // The DORA windows, and a margin for commits deployed long after.
+        commits: await this.#history.commits(
+          ref,
+          source.data?.commits ?? [],
+          2 * DORA_DAYS,
+        ),
         now: new Date(this.#now()),
       });
     }
     return status;
-  }
-
-  /**
-   * DORA's deployments: what the upstreams show now with the recorded
-   * health, reconciled with the recorded deployments. A database failure
-   * costs the history, not the page: DORA falls back to the upstreams.
-   */
-  async #doraDeployments(
-    ref: string,
-    input: DoraDeploymentsInput,
-  ): Promise<DoraDeployment[]> {
-    const history = this.#history;
-    if (!history) return doraDeployments(input);
-    try {
-      const health = await this.#recordedHealth(ref, input.environment);
-      return await history.reconcile(
-        ref,
-        input.environment,
-        doraDeployments({ ...input, health }),
-      );
-    } catch (e) {
-      this.#logger.warn(`Delivery history of ${ref} was not read or written`, {
-        error: e instanceof Error ? e.message : String(e),
-      });
-      return doraDeployments(input);
-    }
-  }
-
-  /**
-   * The app commits DORA's lead time pairs with deployments: the recorded
-   * ones (pushes, earlier source lists) with the source section's newest.
-   * Without history, or when it cannot be read, the source section's.
-   */
-  async #doraCommits(
-    ref: string,
-    current: Array<{ sha: string; committedAt: string }>,
-  ): Promise<Array<{ sha: string; committedAt: string }>> {
-    const history = this.#history;
-    if (!history) return current;
-    try {
-      // The DORA windows, and a margin for commits deployed long after.
-      return await history.commits(ref, current, 2 * DORA_DAYS);
-    } catch (e) {
-      this.#logger.warn(`App commits of ${ref} were not read or written`, {
-        error: e instanceof Error ? e.message : String(e),
-      });
-      return current;
-    }
-  }
-
-  /**
-   * An environment's restarts in the last hour, from the restart counts
-   * sampled in the history (the runtime section's load asks, once per
-   * TTL). Without history, or when it cannot be read, none.
-   */
-  async #restartsLastHour(
-    ref: string,
-    environment: string,
-    pods: Array<{ name: string; restarts: number; createdAt?: string }>,
-  ) {
-    const history = this.#history;
-    if (!history) return undefined;
-    try {
-      return await history.restartsLastHour(ref, environment, pods);
-    } catch (e) {
-      this.#logger.warn(`Restart samples of ${ref} were not read or written`, {
-        error: e instanceof Error ? e.message : String(e),
-      });
-      return undefined;
-    }
-  }
-
-  /**
-   * The build and image sections with the recorded builds and images of
-   * shown commits CI and ECR no longer list (for the timeline). Without
-   * history, or when it cannot be read, as they are.
-   */
-  async #withRecorded(
-    ref: string,
-    input: Parameters<typeof withRecordedBuildsAndImages>[2],
-  ): Promise<{ build?: BuildSection; image?: ImageSection }> {
-    const history = this.#history;
-    if (!history) return input;
-    return withRecordedBuildsAndImages(history, ref, input).catch(e => {
-      this.#logger.warn(`Recorded builds of ${ref} were not read`, {
-        error: e instanceof Error ? e.message : String(e),
-      });
-      return input;
-    });
-  }
-
-  /**
-   * An environment's recorded health, read once per assembly (the
-   * timeline's environment and DORA's may be the same); none when there is
-   * no history or it cannot be read.
-   */
-  #recordedHealth(ref: string, environment: string) {
-    const history = this.#history;
-    if (!history) return Promise.resolve(undefined);
-    return history.health(ref, environment).catch(e => {
-      this.#logger.warn(`Delivery history of ${ref} was not read`, {
-        error: e instanceof Error ? e.message : String(e),
-      });
-      return undefined;
-    });
   }
 
   /**
@@ -431,7 +314,7 @@ export class DeliveryStatusService {
       // Logged once per failed load, not on every view served from it.
       () =>
         this.#bounded(name, p.load)
-          .then(data => this.#record(ref, name, data))
+          .then(data => this.#history.recordSection(ref, name, data))
           .catch((e: SectionLoadError) => {
             this.#logger.warn(`Delivery ${name} section of ${ref} failed`, {
               kind: e.sectionError.kind,
@@ -445,21 +328,6 @@ export class DeliveryStatusService {
           : this.#settings.cacheTtlMs,
       },
     );
-  }
-
-  /**
-   * Records what a build or image section loaded in the history (a
-   * failure costs the record, not the answer); returns the data.
-   */
-  async #record<T>(ref: string, name: string, data: T): Promise<T> {
-    if (this.#history) {
-      await recordSection(this.#history, ref, name, data).catch(e =>
-        this.#logger.warn(`Delivery ${name} of ${ref} not recorded`, {
-          error: e instanceof Error ? e.message : String(e),
-        }),
-      );
-    }
-    return data;
   }
 
   /** Runs a load with the upstream timeout; names the upstream in failures. */
