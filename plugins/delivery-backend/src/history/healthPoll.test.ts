@@ -168,6 +168,29 @@ describe('the health poll', () => {
       (await history.reconcile(REF, 'dev', [])).map(d => d.sha),
     ).not.toContain(stray.sha);
 
+    // A deploy back to the earlier image, then git's own revert of it (no
+    // service named, no trailers): the poll takes the revert as payments-
+    // api's, since it reverts one of its commits, and the deploy it
+    // reverts as failed.
+    const earlier = /^\s*tag:\s*'?([^'\s]+)/m.exec(String(values))![1];
+    const fix = await sb.repos.commitFiles(
+      ...CHARTS,
+      'main',
+      { 'charts/payments-api/values.yaml': String(values) },
+      `ci(payments-api): deploy ${earlier}`,
+    );
+    await sb.repos.commitFiles(
+      ...CHARTS,
+      'main',
+      { 'README.md': 'Charts of the Slipway demo, reverted.\n' },
+      `Revert "ci(payments-api): deploy ${earlier}"\n\nThis reverts commit ${fix.sha}.`,
+    );
+    await settle();
+    await pollHealth({ upstreams, history, environments, cache });
+    expect(
+      (await history.reconcile(REF, 'dev', [])).find(d => d.sha === fix.sha),
+    ).toMatchObject({ kind: 'deploy', tag: earlier, failed: true });
+
     // A push to helm-charts noted by the webhook (the revisions unmoved,
     // Argo CD not synced yet): the next poll reads helm-charts again.
     expect(

@@ -7,7 +7,7 @@ import {
 } from '@internal/backstage-plugin-delivery-common';
 import {
   ArgoApplication,
-  CHART_COMMIT_TRAILERS,
+  chartCommitNames,
   parseChartCommit,
 } from '@internal/backstage-plugin-delivery-node';
 import type { LoggerService } from '@backstage/backend-plugin-api';
@@ -49,25 +49,6 @@ function chartOf(app: ArgoApplication, repository: string): string | undefined {
   if (!repo?.endsWith(`/${repository.toLowerCase()}`)) return undefined;
   const m = /^charts\/([a-z0-9][a-z0-9-]*)\/?$/.exec(source?.path ?? '');
   return m?.[1];
-}
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * Whether a helm-charts commit message names the service `name` (its
- * subject's scope, or a `Slipway-Service` trailer): the status reads only
- * commits that touched `charts/<name>`, the poll reads the whole branch, so
- * a commit that names no service is nobody's here.
- */
-function namesService(message: string, name: string): boolean {
-  const n = escapeRe(name);
-  return (
-    new RegExp(`^[a-z]+\\(${n}\\):`).test(message) ||
-    new RegExp(
-      `^${CHART_COMMIT_TRAILERS.service}:[ \\t]*${n}[ \\t]*$`,
-      'mi',
-    ).test(message)
-  );
 }
 
 /** What one poll saw and recorded. */
@@ -215,22 +196,30 @@ export async function pollHealth(options: {
   let failures = 0;
   for (const { base, last } of targets) {
     const { entityRef, chart, sync } = last;
-    const changes: ChartChange[] = branch.flatMap(c => {
+    // The commits that name the service, and git's reverts of them
+    // (oldest first, so a revert's target is known before it).
+    const changes: ChartChange[] = [];
+    const ours = new Set<string>();
+    for (const c of [...branch].reverse()) {
       const message = c.fullMessage ?? c.message;
-      if (!namesService(message, chart)) return [];
       const parsed = parseChartCommit(message, chart);
-      return parsed.kind === 'other'
-        ? []
-        : [
-            {
-              sha: c.sha,
-              message: c.message,
-              committedAt: c.committedAt,
-              url: c.url,
-              ...parsed,
-            },
-          ];
-    });
+      if (parsed.kind === 'other') continue;
+      const reverts = parsed.kind === 'rollback' ? parsed.reverts : undefined;
+      if (
+        !chartCommitNames(message, chart) &&
+        !(reverts && ours.has(reverts))
+      ) {
+        continue;
+      }
+      ours.add(c.sha);
+      changes.unshift({
+        sha: c.sha,
+        message: c.message,
+        committedAt: c.committedAt,
+        url: c.url,
+        ...parsed,
+      });
+    }
     // Nothing of this chart among the newest commits: nothing new to record.
     if (changes.length === 0) continue;
     try {

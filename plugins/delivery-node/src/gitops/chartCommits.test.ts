@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import {
   ChartCommit,
+  chartCommitNames,
   checkImageTag,
   formatChartCommit,
   parseChartCommit,
@@ -322,5 +323,44 @@ describe('parseChartCommit on hostile messages', () => {
     expect(parseChartCommit(`${'\n \t'.repeat(500_000)}x`, 'a')).toEqual({
       kind: 'other',
     });
+  });
+});
+
+describe('chartCommitNames', () => {
+  it("names the service by Slipway's trailer or a scoped subject, and nothing else", () => {
+    const rollback = formatChartCommit({
+      kind: 'rollback',
+      name: 'payments-api',
+      tag: 'a1b2c3d-6',
+      from: 'a1b2c3d-7',
+      environment: 'dev',
+      reverts: { sha: SHA, subject: 'ci(payments-api): deploy a1b2c3d-7' },
+      requestedBy: 'user:default/dana',
+    });
+    // Slipway's rollback: its subject is git's, its trailer names it.
+    expect(chartCommitNames(rollback, 'payments-api')).toBe(true);
+    expect(chartCommitNames(rollback, 'ledger-worker')).toBe(false);
+    expect(
+      chartCommitNames('ci(payments-api): deploy a1b2c3d-7', 'payments-api'),
+    ).toBe(true);
+    expect(
+      chartCommitNames(
+        'promote(ledger-worker): a1b2c3d-7 from dev to staging',
+        'payments-api',
+      ),
+    ).toBe(false);
+    // Trailers without a service, or a plain git revert: named by nobody.
+    expect(
+      chartCommitNames(
+        'chore: notes\n\nSlipway-Action: deploy\nSlipway-Image-Tag: 1111111-1',
+        'payments-api',
+      ),
+    ).toBe(false);
+    expect(
+      chartCommitNames(
+        `Revert "ci(payments-api): deploy a1b2c3d-7"\n\nThis reverts commit ${SHA}.`,
+        'payments-api',
+      ),
+    ).toBe(false);
   });
 });

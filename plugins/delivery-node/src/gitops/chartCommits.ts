@@ -260,6 +260,34 @@ const valid = (v: string | undefined, check: (v: string) => NameProblem) =>
 const validEnv = (v: string | undefined) =>
   valid(v, x => checkDnsLabel(x, 'environment'));
 
+/** A commit message's paragraphs (trimmed) and its subject line. */
+function messageParts(message: string) {
+  const text = String(message ?? '')
+    .replace(/\r\n?/g, '\n')
+    .trim();
+  const paragraphs = text.split(/\n[ \t]*\n+/).map(p => p.trim());
+  return { paragraphs, subject: paragraphs[0].split('\n')[0] };
+}
+
+/**
+ * Whether a helm-charts commit names the service `name`: Slipway's
+ * `Slipway-Service` trailer, or a subject scoped to it (`ci(<name>): …`,
+ * `promote(<name>): …`). {@link parseChartCommit} trusts the commit's path
+ * for the rest (a git revert, trailers without a service); a reader of the
+ * whole branch, which does not see paths, keeps only the commits this
+ * names (and reverts of them).
+ *
+ * @public
+ */
+export function chartCommitNames(message: string, name: string): boolean {
+  const { paragraphs, subject } = messageParts(message);
+  const service = readTrailers(paragraphs)?.get(
+    CHART_COMMIT_TRAILERS.service.toLowerCase(),
+  );
+  if (service !== undefined) return service === name;
+  return /^[a-z]+\(([^()\s]+)\):/.exec(subject)?.[1] === name;
+}
+
 /**
  * Reads what a helm-charts commit did to the service `name`: the trailers
  * when Slipway wrote them, else the subject (CI's `ci(<name>): deploy
@@ -273,11 +301,7 @@ export function parseChartCommit(
   message: string,
   name: string,
 ): ParsedChartCommit {
-  const text = String(message ?? '')
-    .replace(/\r\n?/g, '\n')
-    .trim();
-  const paragraphs = text.split(/\n[ \t]*\n+/).map(p => p.trim());
-  const subject = paragraphs[0].split('\n')[0];
+  const { paragraphs, subject } = messageParts(message);
   const revertedSha =
     /^This reverts commit ([0-9a-f]{40}|[0-9a-f]{64})\b/m.exec(
       paragraphs.slice(1).join('\n'),

@@ -26,6 +26,7 @@ export {
 export {
   CHART_COMMIT_TRAILERS,
   IMAGE_TAG_PATTERN,
+  chartCommitNames,
   checkCommitSha,
   checkEntityRef,
   checkImageTag,
