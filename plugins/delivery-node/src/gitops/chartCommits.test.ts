@@ -9,6 +9,17 @@ import {
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
+/** Slipway's rollback of a CI deploy in dev, asked by dana. */
+const ROLLBACK: ChartCommit = {
+  kind: 'rollback',
+  name: 'payments-api',
+  tag: 'a1b2c3d-6',
+  from: 'a1b2c3d-7',
+  environment: 'dev',
+  reverts: { sha: SHA, subject: 'ci(payments-api): deploy a1b2c3d-7' },
+  requestedBy: 'user:default/dana',
+};
+
 describe('formatChartCommit', () => {
   it('writes a deploy exactly as CI does (bump-image-tag.sh)', () => {
     expect(
@@ -46,17 +57,7 @@ describe('formatChartCommit', () => {
   });
 
   it("writes a rollback in git revert's own wording plus the trailers", () => {
-    expect(
-      formatChartCommit({
-        kind: 'rollback',
-        name: 'payments-api',
-        tag: 'a1b2c3d-6',
-        from: 'a1b2c3d-7',
-        environment: 'dev',
-        reverts: { sha: SHA, subject: 'ci(payments-api): deploy a1b2c3d-7' },
-        requestedBy: 'user:default/dana',
-      }),
-    ).toBe(
+    expect(formatChartCommit(ROLLBACK)).toBe(
       [
         'Revert "ci(payments-api): deploy a1b2c3d-7"',
         '',
@@ -179,17 +180,8 @@ describe('parseChartCommit', () => {
       from: 'dev',
       requestedBy: 'user:default/dana',
     });
-    const rollback: ChartCommit = {
-      kind: 'rollback',
-      name: 'payments-api',
-      tag: 'a1b2c3d-6',
-      from: 'a1b2c3d-7',
-      environment: 'dev',
-      reverts: { sha: SHA, subject: 'ci(payments-api): deploy a1b2c3d-7' },
-      requestedBy: 'user:default/dana',
-    };
     expect(
-      parseChartCommit(formatChartCommit(rollback), 'payments-api'),
+      parseChartCommit(formatChartCommit(ROLLBACK), 'payments-api'),
     ).toEqual({
       kind: 'rollback',
       tag: 'a1b2c3d-6',
@@ -328,15 +320,7 @@ describe('parseChartCommit on hostile messages', () => {
 
 describe('chartCommitNames', () => {
   it("names the service by Slipway's trailer or a scoped subject, and nothing else", () => {
-    const rollback = formatChartCommit({
-      kind: 'rollback',
-      name: 'payments-api',
-      tag: 'a1b2c3d-6',
-      from: 'a1b2c3d-7',
-      environment: 'dev',
-      reverts: { sha: SHA, subject: 'ci(payments-api): deploy a1b2c3d-7' },
-      requestedBy: 'user:default/dana',
-    });
+    const rollback = formatChartCommit(ROLLBACK);
     // Slipway's rollback: its subject is git's, its trailer names it.
     expect(chartCommitNames(rollback, 'payments-api')).toBe(true);
     expect(chartCommitNames(rollback, 'ledger-worker')).toBe(false);
