@@ -120,11 +120,16 @@ describe('builds and images in the history', () => {
     ]);
     expect(reads).toBe(2);
 
-    // When the lists cover every shown commit, the record is not read.
+    // When the lists cover every shown commit, or the only one missing is
+    // newer than every build (not built yet), the record is not read.
     reads = 0;
     await withRecordedBuildsAndImages(history, REF, {
       ...now,
       source: { ...source, commits: source.commits.slice(0, 1) },
+    });
+    await withRecordedBuildsAndImages(history, REF, {
+      ...now,
+      source: { ...source, commits: [commit('d', 5), commit('c', 30)] },
     });
     expect(reads).toBe(0);
 

@@ -45,8 +45,17 @@ export async function withRecordedBuildsAndImages(
   const commits = (source?.commits ?? []).slice(0, input.limit);
   if (!build || commits.length === 0) return { build, image };
 
+  // Only commits older than the oldest build listed can have fallen off
+  // the list; a newer one without a build is not built yet.
   const built = new Set(build.builds.map(b => b.commitSha));
-  const unbuilt = commits.filter(c => !built.has(c.sha)).map(c => c.sha);
+  const oldestBuild = build.builds[build.builds.length - 1]?.startedAt;
+  const unbuilt = commits
+    .filter(
+      c =>
+        !built.has(c.sha) &&
+        (!oldestBuild || Date.parse(c.committedAt) < Date.parse(oldestBuild)),
+    )
+    .map(c => c.sha);
   if (unbuilt.length > 0) {
     const listed = new Set(build.builds.map(b => b.number));
     const older = (
@@ -60,8 +69,15 @@ export async function withRecordedBuildsAndImages(
 
   // The tags CI gave the shown commits' builds: `<sha7>-<number>`.
   const shown = new Set(commits.map(c => c.sha));
+  // Likewise only builds older than the oldest image listed.
+  const oldestImage = image.images[image.images.length - 1]?.pushedAt;
   const tags = build.builds
-    .filter(b => b.commitSha && shown.has(b.commitSha))
+    .filter(
+      b =>
+        b.commitSha &&
+        shown.has(b.commitSha) &&
+        (!oldestImage || Date.parse(b.startedAt) < Date.parse(oldestImage)),
+    )
     .map(b => `${b.commitSha!.slice(0, 7)}-${b.number}`);
   const pushed = new Set(image.images.flatMap(i => i.tags));
   const unpushed = tags.filter(t => !pushed.has(t));

@@ -217,6 +217,17 @@ export class DeliveryStatusService {
       image.data = withEnvironments(image.data, sync.data);
     }
     const first = sync.data?.environments[0]?.environment;
+    // Each environment's recorded health read once (the timeline's and
+    // DORA's are often the same).
+    const healths = new Map<string, ReturnType<StatusHistory['health']>>();
+    const healthOf = (environment: string) => {
+      let read = healths.get(environment);
+      if (!read) {
+        read = this.#history.health(ref, environment);
+        healths.set(environment, read);
+      }
+      return read;
+    };
     const past = await this.#history.withRecorded(ref, {
       source: source.data,
       build: build.data,
@@ -230,7 +241,7 @@ export class DeliveryStatusService {
       sync: sync.data,
       gitops: gitops.data,
       limit: this.#settings.listLimit,
-      health: first ? await this.#history.health(ref, first) : undefined,
+      health: first ? await healthOf(first) : undefined,
     });
     withCanary(timeline, runtime.data);
     const chart = readDeliveryAnnotations(entity).chart;
@@ -265,7 +276,7 @@ export class DeliveryStatusService {
       const production = envs[envs.length - 1];
       status.dora = computeDora({
         environment: production.environment,
-        deployments: await this.#history.deployments(ref, {
+        deployments: await this.#history.deployments(ref, healthOf, {
           environment: production.environment,
           isBaseEnvironment: production.environment === envs[0].environment,
           gitops: gitops.data,

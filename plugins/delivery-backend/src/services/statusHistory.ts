@@ -68,12 +68,14 @@ export class StatusHistory {
    */
   deployments(
     ref: string,
+    /** The recorded health of an environment (read once per answer). */
+    healthOf: (environment: string) => Promise<HealthTransition[] | undefined>,
     input: DoraDeploymentsInput,
   ): Promise<DoraDeployment[]> {
     return this.#orElse(
       `deployments of ${ref} not read or written`,
       async h => {
-        const health = await h.health(ref, input.environment);
+        const health = await healthOf(input.environment);
         return h.reconcile(
           ref,
           input.environment,
